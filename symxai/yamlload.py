@@ -1,0 +1,162 @@
+"""Strict YAML: plain data whose every value remembers where it was written.
+
+PyYAML composes the node tree (safe loader, no Python tags); we build the
+values ourselves so that duplicate keys, aliases (billion laughs), tags and
+YAML 1.1 surprises (``yes`` as a boolean) are errors with file, line and
+column instead of silent rewrites.
+
+>>> doc = loads("a: 1\\nb: [x, 2.5]\\n", "demo.yaml")
+>>> doc["b"][0], doc.loc_of("b").line, doc["b"].loc_of(0).column
+('x', 2, 5)
+"""
+
+from __future__ import annotations
+
+import yaml
+
+from .errors import Location, Problem, SpecError
+
+_BOOLS = {"true": True, "false": False, "True": True, "False": False}
+
+
+class Node:
+    """Mixin: the location of a mapping or sequence and of its entries."""
+
+    loc: Location
+    _locs: dict
+
+    def loc_of(self, key) -> Location:
+        """Location of the value under ``key`` (or the container itself)."""
+        return self._locs.get(key, self.loc)
+
+    def key_loc(self, key) -> Location:
+        """Location of the key ``key`` itself (mappings only)."""
+        return getattr(self, "_key_locs", {}).get(key, self.loc)
+
+
+class Map(Node, dict):
+    """A YAML mapping: a dict with ``loc``, ``loc_of(key)`` and ``key_loc(key)``."""
+
+
+class Seq(Node, list):
+    """A YAML sequence: a list with ``loc`` and ``loc_of(index)``."""
+
+
+class Str(str):
+    """A YAML string that remembers its location in ``loc``."""
+
+    loc: Location
+
+
+def _loc(file: str, mark) -> Location:
+    return Location(file, mark.line + 1, mark.column + 1)
+
+
+class _Builder:
+    def __init__(self, file: str, text: str):
+        self.file = file
+        self.lines = text.splitlines()
+        self.problems: list[Problem] = []
+
+    def problem(self, loc: Location, message: str) -> None:
+        line = self.lines[loc.line - 1] if 0 < loc.line <= len(self.lines) else ""
+        self.problems.append(Problem(loc, message, line))
+
+    def build(self, node):
+        loc = _loc(self.file, node.start_mark)
+        if isinstance(node, yaml.MappingNode):
+            out = Map()
+            out.loc, out._locs, out._key_locs = loc, {}, {}
+            for key_node, value_node in node.value:
+                key_loc = _loc(self.file, key_node.start_mark)
+                if not isinstance(key_node, yaml.ScalarNode):
+                    self.problem(key_loc, "a key must be a plain name")
+                    continue
+                key = key_node.value
+                if key == "<<":
+                    self.problem(key_loc, "merge keys ('<<') are not allowed")
+                    continue
+                if key in out:
+                    first = out._key_locs[key]
+                    self.problem(key_loc, f"duplicate key '{key}' (first given at line {first.line})")
+                    continue
+                out[key] = self.build(value_node)
+                out._key_locs[key] = key_loc
+                out._locs[key] = _loc(self.file, value_node.start_mark)
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            out = Seq()
+            out.loc, out._locs = loc, {}
+            for i, item in enumerate(node.value):
+                out.append(self.build(item))
+                out._locs[i] = _loc(self.file, item.start_mark)
+            return out
+        return self.scalar(node, loc)
+
+    def scalar(self, node, loc):
+        tag, value = node.tag, node.value
+        if node.style is not None:  # quoted or block scalar: always a string
+            s = Str(value)
+            s.loc = loc
+            return s
+        if tag == "tag:yaml.org,2002:null":
+            return None
+        if tag == "tag:yaml.org,2002:bool":
+            if value in _BOOLS:
+                return _BOOLS[value]
+            self.problem(loc, f"'{value}' is ambiguous: write true or false, or quote it")
+            return None
+        if tag == "tag:yaml.org,2002:int":
+            try:
+                return int(value, 10)
+            except ValueError:
+                self.problem(loc, f"'{value}': write integers in decimal")
+                return None
+        if tag == "tag:yaml.org,2002:float":
+            # Kept as text: exact rationals are made from it by the expression parser.
+            s = Str(value)
+            s.loc = loc
+            return s
+        if tag != "tag:yaml.org,2002:str":
+            self.problem(loc, f"YAML tag '{tag}' is not allowed")
+            return None
+        s = Str(value)
+        s.loc = loc
+        return s
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses anchors and aliases while composing."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(None, None, "aliases ('*name') are not allowed", event.start_mark)
+        event = self.peek_event()
+        if getattr(event, "anchor", None):
+            raise yaml.MarkedYAMLError(None, None, "anchors ('&name') are not allowed", event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def loads(text: str, file: str = "<string>"):
+    """Parse YAML text into Map/Seq/Str/int/bool/None; raise SpecError on any problem."""
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        loc = _loc(file, mark) if mark else Location(file)
+        lines = text.splitlines()
+        line = lines[loc.line - 1] if mark and 0 < loc.line <= len(lines) else ""
+        raise SpecError([Problem(loc, f"invalid YAML: {exc.problem or exc.context}", line)]) from None
+    except yaml.YAMLError as exc:
+        raise SpecError([Problem(Location(file), f"invalid YAML: {exc}")]) from None
+    finally:
+        loader.dispose()
+    if node is None:
+        raise SpecError([Problem(Location(file), "the file is empty")])
+    builder = _Builder(file, text)
+    data = builder.build(node)
+    if builder.problems:
+        raise SpecError(builder.problems)
+    return data
