@@ -1,0 +1,43 @@
+"""The method registry: every module in this package registers its methods by name.
+
+>>> "shapley" in names()
+True
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+_REGISTRY: dict[str, type] = {}
+_LOADED = False
+
+
+def register(cls):
+    """Class decorator: make a Method subclass available under ``cls.name``."""
+    if cls.name in _REGISTRY and _REGISTRY[cls.name] is not cls:
+        raise RuntimeError(f"two methods are registered as {cls.name!r}")
+    _REGISTRY[cls.name] = cls
+    return cls
+
+
+def _load_all() -> None:
+    global _LOADED
+    if _LOADED:
+        return
+    for info in pkgutil.iter_modules(__path__):
+        if info.name != "base" and not info.name.startswith("_"):
+            importlib.import_module(f"{__name__}.{info.name}")
+    _LOADED = True
+
+
+def names() -> list[str]:
+    """Every registered method name, sorted."""
+    _load_all()
+    return sorted(_REGISTRY)
+
+
+def get(name: str):
+    """A new instance of the method called ``name``; KeyError if there is none."""
+    _load_all()
+    return _REGISTRY[name]()

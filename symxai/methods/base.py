@@ -1,0 +1,128 @@
+"""What a method is: build a problem from spec parameters, solve it, and
+compute a numeric reference that shares no code with the symbolic solution.
+
+A method module defines one subclass of ``Method`` decorated with
+``@register``; the registry finds it by name.  ``BuildContext`` turns spec
+values into SymPy objects through the safe parser, collecting every problem
+with its file, line and column.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar
+
+import numpy as np
+import sympy
+
+from ..errors import ExpressionError, Location, Problem
+from ..exprparse import parse, parse_value
+from ..model import Solution
+from ..schema import Record
+from ..symbols import SymbolTable
+from ..yamlload import Map, Seq
+
+
+class BuildContext:
+    """Converts located spec values into SymPy objects; problems are collected, not raised."""
+
+    def __init__(self, file: str, symbols: SymbolTable, lines: list[str], problems: list[Problem]):
+        self.file, self.symbols, self.lines, self.problems = file, symbols, lines, problems
+
+    def problem(self, loc: Location | None, message: str) -> None:
+        loc = loc or Location(self.file)
+        line = self.lines[loc.line - 1] if 0 < loc.line <= len(self.lines) else ""
+        self.problems.append(Problem(loc, message, line))
+
+    def _loc(self, value, loc):
+        return getattr(value, "loc", None) or loc
+
+    def expr(self, value, loc: Location | None = None, *, extra: dict | None = None):
+        """A spec value (number or expression text) as a SymPy object, or None after a problem."""
+        if isinstance(value, bool) or value is None:
+            self.problem(self._loc(value, loc), f"expected an expression, got {value!r}")
+            return None
+        if isinstance(value, int):
+            return sympy.Integer(value)
+        names = self.symbols.names()
+        if extra:
+            names.update(extra)
+        try:
+            return parse(str(value), names)
+        except ExpressionError as exc:
+            where = self._loc(value, loc)
+            if where is not None and exc.position is not None and where.line:
+                line = self.lines[where.line - 1] if where.line <= len(self.lines) else ""
+                offset = 1 if line[where.column - 1:where.column] in "\"'" else 0
+                where = Location(where.file, where.line, where.column + offset + exc.position)
+            self.problem(where, f"{exc.message} in expression {str(value)[:80]!r}")
+            return None
+
+    def value(self, value, loc=None):
+        """Like ``expr`` but also booleans, tuples and sets (answers given in specs)."""
+        if isinstance(value, bool):
+            return sympy.true if value else sympy.false
+        if isinstance(value, str):
+            try:
+                return parse_value(str(value), self.symbols.names())
+            except ExpressionError as exc:
+                self.problem(self._loc(value, loc), f"{exc.message} in {str(value)[:80]!r}")
+                return None
+        return self.expr(value, loc)
+
+    def vector(self, value, loc=None):
+        """A list of expressions as a column ImmutableMatrix (or None)."""
+        if not isinstance(value, Seq):
+            self.problem(self._loc(value, loc), "expected a list of numbers or expressions")
+            return None
+        items = [self.expr(v, value.loc_of(i)) for i, v in enumerate(value)]
+        if any(i is None for i in items):
+            return None
+        return sympy.ImmutableMatrix(items)
+
+    def matrix(self, value, loc=None):
+        """A list of equally long rows as an ImmutableMatrix (or None)."""
+        if not isinstance(value, Seq) or not all(isinstance(r, Seq) for r in value) or not value:
+            self.problem(self._loc(value, loc), "expected a matrix: a list of rows, each a list")
+            return None
+        if len({len(r) for r in value}) != 1:
+            self.problem(value.loc, "every row of a matrix must have the same length")
+            return None
+        rows = [[self.expr(v, r.loc_of(j)) for j, v in enumerate(r)] for r in value]
+        if any(v is None for r in rows for v in r):
+            return None
+        return sympy.ImmutableMatrix(rows)
+
+
+class Method(ABC):
+    """One explanation method.  Subclasses set ``name``, ``params`` and ``reference_name``."""
+
+    name: ClassVar[str]
+    params: ClassVar[Record]
+    reference_name: ClassVar[str] = "independent numeric computation"
+    points: ClassVar[int] = 6  # parameter points tried when answers are symbolic
+
+    @abstractmethod
+    def build(self, ctx: BuildContext, params: Map) -> Any:
+        """Turn validated spec parameters into the method's problem object (None on problems)."""
+
+    @abstractmethod
+    def answer_names(self, problem) -> list[str]:
+        """Every answer the method derives for this problem, in order."""
+
+    @abstractmethod
+    def solve(self, problem) -> Solution:
+        """Derive every answer symbolically, with the worked steps."""
+
+    @abstractmethod
+    def reference(self, problem, values: dict) -> dict[str, Any]:
+        """Numeric answers at ``values`` ({sympy symbol: number}) by a route that shares
+        no code with ``solve``; floats, numpy arrays or booleans, keyed by answer name."""
+
+    def sample(self, problem, symbols: SymbolTable, rng: np.random.Generator) -> dict:
+        """Random values for the free symbols; methods with domain constraints override this."""
+        return symbols.sample(rng)
+
+    def tolerance(self, problem, answer: str) -> float:
+        """Absolute/relative tolerance of the comparison for ``answer``."""
+        return 1e-9

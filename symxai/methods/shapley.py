@@ -1,0 +1,246 @@
+"""Exact Shapley values of a function or a small ReLU network g = B ReLU(A x).
+
+A removed feature takes its baseline value (zero unless the spec says
+otherwise).  The worked solution follows the lecture: per feature the table
+of coalitions S with weight |S|!(d-|S|-1)!/d!, f(x_{S+i}), f(x_S) and their
+difference, the weighted sum, the efficiency check, and the symmetric and
+dummy features.  Verified against float averages over all orderings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+import sympy
+
+from ..coalitions import coalition_point, exact_evaluator, shapley_from_values, weight
+from ..model import Line, Solution, Table, Tex
+from ..reference import shapley as ref
+from ..schema import AnyOf, Expr, Field, Int, ListOf, Name, Record
+from . import register
+from .base import BuildContext, Method
+
+MAX_FEATURES = 20
+TABLE_FEATURES = 5  # above this the per-feature tables would not fit a page
+
+
+@dataclass
+class ShapleyProblem:
+    outputs: list  # one SymPy expression per output of the model
+    output: int  # 0-based index of the explained output
+    inputs: list  # the feature symbols x_1..x_d
+    point: list
+    baseline: list
+    prefix: str
+    network: tuple | None = None  # (A, B) ImmutableMatrix when g = B ReLU(A x)
+
+    @property
+    def f(self):
+        return self.outputs[self.output]
+
+    @property
+    def d(self) -> int:
+        return len(self.inputs)
+
+    def free_symbols(self) -> set:
+        out = set()
+        for e in [self.f, *self.point, *self.baseline]:
+            out |= sympy.sympify(e).free_symbols
+        return out - set(self.inputs)
+
+
+def relu(v):
+    """ReLU(v) = max(0, v), as SymPy Max so that it simplifies and prints plainly."""
+    return sympy.Max(0, v)
+
+
+@register
+class Shapley(Method):
+    name = "shapley"
+    reference_name = "float average of marginal contributions over all d! orderings"
+    params = Record({
+        "f": Field(AnyOf(Expr(), ListOf(Expr(), 1), expected="an expression or a list of them"), doc="f(x) (one expression, or a list for a vector-valued f)"),
+        "network": Field(Record({"A": Field(ListOf(ListOf(Expr(), 1), 1), required=True),
+                                 "B": Field(ListOf(ListOf(Expr(), 1), 1), required=True)}),
+                         doc="g(x) = B ReLU(A x), instead of f"),
+        "inputs": Field(ListOf(Name(), 1), required=True, doc="the features x_1..x_d, in order"),
+        "point": Field(ListOf(Expr(), 1), required=True, doc="the input x to explain"),
+        "baseline": Field(ListOf(Expr(), 1), doc="values of removed features (default 0)"),
+        "output": Field(Int(minimum=1), doc="which output of a vector-valued f to explain (1-based)"),
+        "prefix": Field(Name(), doc="answer names are PREFIX_1..PREFIX_d (default phi)"),
+    })
+
+    def build(self, ctx: BuildContext, params):
+        inputs = []
+        for i, name in enumerate(params["inputs"]):
+            sym = ctx.symbols.objects.get(name)
+            if not isinstance(sym, sympy.Symbol):
+                ctx.problem(params["inputs"].loc_of(i), f"input '{name}' must be a declared scalar symbol")
+                return None
+            inputs.append(sym)
+        d = len(inputs)
+        if d > MAX_FEATURES:
+            ctx.problem(params.loc_of("inputs"), f"exact Shapley values need 2^d coalitions: at most {MAX_FEATURES} inputs")
+            return None
+        if ("f" in params) == ("network" in params):
+            ctx.problem(params.loc, "give either f or network (g = B ReLU(A x)), not both or neither")
+            return None
+        network = None
+        if "f" in params:
+            raw = params["f"]
+            if isinstance(raw, list):
+                outputs = [ctx.expr(v, raw.loc_of(i)) for i, v in enumerate(raw)]
+            else:
+                outputs = [ctx.expr(raw, params.loc_of("f"))]
+        else:
+            A = ctx.matrix(params["network"]["A"])
+            B = ctx.matrix(params["network"]["B"])
+            if A is None or B is None:
+                return None
+            if A.shape[1] != d or B.shape[1] != A.shape[0]:
+                ctx.problem(params.loc_of("network"), f"shapes do not chain: A is {A.shape[0]}x{A.shape[1]}, "
+                            f"B is {B.shape[0]}x{B.shape[1]}, and there are {d} inputs")
+                return None
+            hidden = [relu(sum(A[j, i] * inputs[i] for i in range(d))) for j in range(A.shape[0])]
+            outputs = [sum(B[k, j] * hidden[j] for j in range(A.shape[0])) for k in range(B.shape[0])]
+            network = (A, B)
+        point = ctx.vector(params["point"])
+        baseline = ctx.vector(params["baseline"]) if "baseline" in params else sympy.zeros(d, 1)
+        if any(o is None for o in outputs) or point is None or baseline is None:
+            return None
+        for key, vec in (("point", point), ("baseline", baseline)):
+            if len(vec) != d:
+                ctx.problem(params.loc_of(key), f"{key} has {len(vec)} entries, but there are {d} inputs")
+                return None
+        output = params.get("output")
+        if output is None and len(outputs) > 1:
+            ctx.problem(params.loc, f"the model has {len(outputs)} outputs, the exercise explains 1: set output")
+            return None
+        if output is not None and output > len(outputs):
+            ctx.problem(params.loc_of("output"), f"output {output} does not exist: the model has {len(outputs)}")
+            return None
+        return ShapleyProblem(outputs, (output or 1) - 1, inputs, list(point), list(baseline),
+                              params.get("prefix", "phi"), network)
+
+    def answer_names(self, problem: ShapleyProblem) -> list[str]:
+        return [f"{problem.prefix}_{i + 1}" for i in range(problem.d)]
+
+    # -- symbolic route -------------------------------------------------
+    def coalition_values(self, p: ShapleyProblem) -> list:
+        """v(S) = f(x_S) for every bitmask S, exactly (Fractions or SymPy)."""
+        fast = exact_evaluator(p.f, p.inputs) if not p.free_symbols() else None
+        numeric = all(sympy.sympify(v).is_Rational for v in [*p.point, *p.baseline])
+        if fast is not None and numeric:
+            pt = [Fraction(int(v.p), int(v.q)) for v in p.point]
+            bl = [Fraction(int(v.p), int(v.q)) for v in p.baseline]
+            return [fast(coalition_point(m, pt, bl)) for m in range(1 << p.d)]
+        return [sympy.simplify(p.f.xreplace(dict(zip(p.inputs, coalition_point(m, p.point, p.baseline)))))
+                for m in range(1 << p.d)]
+
+    def solve(self, p: ShapleyProblem) -> Solution:
+        values = self.coalition_values(p)
+        phis = [sympy.nsimplify(v) if isinstance(v, Fraction) else sympy.factor(sympy.simplify(v))
+                for v in shapley_from_values(values, p.d)]
+        vals = [_sym(v) for v in values]
+        sol = Solution()
+        d, full = p.d, (1 << p.d) - 1
+        f = sympy.Function("f")
+        sol.step(
+            "A coalition $S \\subseteq \\{1,\\dots,[[d]]\\}$ keeps its features at the point and sets the others "
+            "to the baseline; the Shapley value of feature $i$ is the weighted average of its marginal contributions:",
+            Line(Tex("\\phi_i"), Tex("\\sum_{S \\not\\ni i} \\frac{|S|!\\,(d-|S|-1)!}{d!}"
+                                     "\\left[f(\\boldsymbol{x}_{S\\cup\\{i\\}}) - f(\\boldsymbol{x}_S)\\right]")),
+            title="Setting up the game", d=d)
+        sol.step("The prediction and the baseline value:",
+                 Line(f(*p.point), vals[full]), Line(f(*p.baseline), vals[0]))
+        for i in range(d):
+            self._feature_step(sol, p, vals, i, phis[i], f)
+        total = sympy.simplify(sum(phis))
+        sol.step("Efficiency: the Shapley values add up to the difference between prediction and baseline.",
+                 Line(Tex("\\sum_i \\phi_i"), sympy.Add(*phis, evaluate=False), total),
+                 Line(Tex("f(\\boldsymbol{x}) - f(\\tilde{\\boldsymbol{x}})"), sympy.simplify(vals[full] - vals[0])),
+                 title="Checking the result")
+        for text in _symmetry_notes(vals, d) if d <= 8 else []:
+            sol.step(text)
+        for i, phi in enumerate(phis):
+            sol.answer(f"{p.prefix}_{i + 1}", phi, f"Shapley value of feature {i + 1}")
+        return sol
+
+    def _feature_step(self, sol, p, vals, i, phi, f):
+        d, bit = p.d, 1 << i
+        masks = [m for m in range(1 << d) if not m & bit]
+        masks.sort(key=lambda m: (bin(m).count("1"), [k for k in range(d) if m >> k & 1]))
+        name = sympy.Symbol(f"{p.prefix}_{i + 1}")
+        if d > TABLE_FEATURES:
+            sol.step(f"Feature {i + 1} takes part in {len(masks)} coalitions; summing their weighted "
+                     "contributions gives", Line(name, phi))
+            return
+        rows, terms = [], []
+        for m in masks:
+            members = [k + 1 for k in range(d) if m >> k & 1]
+            w = sympy.Rational(weight(len(members), d))
+            delta = sympy.simplify(vals[m | bit] - vals[m])
+            rows.append([sympy.FiniteSet(*members) if members else sympy.EmptySet, w,
+                         Line(f(*coalition_point(m | bit, p.point, p.baseline)), vals[m | bit]),
+                         Line(f(*coalition_point(m, p.point, p.baseline)), vals[m]), delta])
+            if delta != 0:
+                terms.append(sympy.Mul(w, delta, evaluate=False))
+        table = Table([Tex("S"), Tex("\\frac{|S|!(d-|S|-1)!}{d!}"), Tex(f"f(\\boldsymbol{{x}}_{{S\\cup\\{{{i + 1}\\}}}})"),
+                       Tex("f(\\boldsymbol{x}_S)"), Tex("\\Delta_S")], rows)
+        weighted = sympy.Add(*terms, evaluate=False) if len(terms) > 1 else (terms[0] if terms else sympy.Integer(0))
+        sol.step(f"Coalitions without feature {i + 1}:", Line(name, weighted, phi), table=table,
+                 title=f"Feature {i + 1}")
+
+    # -- numeric reference ----------------------------------------------
+    def reference(self, p: ShapleyProblem, values: dict) -> dict:
+        model = self._numeric_model(p, values)
+        point = [float(sympy.sympify(v).xreplace(_num(values))) for v in p.point]
+        base = [float(sympy.sympify(v).xreplace(_num(values))) for v in p.baseline]
+        if p.d <= 8:
+            phi = ref.all_orderings(model, point, base)
+        else:
+            phi, _ = ref.monte_carlo(model, point, base, samples=4000, seed=1)
+        return {f"{p.prefix}_{i + 1}": float(v) for i, v in enumerate(phi)}
+
+    def tolerance(self, p: ShapleyProblem, answer: str) -> float:
+        return 1e-9 if p.d <= 8 else 0.25  # Monte Carlo above 8 features
+
+    @staticmethod
+    def _numeric_model(p: ShapleyProblem, values: dict):
+        if p.network is not None:
+            A = np.array(p.network[0].xreplace(_num(values)), dtype=float)
+            B = np.array(p.network[1].xreplace(_num(values)), dtype=float)
+            k = p.output
+            return lambda x: (B @ np.maximum(A @ np.asarray(x, dtype=float), 0.0))[k]
+        fn = sympy.lambdify(p.inputs, p.f.xreplace(_num(values)), modules=[{"ReLU": lambda v: np.maximum(v, 0)}, "numpy"])
+        return lambda x: fn(*x)
+
+
+def _sym(v):
+    return sympy.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else sympy.sympify(v)
+
+
+def _num(values: dict) -> dict:
+    return {k: sympy.Float(v, 30) if isinstance(v, float) else sympy.Integer(v) for k, v in values.items()
+            if isinstance(v, (int, float))}
+
+
+def _same(a, b) -> bool:
+    diff = a - b
+    return diff == 0 if diff.is_number else sympy.simplify(diff) == 0
+
+
+def _symmetry_notes(vals: list, d: int) -> list[str]:
+    notes = []
+    for i in range(d):
+        if all(_same(vals[m | 1 << i], vals[m]) for m in range(1 << d) if not m >> i & 1):
+            notes.append(f"Feature {i + 1} is a dummy: adding it never changes the output, so its Shapley value is 0.")
+    for i in range(d):
+        for j in range(i + 1, d):
+            rest = [m for m in range(1 << d) if not (m >> i & 1 or m >> j & 1)]
+            if all(_same(vals[m | 1 << i], vals[m | 1 << j]) for m in rest):
+                notes.append(f"Features {i + 1} and {j + 1} are symmetric: they contribute alike to every "
+                             f"coalition, so their Shapley values are equal.")
+    return notes

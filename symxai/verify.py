@@ -1,0 +1,83 @@
+"""Verification: every engine answer against the method's independent numeric reference.
+
+Where answers hold free symbols the comparison runs at several random
+parameter points that respect the declared assumptions (seeded, so a build is
+reproducible); where they are numbers, once.  A disagreement beyond the
+tolerance fails the check and names the point.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .model import Check, Solution, Verification
+from .numeval import evaluate, free_parameters
+
+
+def _error(engine, reference) -> float:
+    if isinstance(engine, bool) or isinstance(reference, bool):
+        return 0.0 if bool(engine) == bool(reference) else float("inf")
+    if isinstance(engine, list) or isinstance(reference, list):
+        return _set_error(engine, reference)
+    e, r = np.asarray(engine, dtype=float), np.asarray(reference, dtype=float)
+    if e.size != r.size:
+        return float("inf")
+    e, r = e.reshape(-1), r.reshape(-1)
+    if not (np.all(np.isfinite(e)) and np.all(np.isfinite(r))):
+        return 0.0 if np.array_equal(e, r) else float("inf")
+    return float(np.max(np.abs(e - r) / np.maximum(1.0, np.abs(r))))
+
+
+def _set_error(engine, reference) -> float:
+    engine, reference = list(engine), list(reference)
+    if len(engine) != len(reference):
+        return float("inf")
+    worst, left = 0.0, list(reference)
+    for e in engine:
+        errors = [_error(e, r) for r in left]
+        k = int(np.argmin(errors))
+        worst = max(worst, errors[k])
+        left.pop(k)
+    return worst
+
+
+def _show(v) -> str:
+    if isinstance(v, np.ndarray):
+        return np.array2string(v.reshape(-1), precision=6)
+    if isinstance(v, float):
+        return f"{v:.10g}"
+    return str(v)
+
+
+def verify(task, solution: Solution, *, seed: int = 0, points: int | None = None) -> Verification:
+    """Compare each asked answer of ``solution`` with the method's reference."""
+    method, problem = task.method, task.problem
+    answers = {name: solution.answers[name] for name in task.answers}
+    free = set().union(*(free_parameters(a.value) for a in answers.values())) if answers else set()
+    n = 1 if not free else (points or method.points)
+    rng = np.random.default_rng(seed)
+    worst = {name: 0.0 for name in answers}
+    failure: dict[str, str] = {}
+    last: dict[str, tuple] = {}
+    for _ in range(n):
+        values = method.sample(problem, task.symbols, rng) if free else {}
+        reference = method.reference(problem, values)
+        for name, answer in answers.items():
+            if name in failure:
+                continue
+            engine = evaluate(answer.value, values)
+            err = _error(engine, reference[name])
+            tol = answer.tolerance if answer.tolerance is not None else method.tolerance(problem, name)
+            worst[name] = max(worst[name], err)
+            last[name] = (engine, reference[name])
+            if not err <= tol:
+                at = ", ".join(f"{k}={_show(v)}" for k, v in values.items()) or "the given values"
+                failure[name] = (f"engine {_show(engine)} but reference {_show(reference[name])} at {at}")
+    checks = []
+    for name, answer in answers.items():
+        tol = answer.tolerance if answer.tolerance is not None else method.tolerance(problem, name)
+        engine, ref = last.get(name, (None, None))
+        checks.append(Check(name, name not in failure, n, worst[name], tol, method.reference_name,
+                            failure.get(name, ""), engine, ref))
+    return Verification(checks)
+
