@@ -1,0 +1,153 @@
+"""The command line: a thin click layer over ``symxai.pipeline`` and ``symxai.check``.
+
+Exit status: 0 success; 1 ``check`` found a wrong answer; 2 the input could
+not be understood (spec, expression, names); 3 verification failed; 4 LaTeX
+failed.  Heavy modules are imported inside the commands so that ``--help``
+and simple checks start fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from .errors import SymxaiError
+
+
+def _fail(exc: SymxaiError):
+    click.echo(f"error: {exc}", err=True)
+    sys.exit(exc.exit_code)
+
+
+def _run(fn):
+    try:
+        return fn()
+    except SymxaiError as exc:
+        _fail(exc)
+
+
+@click.group()
+@click.version_option(package_name="symxai")
+def main():
+    """Symbolic, verified worked solutions for explainable-AI exercises."""
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+def validate(files):
+    """Check spec FILES (or folders) for every problem at once."""
+    from .errors import SpecError
+    from .pipeline import spec_files
+    from .spec import load_sheet
+
+    problems = []
+    for f in _run(lambda: spec_files(files)):
+        try:
+            sheet = load_sheet(f)
+            click.echo(f"{f}: ok ({len(sheet.tasks)} task(s))")
+        except SpecError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        _fail(SpecError(problems))
+
+
+@main.command()
+@click.argument("file", type=click.Path())
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@click.option("--seed", default=0, show_default=True, help="Seed of the verification points.")
+def solve(file, as_json, seed):
+    """Solve and verify every exercise of FILE; print every answer."""
+    from .pipeline import answers_document, require_verified, solve_file
+
+    def work():
+        sheet, results = solve_file(file, seed=seed)
+        doc = answers_document(sheet, results, seed)
+        if as_json:
+            click.echo(json.dumps(doc, indent=2))
+        else:
+            for key, entry in doc["tasks"].items():
+                ok = all(c["passed"] for c in entry["verification"])
+                click.echo(f"{key}  [{entry['method']}]  {'verified' if ok else 'VERIFICATION FAILED'}")
+                for name, rec in entry["answers"].items():
+                    click.echo(f"  {name} = {rec['text']}")
+        require_verified(sheet, results)
+
+    _run(work)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("-o", "--output", default="output", show_default=True, type=click.Path(), help="Output folder.")
+@click.option("--tex-only", is_flag=True, help="Write .tex and answers.json but do not run LaTeX.")
+@click.option("--templates", multiple=True, type=click.Path(exists=True, file_okay=False),
+              help="Folder of templates that override the packaged ones (repeatable).")
+@click.option("--seed", default=0, show_default=True, help="Seed of the verification points.")
+def build(paths, output, tex_only, templates, seed):
+    """Build exercise and solution sheets for spec files or folders."""
+    from pathlib import Path
+
+    from .pipeline import build as run_build
+
+    written = _run(lambda: run_build(paths, output, tex_only=tex_only, seed=seed,
+                                     templates=[Path(t) for t in templates], log=click.echo))
+    click.echo(f"{len(written)} file(s) written")
+
+
+def _pairs(items) -> dict:
+    from .errors import UsageError
+
+    out = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"expected NAME=EXPR, got {item[:80]!r}")
+        out[name.strip()] = value
+    return out
+
+
+@main.command()
+@click.argument("file", type=click.Path())
+@click.argument("target")
+@click.argument("answers", nargs=-1)
+@click.option("--assume", multiple=True, help='A case to check in, e.g. "x1 > x2" or "a1 = a2" (repeatable).')
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def check(file, target, answers, assume, as_json):
+    """Check answers NAME=EXPR for TARGET (EXERCISE or EXERCISE.PART) of FILE.
+
+    Exit status 0 when every answer is right, 1 when one is wrong or cannot
+    be decided, 2 when the input cannot be understood.
+    """
+    from .check import check as run_check
+
+    report = _run(lambda: run_check(file, target, _pairs(answers), assume))
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), indent=2))
+    else:
+        for v in report.verdicts:
+            click.echo(v.message)
+    sys.exit(report.exit_code)
+
+
+@main.command()
+def methods():
+    """List the available methods."""
+    from . import methods as registry
+
+    for name in registry.names():
+        click.echo(name)
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(), help="Write to this file instead of stdout.")
+def schema(output):
+    """Print the JSON Schema of spec files (for editors)."""
+    from .schema_json import spec_schema
+
+    text = json.dumps(spec_schema(), indent=2) + "\n"
+    if output:
+        from pathlib import Path
+        Path(output).write_text(text)
+    else:
+        click.echo(text, nl=False)

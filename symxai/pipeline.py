@@ -1,0 +1,130 @@
+"""The pipeline: load -> instantiate -> solve -> verify -> render -> write.
+
+Every command is a thin layer over these functions, which work from Python
+too:
+
+>>> sheet, results = solve_file("problems/tub-ml-sheet14.yaml")
+>>> solution, verification = results["shapley"]
+>>> solution.answers["phi_1"].value, verification.passed
+(2/3, True)
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import sympy
+
+from .errors import SpecError, VerificationError
+from .model import Solution, Verification
+from .printing import tex
+from .spec import Sheet, load_sheet
+from .verify import verify
+
+
+def spec_files(paths) -> list[Path]:
+    """The .yaml/.yml files named, and those inside named folders (sorted)."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(sorted(q for q in p.iterdir() if q.suffix in (".yaml", ".yml")))
+        else:
+            out.append(p)
+    return out
+
+
+def solve_sheet(sheet: Sheet, *, seed: int = 0) -> dict[str, tuple[Solution, Verification]]:
+    """Solve and verify every task of a sheet: {task key: (solution, verification)}."""
+    results = {}
+    for task in sheet.tasks:
+        solution = task.method.solve(task.problem)
+        results[task.key] = (solution, verify(task, solution, seed=seed))
+    return results
+
+
+def solve_file(path, *, seed: int = 0):
+    sheet = load_sheet(path)
+    return sheet, solve_sheet(sheet, seed=seed)
+
+
+def require_verified(sheet: Sheet, results: dict) -> None:
+    """Raise VerificationError naming every answer whose check failed."""
+    failed = [f"{sheet.path}: {key}: {c.answer}: {c.detail}"
+              for key, (_, ver) in results.items() for c in ver.failures()]
+    if failed:
+        raise VerificationError("verification failed; nothing was written:\n" + "\n".join(failed))
+
+
+def answer_record(value) -> dict:
+    """How an answer is written to answers.json and printed by ``solve``."""
+    record = {"text": sympy.sstr(value), "latex": tex(value)}
+    try:
+        if isinstance(value, sympy.Basic) and value.is_number:
+            record["value"] = float(value)
+    except (TypeError, ValueError):
+        pass
+    return record
+
+
+def answers_document(sheet: Sheet, results: dict, seed: int) -> dict:
+    """answers.json: every task's answers with its verification."""
+    tasks = {}
+    for task in sheet.tasks:
+        solution, ver = results[task.key]
+        tasks[task.key] = {
+            "method": task.method.name,
+            "answers": {n: answer_record(solution.answers[n].value) for n in task.answers},
+            "verification": [{"answer": c.answer, "passed": c.passed, "points": c.points,
+                              "max_error": c.max_error, "tolerance": c.tolerance, "reference": c.reference}
+                             for c in ver.checks],
+        }
+    return {"sheet": sheet.id, "file": sheet.path.name, "seed": seed, "tasks": tasks}
+
+
+def build(paths, out_dir="output", *, tex_only: bool = False, templates=None, seed: int = 0,
+          log=lambda msg: None) -> list[Path]:
+    """Build exercise and solution sheets (tex, pdf) and answers.json for every spec.
+
+    All specs are loaded and verified before anything is written, so a bad
+    spec or a failed check leaves every earlier output untouched.
+    """
+    from .latex import compile_pdf, write_atomic
+    from .render import render
+
+    files = spec_files(paths)
+    if not files:
+        raise SpecError([])
+    sheets, problems = [], []
+    for f in files:
+        try:
+            sheets.append(load_sheet(f))
+        except SpecError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise SpecError(problems)
+    solved = []
+    for sheet in sheets:
+        results = solve_sheet(sheet, seed=seed)
+        require_verified(sheet, results)
+        log(f"{sheet.path}: {len(sheet.tasks)} task(s) solved and verified")
+        solved.append((sheet, results))
+    written = []
+    for sheet, results in solved:
+        folder = Path(out_dir) / sheet.id
+        folder.mkdir(parents=True, exist_ok=True)
+        sources = {kind: render(sheet, results, kind, templates) for kind in ("exercises", "solutions")}
+        pdfs = {}
+        if not tex_only:
+            for kind, source in sources.items():
+                pdfs[kind] = compile_pdf(source, folder / f"{sheet.id}-{kind}.pdf", jobname=f"{sheet.id}-{kind}")
+        for kind, source in sources.items():
+            path = folder / f"{sheet.id}-{kind}.tex"
+            write_atomic(path, source)
+            written.append(path)
+        written.extend(pdfs.values())
+        answers = folder / "answers.json"
+        write_atomic(answers, json.dumps(answers_document(sheet, results, seed), indent=2) + "\n")
+        written.append(answers)
+        log(f"wrote {folder}/")
+    return written

@@ -1,0 +1,103 @@
+"""Rendering: solved sheets into LaTeX through Jinja2 templates.
+
+Templates use LaTeX-safe delimiters (``((* block *))``, ``((( expr )))``,
+``((= comment =))``) and StrictUndefined, so a missing value is an error,
+never an empty hole in a PDF.  User template folders come before the
+packaged ones; every SymPy object is printed by ``symxai.printing``.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+
+from . import __version__
+import sympy
+
+from .model import Step
+from .printing import aligned, cell, prose, tex
+
+
+def packaged_templates() -> Path:
+    """The folder of the packaged templates (installed wheel or checkout)."""
+    try:
+        path = Path(str(resources.files("symxai.templates")))
+        if (path / "base.tex.j2").is_file():
+            return path
+    except (ModuleNotFoundError, TypeError):
+        pass
+    return Path(__file__).resolve().parent.parent / "templates"
+
+
+def environment(user_dirs: list[Path] | None = None) -> jinja2.Environment:
+    """The Jinja2 environment: user folders first, then the packaged templates."""
+    loaders = [jinja2.FileSystemLoader(str(d)) for d in user_dirs or []]
+    loaders.append(jinja2.FileSystemLoader(str(packaged_templates())))
+    return jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        block_start_string="((*", block_end_string="*))",
+        variable_start_string="(((", variable_end_string=")))",
+        comment_start_string="((=", comment_end_string="=))",
+        undefined=jinja2.StrictUndefined, autoescape=False,
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+    )
+
+
+def _step_view(step: Step) -> dict:
+    table = None
+    if step.table is not None:
+        table = {"spec": "l" * len(step.table.header),
+                 "header": [cell(h) for h in step.table.header],
+                 "rows": [[cell(c) for c in row] for row in step.table.rows]}
+    figure = None
+    if step.figure is not None:
+        figure = {"template": f"figures/{step.figure.template}.tex.j2", **step.figure.data}
+    return {"title": step.title, "text": prose(step.text, step.values),
+            "lines": [aligned(line) for line in step.lines], "table": table, "figure": figure}
+
+
+def _verified_note(verification) -> str:
+    checks = verification.checks
+    names = ", ".join(f"${tex(sympy.Symbol(c.answer))}$" for c in checks)
+    points = max(c.points for c in checks)
+    error = max(c.max_error for c in checks)
+    where = "at the given values" if points == 1 else f"at {points} random parameter points"
+    return (f"{names} agree with a {checks[0].reference} {where} "
+            f"(largest relative difference {error:.1e}).")
+
+
+def task_view(task, solution, verification) -> dict:
+    part = task.part
+    answers = [{"lhs": tex(sympy.Symbol(n)), "value": tex(solution.answers[n].value)} for n in task.answers]
+    figures = [_step_view(s)["figure"] for s in solution.steps if s.figure is not None and s.figure.data.get("in_statement")]
+    return {
+        "key": task.key,
+        "part": part is not None,
+        "part_label": (part.get("title") or f"Part {part['id']}") if part is not None else "",
+        "statement": task.statement,
+        "discussion": task.discussion or "",
+        "steps": [_step_view(s) for s in solution.steps],
+        "answers": answers,
+        "verified_note": _verified_note(verification),
+        "figures": figures,
+    }
+
+
+def sheet_context(sheet, results: dict) -> dict:
+    """Everything the templates see: sheet metadata and, per exercise, its tasks' views."""
+    exercises = []
+    for ex, tasks in sheet.exercises():
+        exercises.append({"title": ex["title"], "points": ex.get("points", ""), "statement": ex["statement"],
+                          "tasks": [task_view(t, *results[t.key]) for t in tasks]})
+    data = sheet.data
+    return {"sheet": {"title": data["title"], "course": data.get("course", ""), "source": data.get("source", ""),
+                      "id": data["id"], "file": sheet.path.name.replace("_", "\\_")},
+            "exercises": exercises, "version": __version__}
+
+
+def render(sheet, results: dict, kind: str, user_dirs: list[Path] | None = None) -> str:
+    """LaTeX source of the ``kind`` ('exercises' or 'solutions') sheet."""
+    template = environment(user_dirs).get_template(f"{kind}.tex.j2")
+    return template.render(**sheet_context(sheet, results))

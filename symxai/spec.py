@@ -1,0 +1,230 @@
+"""Exercise specs: the sheet schema, loading, and instantiation into tasks.
+
+A sheet holds exercises; an exercise names a method with parameters and may
+have parts whose parameters override the exercise's (a variant is an
+override).  Loading reports every problem of a file at once.
+
+>>> sheet = load_sheet("problems/tub-ml-sheet14.yaml")
+>>> [t.key for t in sheet.tasks][:2]
+['prototypes', 'shapley']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import methods
+from .errors import Location, Problem, SpecError, UsageError
+from .methods.base import BuildContext, Method
+from .schema import AnyOf, Anything, Choice, Expr, Field, Int, ListOf, MapOf, Name, Record, Text
+from .symbols import ASSUMPTIONS, SymbolDecl, SymbolTable
+from .yamlload import Map, loads
+
+_ASSUME = ListOf(Choice(*ASSUMPTIONS))
+SYMBOL = AnyOf(
+    Choice(*ASSUMPTIONS),
+    _ASSUME,
+    Record({
+        "shape": Field(ListOf(AnyOf(Int(minimum=1), Name(), expected="a size or a dimension name"), 1),
+                       doc="[n] for a vector, [n, m] for a matrix; n, m numbers or declared names"),
+        "assume": Field(_ASSUME, doc="assumptions: " + ", ".join(ASSUMPTIONS)),
+        "range": Field(ListOf(Expr(), 2), doc="interval [lo, hi] for random values in verification"),
+        "description": Field(Text()),
+    }),
+    expected="an assumption, a list of assumptions, or a mapping with shape/assume",
+)
+
+PART = Record({
+    "id": Field(Name(ident=True), required=True, doc="part id, used as EXERCISE.PART"),
+    "title": Field(Text()),
+    "points": Field(Int(minimum=0)),
+    "statement": Field(Text(), doc="what this part asks, LaTeX allowed"),
+    "params": Field(MapOf(Anything()),
+                    doc="overrides of the exercise's method parameters"),
+    "answers": Field(ListOf(Name(), 1)),
+    "discussion": Field(Text(), doc="reasoned text appended to this part's solution"),
+})
+
+EXERCISE = Record({
+    "id": Field(Name(ident=True), required=True),
+    "title": Field(Text(), required=True),
+    "points": Field(Int(minimum=0)),
+    "statement": Field(Text(), required=True, doc="the exercise in prose, LaTeX math allowed"),
+    "method": Field(Name(ident=True), required=True, doc="one of: symxai methods"),
+    "symbols": Field(MapOf(SYMBOL), doc="every name the expressions use"),
+    "params": Field(MapOf(Anything()),
+                    doc="the method's parameters"),
+    "answers": Field(ListOf(Name(), 1), doc="the answer names asked for (default: all the method gives)"),
+    "discussion": Field(Text(), doc="reasoned text appended to the solution"),
+    "parts": Field(ListOf(PART, 1)),
+})
+
+SHEET = Record({
+    "id": Field(Name(ident=True), required=True, doc="output folder name"),
+    "title": Field(Text(), required=True),
+    "course": Field(Text()),
+    "source": Field(Text(), doc="where the facts come from"),
+    "exercises": Field(ListOf(EXERCISE, 1), required=True),
+}, doc="A symxai exercise sheet")
+
+
+@dataclass
+class Task:
+    """One exercise, or one part of it: the unit that is solved, verified and checked."""
+
+    sheet: "Sheet"
+    exercise: Map
+    part: Map | None
+    method: Method
+    symbols: SymbolTable
+    problem: Any
+    answers: list[str]
+    loc: Location
+
+    @property
+    def key(self) -> str:
+        return self.exercise["id"] + (f".{self.part['id']}" if self.part is not None else "")
+
+    @property
+    def statement(self) -> str:
+        return (self.part or {}).get("statement", "")
+
+    @property
+    def discussion(self) -> str:
+        return (self.part or {}).get("discussion") or (self.exercise.get("discussion") if self.part is None else "")
+
+
+@dataclass
+class Sheet:
+    path: Path
+    data: Map
+    tasks: list[Task] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.data["id"]
+
+    def exercises(self) -> list[tuple[Map, list[Task]]]:
+        """Exercises in order, each with its tasks (one, or one per part)."""
+        out: list[tuple[Map, list[Task]]] = []
+        for task in self.tasks:
+            if not out or out[-1][0] is not task.exercise:
+                out.append((task.exercise, []))
+            out[-1][1].append(task)
+        return out
+
+    def task(self, target: str) -> Task:
+        """The task named ``EXERCISE`` or ``EXERCISE.PART``; UsageError listing the names otherwise."""
+        for t in self.tasks:
+            if t.key == target:
+                return t
+        matches = [t for t in self.tasks if t.exercise["id"] == target]
+        known = ", ".join(t.key for t in self.tasks)
+        if matches:
+            raise UsageError(f"exercise '{target}' has parts; name one of: "
+                             + ", ".join(t.key for t in matches))
+        raise UsageError(f"{self.path}: no exercise '{target}' (known: {known})")
+
+
+def _decl(name: str, value, loc: Location) -> SymbolDecl:
+    if isinstance(value, str):
+        return SymbolDecl(name, (), frozenset({"real", value}), loc)
+    if isinstance(value, list):
+        return SymbolDecl(name, (), frozenset({"real", *value}), loc)
+    shape = tuple(value.get("shape", ()))
+    rng = value.get("range")
+    return SymbolDecl(name, shape, frozenset({"real", *value.get("assume", [])}), loc,
+                      tuple(float(str(v)) for v in rng) if rng else None)
+
+
+def _symbols(ex: Map, ctx_problems: list[Problem], lines: list[str]) -> SymbolTable:
+    decls = []
+    spec = ex.get("symbols") or Map()
+    for name, value in spec.items():
+        decl = _decl(name, value, spec.key_loc(name))
+        for dim in decl.shape:
+            if isinstance(dim, str) and (dim not in spec or not isinstance(spec[dim], (str, list))):
+                loc = spec.loc_of(name)
+                ctx_problems.append(Problem(loc, f"dimension '{dim}' of '{name}' must be a declared scalar",
+                                            lines[loc.line - 1] if loc.line else ""))
+        decls.append(decl)
+    if any(p for p in ctx_problems):
+        decls = [d for d in decls if all(not isinstance(n, str) or n in spec for n in d.shape)]
+    return SymbolTable(decls)
+
+
+def _merged(ex: Map, part: Map | None) -> Map:
+    out = Map()
+    out.loc, out._locs, out._key_locs = ex.get("params", ex).loc, {}, {}
+    for src in (ex.get("params"), (part or {}).get("params")):
+        if src:
+            for k, v in src.items():
+                out[k] = v
+                out._locs[k], out._key_locs[k] = src.loc_of(k), src.key_loc(k)
+    return out
+
+
+def load_sheet(path) -> Sheet:
+    """Read, validate and instantiate a spec file; SpecError lists every problem found."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError([Problem(Location(str(path)), f"cannot read the file: {exc}")]) from None
+    return loads_sheet(text, str(path))
+
+
+def loads_sheet(text: str, file: str = "<string>") -> Sheet:
+    """Like ``load_sheet`` for spec text already in memory."""
+    data = loads(text, file)
+    problems: list[Problem] = []
+    SHEET.check(data, problems)
+    if problems:
+        raise SpecError(problems)
+    lines = text.splitlines()
+    sheet = Sheet(Path(file), data)
+    seen: dict[str, Location] = {}
+    for ex in data["exercises"]:
+        if ex["id"] in seen:
+            problems.append(Problem(ex.loc_of("id"), f"exercise id '{ex['id']}' is used twice",
+                                    lines[ex.loc_of("id").line - 1]))
+        seen[ex["id"]] = ex.loc
+        _instantiate(sheet, ex, lines, problems)
+    if problems:
+        raise SpecError(problems)
+    return sheet
+
+
+def _instantiate(sheet: Sheet, ex: Map, lines: list[str], problems: list[Problem]) -> None:
+    try:
+        method = methods.get(ex["method"])
+    except KeyError:
+        loc = ex.loc_of("method")
+        problems.append(Problem(loc, f"unknown method '{ex['method']}' (known: {', '.join(methods.names())})",
+                                lines[loc.line - 1]))
+        return
+    symbols = _symbols(ex, problems, lines)
+    for part in ex.get("parts") or [None]:
+        params = _merged(ex, part)
+        before = len(problems)
+        method.params.check(params, problems, params.loc)
+        if len(problems) > before:
+            continue
+        ctx = BuildContext(str(sheet.path), symbols, lines, problems)
+        problem = method.build(ctx, params)
+        if len(problems) > before or problem is None:
+            if len(problems) == before:
+                ctx.problem(params.loc, f"method '{method.name}' could not use these parameters")
+            continue
+        names = method.answer_names(problem)
+        asked = (part or {}).get("answers") or ex.get("answers") or names
+        owner = part if part is not None and "answers" in part else ex
+        for i, name in enumerate(asked):
+            if name not in names:
+                loc = owner["answers"].loc_of(i)
+                problems.append(Problem(loc, f"method '{method.name}' gives no answer '{name}' here "
+                                        f"(it gives: {', '.join(names)})", lines[loc.line - 1]))
+        sheet.tasks.append(Task(sheet, ex, part, method, symbols, problem, list(asked),
+                                (part or ex).loc))

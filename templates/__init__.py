@@ -1,0 +1,1 @@
+"""Jinja2 templates for exercise and solution sheets (LaTeX-safe delimiters)."""
