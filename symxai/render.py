@@ -21,14 +21,12 @@ from .printing import aligned, cell, prose, tex
 
 
 def packaged_templates() -> Path:
-    """The folder of the packaged templates (installed wheel or checkout)."""
-    try:
-        path = Path(str(resources.files("symxai.templates")))
-        if (path / "base.tex.j2").is_file():
-            return path
-    except (ModuleNotFoundError, TypeError):
-        pass
-    return Path(__file__).resolve().parent.parent / "templates"
+    """The folder of the packaged templates: the checkout's templates/ beside the
+    package when there is one, else the installed ``symxai.templates`` package."""
+    beside = Path(__file__).resolve().parent.parent / "templates"
+    if (beside / "base.tex.j2").is_file():
+        return beside
+    return Path(str(resources.files("symxai.templates")))
 
 
 def environment(user_dirs: list[Path] | None = None) -> jinja2.Environment:

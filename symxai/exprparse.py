@@ -1,0 +1,790 @@
+"""A whitelist parser for user expressions: plain text and a LaTeX subset.
+
+Spec expressions and typed answers never reach ``eval``, ``sympify`` or
+SymPy's own parsers: a hand-written tokenizer and Pratt parser build SymPy
+objects from constructors, look every name up in the caller's ``symbols``
+(a name is never created on the fly) and call only whitelisted functions.
+Size, nesting and number growth are bounded so hostile text is refused fast.
+
+A 1x1 matrix expression such as ``w^T x`` meets a scalar as its single
+entry, so ``w.T*x + b`` is a scalar.
+"""
+
+from __future__ import annotations
+
+import keyword
+import math
+import re
+from collections.abc import Callable, Mapping
+from typing import NamedTuple
+
+import sympy
+from sympy import S
+from sympy.matrices import MatrixBase
+from sympy.matrices.expressions import MatrixExpr
+
+from symxai.errors import ExpressionError
+
+MAX_LENGTH = 20_000
+MAX_DEPTH = 200
+MAX_DIGITS = 10_000      # of any number built while parsing
+MAX_LITERAL_DIGITS = 1_000
+MAX_EXPONENT = 1_000     # |exponent| of a power of numbers
+_MAX_ROOT_BITS = 400     # roots of bigger integers make SymPy factor them
+
+
+class _Refused(Exception):
+    """A helper's refusal; the parser adds the text and position."""
+
+
+class Phi(sympy.Function):
+    """The standard normal CDF, kept as ``Phi(x)``; numeric through erf.
+
+    >>> Phi(0), round(float(Phi(3)), 5)
+    (1/2, 0.99865)
+    """
+
+    nargs = 1
+
+    @classmethod
+    def eval(cls, x):
+        if x is S.Zero:
+            return S.Half
+        if x is S.Infinity:
+            return S.One
+        if x is S.NegativeInfinity:
+            return S.Zero
+
+    def _eval_rewrite_as_erf(self, x, **kwargs):
+        return (1 + sympy.erf(x / sympy.sqrt(2))) / 2
+
+    def _eval_evalf(self, prec):
+        return self.rewrite(sympy.erf)._eval_evalf(prec)
+
+    def fdiff(self, argindex=1):
+        x = self.args[0]
+        return sympy.exp(-x**2 / 2) / sympy.sqrt(2 * sympy.pi)
+
+    def _latex(self, printer, exp=None):
+        tex = r"\Phi\left(%s\right)" % printer._print(self.args[0])
+        return tex if exp is None else r"%s^{%s}" % (tex, exp)
+
+    def _print_through_erf(self, printer):
+        return printer._print(self.rewrite(sympy.erf))
+
+    _numpycode = _pythoncode = _mpmathcode = _print_through_erf
+
+
+def _is_matrix(e) -> bool:
+    return isinstance(e, (MatrixExpr, MatrixBase))
+
+
+def _describe(e) -> str:
+    return f"a {e.shape[0]}x{e.shape[1]} matrix" if _is_matrix(e) else "a scalar"
+
+
+def _scalar(e):
+    """The entry of a 1x1 matrix, anything else unchanged."""
+    return e[0, 0] if _is_matrix(e) and e.shape == (1, 1) else e
+
+
+def _need_scalar(e, what: str):
+    e = _scalar(e)
+    if _is_matrix(e):
+        raise _Refused(f"{what} expects a scalar, got {_describe(e)}")
+    return e
+
+
+def _checked_pow(base, exp):
+    """``base**exp`` unless the result would be a huge number or a slow root."""
+    if _is_matrix(exp):
+        raise _Refused("an exponent must be a scalar")
+    if base.is_number and exp.is_number:
+        size = abs(exp) if exp.is_Rational else sympy.Abs(exp).evalf(15)
+        if not size.is_finite or size > MAX_EXPONENT:
+            raise _Refused(f"exponent is too large (at most {MAX_EXPONENT} "
+                           "for a power of numbers)")
+        if base.is_Rational and base != 0:
+            digits = float(size) * (math.log10(abs(base.p)) + math.log10(base.q))
+            if digits > MAX_DIGITS:
+                raise _Refused(f"the power would have about {int(digits)} digits "
+                               f"(at most {MAX_DIGITS})")
+            if not exp.is_Integer and base.p.bit_length() + base.q.bit_length() > _MAX_ROOT_BITS:
+                raise _Refused("root of a number this large is not supported")
+    return base**exp
+
+
+def _sqrt(x):
+    return _checked_pow(_need_scalar(x, "sqrt"), S.Half)
+
+
+def _scalar_fn(name, f):
+    def apply(*args):
+        return f(*(_need_scalar(a, name) for a in args))
+    apply.__name__ = name
+    return apply
+
+
+def _inv(a):
+    if not _is_matrix(a):
+        if a.is_zero:
+            raise _Refused("division by zero")
+        return 1 / a
+    if a.shape[0] != a.shape[1]:
+        raise _Refused(f"cannot invert {_describe(a)}")
+    return a.inv() if isinstance(a, MatrixBase) else sympy.Inverse(a)
+
+
+def _norm(v):
+    if not _is_matrix(v):
+        return sympy.Abs(v)
+    if v.shape[1] != 1:
+        if v.shape[0] != 1:
+            raise _Refused(f"norm expects a vector, got {_describe(v)}")
+        v = v.T
+    return _checked_pow((v.T * v)[0, 0], S.Half)
+
+
+def _relu(x):
+    return sympy.Max(0, x)
+
+
+def _sigmoid(x):
+    return 1 / (1 + sympy.exp(-x))
+
+
+def _log(x, base=None):
+    return sympy.log(x) if base is None else sympy.log(x, base)
+
+
+DEFAULT_FUNCTIONS: dict[str, Callable] = {
+    name: _scalar_fn(name, f) for name, f in {
+        "Min": sympy.Min, "min": sympy.Min, "Max": sympy.Max, "max": sympy.Max,
+        "ReLU": _relu, "relu": _relu, "Abs": sympy.Abs, "abs": sympy.Abs,
+        "exp": sympy.exp, "log": _log, "ln": sympy.log, "sign": sympy.sign,
+        "Phi": Phi, "erf": sympy.erf, "sin": sympy.sin, "cos": sympy.cos,
+        "tanh": sympy.tanh, "sigmoid": _sigmoid}.items()}
+DEFAULT_FUNCTIONS.update(sqrt=_sqrt, inv=_inv, norm=_norm)
+_ARITY = {name: (1, 1) for name in DEFAULT_FUNCTIONS}
+_ARITY.update(Min=(1, None), min=(1, None), Max=(1, None), max=(1, None), log=(1, 2))
+_DEFAULT_IDS = {id(f) for f in DEFAULT_FUNCTIONS.values()}
+
+_CONSTANTS = {"pi": S.Pi, "oo": S.Infinity, "inf": S.Infinity, "infinity": S.Infinity}
+_BOOLEANS = {"true": S.true, "True": S.true, "false": S.false, "False": S.false}
+_RELATIONS = {"<": sympy.Lt, ">": sympy.Gt, "<=": sympy.Le, ">=": sympy.Ge,
+              "=": sympy.Eq, "==": sympy.Eq, "!=": sympy.Ne}
+
+# --------------------------------------------------------------------------- tokens
+
+class _Tok(NamedTuple):
+    kind: str        # num, name, op, cmd, end
+    text: str
+    pos: int
+    cmd: bool = False  # a name written as a LaTeX command (\exp x needs no parentheses)
+
+
+_GREEK = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho "
+          "sigma tau upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon "
+          "Phi Psi Omega").split()
+_LATEX_NAMES = {g: g for g in _GREEK}
+_LATEX_NAMES.update(varphi="phi", varepsilon="epsilon", vartheta="theta", varrho="rho",
+                    varsigma="sigma", infty="oo", exp="exp", log="log", ln="ln", sin="sin",
+                    cos="cos", tanh="tanh", max="max", min="min")
+_LATEX_OPS = {"cdot": "*", "times": "*", "ast": "*", "div": "/", "le": "<=", "leq": "<=",
+              "leqslant": "<=", "ge": ">=", "geq": ">=", "geqslant": ">=", "ne": "!=",
+              "neq": "!=", "lt": "<", "gt": ">", "land": "and", "wedge": "and", "lor": "or",
+              "vee": "or", "|": "‖", "Vert": "‖", "lVert": "‖", "rVert": "‖", "vert": "|",
+              "lvert": "|", "rvert": "|", "{": "\\{", "}": "\\}"}
+_LATEX_CMDS = {"frac": "frac", "dfrac": "frac", "tfrac": "frac", "sqrt": "sqrt",
+               "top": "top", "intercal": "top"}
+_LATEX_SKIP = {",", ";", ":", "!", " ", "quad", "qquad", "left", "right", "big", "Big",
+               "bigl", "bigr", "Bigl", "Bigr", "displaystyle"}
+_LATEX_STYLE = {"operatorname", "mathrm", "text", "textrm", "mathbf", "mathit", "boldsymbol",
+                "bm", "mathsf", "vec"}
+_LATEX_DECOR = {"tilde": "tilde", "widetilde": "tilde", "hat": "hat", "widehat": "hat",
+                "bar": "bar", "overline": "bar"}
+_UNICODE = {"−": ("op", "-"), "·": ("op", "*"), "×": ("op", "*"), "≤": ("op", "<="),
+            "≥": ("op", ">="), "≠": ("op", "!="), "‖": ("op", "‖"), "∞": ("name", "oo")}
+_UNICODE.update((c, ("name", n)) for c, n in zip(
+    "αβγδεηθλμνπρσΣτφΦωΩ", "alpha beta gamma delta epsilon eta theta lambda mu nu pi rho "
+    "sigma Sigma tau phi Phi omega Omega".split()))
+
+_NUM = re.compile(r"(\d+)(?:\.(\d*))?(?:[eE]([+-]?\d+))?|\.(\d+)(?:[eE]([+-]?\d+))?", re.ASCII)
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*", re.ASCII)
+_LNAME = re.compile(r"[A-Za-z][A-Za-z0-9]*", re.ASCII)
+_CMD = re.compile(r"\\([A-Za-z]+|.?)", re.ASCII | re.S)
+_BRACED = re.compile(r"\{\s*(\\?[A-Za-z][A-Za-z0-9]*)\s*\}", re.ASCII)
+_OPS = ("**", "==", "!=", "<=", ">=", "&&", "||", "+", "-", "*", "/", "^", "(", ")", ",", ".",
+        "[", "]", "{", "}", "|", "=", "<", ">", "&", "_")
+_REFUSED = {"'": "quotes and strings are not allowed", '"': "quotes and strings are not allowed",
+            ";": "';' is not allowed: give a single expression",
+            "@": "'@' is not allowed: '*' is the matrix product", "`": "backticks are not allowed",
+            "!": "'!' (factorial) is not supported", "%": "'%' is not allowed",
+            "#": "'#' is not allowed", "~": "'~' is not allowed", "?": "'?' is not allowed"}
+_ALLOWED_KEYWORDS = {"lambda", "and", "or", "not", "True", "False", "None"}
+
+
+def _tokenize(text: str, latex: bool, symbols: Mapping) -> list[_Tok]:
+    toks: list[_Tok] = []
+    i, n = 0, len(text)
+
+    def fail(msg, pos):
+        raise ExpressionError(msg, text, pos)
+
+    while i < n:
+        c = text[i]
+        script = latex and toks and toks[-1].text in ("_", "^") and toks[-1].kind == "op"
+        if c in " \t\r\n$":
+            i += 1
+        elif c in _UNICODE:
+            kind, val = _UNICODE[c]
+            toks.append(_Tok(kind, val, i))
+            i += 1
+        elif script and c.isascii() and c.isalpha():
+            toks.append(_Tok("name", c, i))  # LaTeX x_ij: one letter per script
+            i += 1
+        elif m := _NUM.match(text, i):
+            toks.append(_Tok("num", m.group(), i))
+            i = m.end()
+        elif (m := (_LNAME if latex else _NAME).match(text, i)):
+            word = m.group()
+            if "__" in word:
+                fail("names containing '__' are not allowed", i)
+            if keyword.iskeyword(word) and word not in _ALLOWED_KEYWORDS and word not in symbols:
+                fail(f"'{word}' is a Python keyword and is not allowed", i)
+            kind = "op" if word in ("and", "or", "not") else "name"
+            toks.append(_Tok(kind, word, i))
+            i = m.end()
+        elif latex and c == "\\":
+            i = _latex_command(text, i, toks, fail)
+        elif latex and c == "~":
+            i += 1
+        elif c == "_" and text.startswith("__", i):
+            fail("names containing '__' are not allowed", i)
+        elif c == ":":
+            j = len(toks) - 1
+            while j >= 0 and toks[j].text != "lambda" and (toks[j].kind == "name"
+                                                           or toks[j].text == ","):
+                j -= 1
+            if j >= 0 and toks[j].text == "lambda":
+                fail("lambda expressions are not allowed", toks[j].pos)
+            fail("unexpected character ':'", i)
+        elif op := next((o for o in _OPS if text.startswith(o, i)), None):
+            if op == "_" and not latex:
+                fail("unexpected character '_'", i)
+            val = {"||": "‖", "&&": "and", "&": "and"}.get(op, op)
+            if op == "||" and latex:
+                val, op = "|", "|"
+            toks.append(_Tok("op", val, i))
+            i += len(op)
+        elif c in _REFUSED:
+            fail(_REFUSED[c], i)
+        else:
+            shown = c if c.isascii() and c.isprintable() else f"U+{ord(c):04X}"
+            fail(f"unexpected character '{shown}'", i)
+    toks.append(_Tok("end", "", n))
+    return toks
+
+
+def _latex_command(text, i, toks, fail) -> int:
+    m = _CMD.match(text, i)
+    word, end = m.group(1), m.end()
+    if word in _LATEX_SKIP:
+        if word in ("left", "right") and text.startswith(".", end):
+            end += 1
+    elif word in _LATEX_NAMES:
+        toks.append(_Tok("name", _LATEX_NAMES[word], i, cmd=True))
+    elif word in _LATEX_OPS:
+        val = _LATEX_OPS[word]
+        toks.append(_Tok("op", val, i))
+    elif word in _LATEX_CMDS:
+        toks.append(_Tok("cmd", _LATEX_CMDS[word], i))
+    elif word in _LATEX_STYLE or word in _LATEX_DECOR:
+        b = _BRACED.match(text, end)
+        inner = b.group(1) if b else None
+        if inner and inner.startswith("\\"):
+            inner = _LATEX_NAMES.get(inner[1:])
+        if word in _LATEX_DECOR:
+            if not inner:
+                fail(f"\\{word} needs a name in braces, e.g. \\{word}{{x}}", i)
+            toks.append(_Tok("name", f"{inner}_{_LATEX_DECOR[word]}", i))
+            return b.end()
+        if inner:
+            toks.append(_Tok("name", inner, i, cmd=True))
+            return b.end()
+    else:
+        fail(f"unknown LaTeX command '\\{word}'", i)
+    return end
+
+# --------------------------------------------------------------------------- parser
+
+_SUM, _UNARY, _PROD, _POW, _POSTFIX = 10, 15, 20, 40, 50
+_CLOSERS = {"(": ")", "[": "]", "{": "}", "\\{": "\\}"}
+
+
+class _Parser:
+    def __init__(self, text, toks, symbols, functions, latex, value_mode):
+        self.text, self.toks, self.i = text, toks, 0
+        self.symbols, self.functions = symbols, functions
+        self.latex, self.value_mode = latex, value_mode
+        self.depth = 0
+        self.bars = 0  # open |...| or ‖...‖, whose closing bar must not start a factor
+
+    # helpers
+    def peek(self, k=0) -> _Tok:
+        return self.toks[min(self.i + k, len(self.toks) - 1)]
+
+    def take(self) -> _Tok:
+        tok = self.peek()
+        self.i += tok.kind != "end"
+        return tok
+
+    def err(self, msg, tok=None) -> ExpressionError:
+        return ExpressionError(msg, self.text, (tok or self.peek()).pos)
+
+    def show(self, tok) -> str:
+        return "end of expression" if tok.kind == "end" else f"'{tok.text}'"
+
+    def expect(self, text, opener=None):
+        tok = self.peek()
+        if tok.text != text or tok.kind not in ("op", "cmd"):
+            where = f" to close '{opener.text}' at column {opener.pos + 1}" if opener else ""
+            raise self.err(f"expected '{text}'{where}, found {self.show(tok)}")
+        return self.take()
+
+    def build(self, tok, f, *args):
+        try:
+            result = f(*args)
+        except ExpressionError:
+            raise
+        except _Refused as e:
+            raise self.err(str(e), tok) from None
+        except Exception as e:  # SymPy's shape, type and value errors
+            raise self.err(f"cannot evaluate '{tok.text}' here: {str(e)[:200]}", tok) from None
+        if result is S.ComplexInfinity or result is S.NaN:
+            raise self.err("the expression is undefined here (division by zero?)", tok)
+        coeff = result
+        if isinstance(result, (sympy.Add, sympy.Mul)):
+            coeff = result.as_coeff_Add()[0] if result.is_Add else result.as_coeff_Mul()[0]
+        bits = coeff.p.bit_length() + coeff.q.bit_length() if coeff.is_Rational else 0
+        if bits > 3.33 * MAX_DIGITS:
+            raise self.err(f"number too large (more than {MAX_DIGITS} digits)", tok)
+        return result
+
+    def starts_factor(self, tok) -> bool:
+        if tok.kind in ("num", "name", "cmd"):
+            return tok.kind != "cmd" or tok.text != "top"
+        return tok.kind == "op" and (tok.text in _CLOSERS or tok.text in "|‖" and not self.bars)
+
+    # Pratt core
+    def expr(self, rbp=0):
+        self.depth += 1
+        if self.depth > MAX_DEPTH + 1:
+            raise self.err(f"expression is nested too deeply (more than {MAX_DEPTH} levels)")
+        start = self.i
+        left = self.prefix(rbp)
+        number_first = self.i == start + 1 and self.toks[start].kind == "num"
+        while True:
+            tok = self.peek()
+            if tok.kind == "op" and tok.text in ("+", "-"):
+                bp = _SUM
+            elif tok.kind == "op" and tok.text in ("*", "/"):
+                bp = _PROD
+            elif tok.kind == "op" and tok.text in ("^", "**"):
+                bp = _POW
+            elif tok.kind == "op" and (tok.text == "." or tok.text == "[" and not self.latex):
+                bp = _POSTFIX
+            elif self.starts_factor(tok):
+                plain_ok = number_first and (tok.kind == "name" or tok.text == "(")
+                if tok.kind == "num" or not (self.latex or plain_ok):
+                    raise self.err(f"missing operator before {self.show(tok)} "
+                                   "(write '*' for a product)", tok)
+                bp = _PROD
+            else:
+                break
+            if bp <= rbp:
+                break
+            left = self.infix(left, tok)
+            number_first = False
+        self.depth -= 1
+        return left
+
+    def infix(self, left, tok):
+        op = tok.text
+        if tok.kind != "op" or op not in ("+", "-", "*", "/", "^", "**", ".", "["):
+            return self.mul(left, self.expr(_PROD), tok)  # juxtaposition
+        self.take()
+        if op == ".":
+            nxt = self.take()
+            if nxt.text != "T" or nxt.kind != "name":
+                raise self.err("attribute access is not allowed (only '.T', the transpose)", nxt)
+            return self.transpose(left, tok)
+        if op == "[":
+            raise self.err("indexing is not allowed; use the declared names of the entries", tok)
+        if op in ("^", "**"):
+            if self.transpose_follows(left):
+                return self.transpose(left, tok)
+            return self.power(left, self.expr(_POW - 1), tok)
+        right = self.expr(_SUM if op in "+-" else _PROD)
+        if op in "+-":
+            if _is_matrix(left) != _is_matrix(right):
+                left, right = _scalar(left), _scalar(right)
+            if _is_matrix(left) != _is_matrix(right) or (
+                    _is_matrix(left) and left.shape != right.shape):
+                verb = "add" if op == "+" else "subtract"
+                raise self.err(f"cannot {verb} {_describe(left)} and {_describe(right)}", tok)
+            if op == "+":
+                return self.build(tok, lambda a, b: a + b, left, right)
+            return self.build(tok, lambda a, b: a - b, left, right)
+        if op == "*":
+            return self.mul(left, right, tok)
+        return self.divide(left, right, tok)
+
+    def transpose_follows(self, base) -> bool:
+        t0, t1, t2 = self.peek(), self.peek(1), self.peek(2)
+
+        def is_t(t):
+            return (t.kind == "cmd" and t.text == "top") or (
+                t.kind == "name" and t.text == "T"
+                and ("T" not in self.symbols or _is_matrix(base)))
+        if is_t(t0):
+            self.i += 1
+            return True
+        if t0.text == "{" and is_t(t1) and t2.text == "}":
+            self.i += 3
+            return True
+        return False
+
+    def transpose(self, e, tok):
+        return self.build(tok, lambda x: x.T, e) if _is_matrix(e) else e
+
+    def mul(self, a, b, tok):
+        if _is_matrix(a) and _is_matrix(b):
+            if a.shape == (1, 1) and b.shape[0] != 1:
+                a = a[0, 0]
+            elif b.shape == (1, 1) and a.shape[1] != 1:
+                b = b[0, 0]
+            if _is_matrix(a) and _is_matrix(b) and a.shape[1] != b.shape[0]:
+                raise self.err(f"matrix shapes do not match for a product: {_describe(a)[2:]} "
+                               f"times {_describe(b)[2:]}", tok)
+        return self.build(tok, lambda x, y: x * y, a, b)
+
+    def divide(self, a, b, tok):
+        b = _scalar(b)
+        if _is_matrix(b):
+            raise self.err(f"cannot divide by {_describe(b)} (use inv(...) for an inverse)", tok)
+        if b.is_zero:
+            raise self.err("division by zero", tok)
+        return self.build(tok, lambda x, y: x / y, a, b)
+
+    def power(self, base, exp, tok):
+        exp = _scalar(exp)
+        if _is_matrix(base):
+            if not (exp.is_Integer and abs(exp) <= MAX_EXPONENT):
+                raise self.err("a matrix can only be raised to an integer power, or ^T", tok)
+            if base.shape[0] != base.shape[1]:
+                raise self.err(f"cannot raise {_describe(base)} to a power", tok)
+            if exp == -1:
+                return self.build(tok, _inv, base)
+            if isinstance(base, MatrixBase) and abs(exp) > 10:
+                raise self.err("power of an explicit matrix is limited to 10", tok)
+        return self.build(tok, _checked_pow, base, exp)
+
+    def prefix(self, rbp):
+        tok = self.take()
+        if tok.kind == "num":
+            return self.number(tok)
+        if tok.kind == "name":
+            return self.name(tok)
+        if tok.kind == "op" and tok.text in ("-", "+"):
+            operand = self.expr(max(rbp, _UNARY))
+            return self.build(tok, lambda x: -x, operand) if tok.text == "-" else operand
+        if tok.kind == "op" and tok.text in _CLOSERS:
+            return self.group(tok)
+        if tok.kind == "op" and tok.text in "|‖":
+            saved, self.bars = self.bars, self.bars + 1
+            inner = self.expr(0)
+            self.expect(tok.text, tok)
+            self.bars = saved
+            if tok.text == "‖":
+                return self.build(tok, _norm, inner)
+            if _is_matrix(_scalar(inner)):
+                raise self.err("|...| of a matrix is ambiguous: write norm(...) or \\|...\\|", tok)
+            return self.build(tok, sympy.Abs, _scalar(inner))
+        if tok.kind == "cmd" and tok.text == "frac":
+            num = self.latex_arg(tok)
+            return self.divide(num, self.latex_arg(tok), tok)
+        if tok.kind == "cmd" and tok.text == "sqrt":
+            if self.peek().text == "[":
+                opener = self.take()
+                degree = _scalar(self.expr(0))
+                self.expect("]", opener)
+                exp = self.divide(S.One, degree, tok)
+                return self.build(tok, _checked_pow, _need_scalar(self.latex_arg(tok), "sqrt"), exp)
+            return self.build(tok, _sqrt, self.latex_arg(tok))
+        if tok.kind == "end":
+            raise self.err("unexpected end of expression (expected a number, a name or '(')", tok)
+        if tok.kind == "op" and tok.text in _RELATIONS:
+            raise self.err(f"unexpected '{tok.text}': a relation is not allowed here", tok)
+        raise self.err(f"unexpected {self.show(tok)}", tok)
+
+    def latex_arg(self, cmd):
+        tok = self.peek()
+        if tok.text == "{":
+            return self.group(self.take())
+        if tok.kind == "num" and len(tok.text) > 1 and tok.text.isdigit():
+            # \frac12 means \frac{1}{2}: split the digit run
+            self.toks[self.i] = _Tok("num", tok.text[1:], tok.pos + 1)
+            return sympy.Integer(int(tok.text[0]))
+        if tok.kind in ("num", "name"):
+            return self.prefix(_POW)
+        raise self.err(f"expected '{{' after \\{cmd.text}, found {self.show(tok)}", tok)
+
+    def group(self, opener):
+        """(...), [...], {...} or \\{...\\}: a grouping, or a tuple/set in values."""
+        close = _CLOSERS[opener.text]
+        saved, self.bars = self.bars, 0
+        items = []
+        if self.peek().text == close and self.value_mode:
+            self.take()
+            if opener.text in ("{", "\\{"):
+                return S.EmptySet
+            raise self.err("empty list", opener)
+        while True:
+            items.append(self.expr(0))
+            if self.peek().text != ",":
+                break
+            comma = self.take()
+            if not self.value_mode:
+                raise self.err("',' is not allowed here: a list of values is not an "
+                               "expression", comma)
+            if self.peek().text == close:
+                break
+        self.expect(close, opener)
+        self.bars = saved
+        is_set = opener.text == "\\{" or opener.text == "{" and not self.latex
+        if is_set and self.value_mode:
+            return self.build(opener, sympy.FiniteSet, *items)
+        if len(items) == 1 and self.toks[self.i - 2].text != ",":
+            return items[0]
+        if all(_is_matrix(x) and x.shape[1] == 1 for x in items):  # [[1, 2], [3, 4]]: rows
+            return self.build(opener, lambda *rows: sympy.ImmutableMatrix(
+                [list(r) for r in rows]), *items)
+        return self.build(opener, lambda *xs: sympy.ImmutableMatrix([[x] for x in xs]), *items)
+
+    def number(self, tok):
+        m = _NUM.fullmatch(tok.text)
+        whole, frac = m.group(1) or "", m.group(2) or m.group(4) or ""
+        exp = m.group(3) or m.group(5)
+        if len(whole) + len(frac) > MAX_LITERAL_DIGITS:
+            raise self.err(f"number literal is too long (at most {MAX_LITERAL_DIGITS} digits)", tok)
+        if exp is not None and (len(exp) > 6 or abs(int(exp)) > MAX_EXPONENT):
+            raise self.err(f"exponent of the number is too large (at most {MAX_EXPONENT})", tok)
+        scale = (int(exp) if exp else 0) - len(frac)
+        mantissa = int(whole + frac)  # decimals are exact: 0.9975 == 399/400
+        if scale >= 0:
+            return sympy.Integer(mantissa * 10**scale)
+        return sympy.Rational(mantissa, 10**-scale)
+
+    def name(self, tok):
+        name = tok.text
+        if self.latex:
+            while self.peek().text == "_" and self.peek().kind == "op":
+                name = f"{name}_{self.subscript()}"
+            if self.peek().text == "^" and (self.peek(1).text == "*" or
+                                            self.peek(1).text == "{" and self.peek(2).text == "*"):
+                self.i += 2 if self.peek(1).text == "*" else 4
+                name += "_star"
+        value = self.lookup(name)
+        if value is not None:
+            if not self.latex and self.peek().text == "(":
+                raise self.err(f"'{name}' is a declared symbol, not a function; "
+                               f"write {name}*(...) for a product", self.peek())
+            return value
+        if name in self.functions:
+            return self.call(tok, name)
+        if name in _CONSTANTS:
+            return _CONSTANTS[name]
+        if self.value_mode and name in _BOOLEANS:
+            return _BOOLEANS[name]
+        if (self.latex and not tok.cmd and name.isalpha()
+                and all(self.lookup(c) is not None for c in name)):
+            factors = [self.lookup(c) for c in name]  # LaTeX "wx" is w*x
+            result = factors[0]
+            for f in factors[1:]:
+                result = self.mul(result, f, tok)
+            return result
+        declared = sorted(self.symbols)
+        listed = ", ".join(declared[:30]) + (", ..." if len(declared) > 30 else "") or "none"
+        hint = "; write exp(...) for the exponential" if name == "e" else ""
+        raise self.err(f"unknown name '{name}' (declared symbols: {listed}){hint}", tok)
+
+    def subscript(self) -> str:
+        self.take()
+        tok = self.take()
+        if tok.text == "{" and tok.kind == "op":
+            parts = []
+            while self.peek().kind in ("num", "name") or self.peek().text == ",":
+                parts.append(self.take().text.strip(","))
+            self.expect("}", tok)
+            if parts:
+                return "".join(parts)
+        elif tok.kind in ("num", "name"):
+            return tok.text
+        raise self.err("expected a subscript such as x_1 or x_{12}", tok)
+
+    def lookup(self, name):
+        candidates = [name]
+        if "_" in name:
+            candidates.append(name.replace("_", ""))
+        elif m := re.fullmatch(r"([A-Za-z]+)(\d+)", name):
+            candidates.append(f"{m[1]}_{m[2]}")
+        for c in candidates:
+            if c in self.symbols:
+                return self.symbols[c]
+        return None
+
+    def call(self, tok, name):
+        opener = self.peek()
+        if opener.text in ("(", "\\{"):
+            self.take()
+            saved, self.bars = self.bars, 0
+            args = [self.expr(0)]
+            while self.peek().text == ",":
+                self.take()
+                args.append(self.expr(0))
+            self.expect(_CLOSERS[opener.text], opener)
+            self.bars = saved
+        elif self.latex and tok.cmd and self.starts_factor(opener):
+            args = [self.expr(_POW - 1)]  # \exp x, \log 2
+        else:
+            raise self.err(f"'{name}' is a function; write {name}(...)", opener)
+        f = self.functions[name]
+        low, high = _ARITY.get(name, (0, None)) if id(f) in _DEFAULT_IDS else (0, None)
+        if len(args) < low or high is not None and len(args) > high:
+            if high is None:
+                want = f"at least {low} argument{'s' * (low != 1)}"
+            else:
+                want = f"exactly {low}" if low == high else f"{low} to {high}"
+                want += f" argument{'s' * (high != 1)}"
+            raise self.err(f"{name} takes {want} ({len(args)} given)", tok)
+        result = self.build(tok, f, *args)
+        if not isinstance(result, (sympy.Basic, MatrixBase)):
+            raise self.err(f"function '{name}' did not return a SymPy expression", tok)
+        return result
+
+    # conditions
+    def condition(self):
+        parts = [self.conjunction()]
+        while self.peek().text == "or" and self.peek().kind == "op":
+            self.take()
+            parts.append(self.conjunction())
+        return parts[0] if len(parts) == 1 else sympy.Or(*parts)
+
+    def conjunction(self):
+        parts = [self.relation()]
+        while self.peek().kind == "op" and self.peek().text in ("and", ","):
+            self.take()
+            parts.append(self.relation())
+        return parts[0] if len(parts) == 1 else sympy.And(*parts)
+
+    def relation(self):
+        left = _scalar(self.expr(0))
+        rels = []
+        while self.peek().kind == "op" and self.peek().text in _RELATIONS:
+            tok = self.take()
+            right = _scalar(self.expr(0))
+            rels.append(self.build(tok, _RELATIONS[tok.text], left, right))
+            left = right
+        if not rels:
+            raise self.err(f"expected a relation such as 'x1 > x2', found {self.show(self.peek())}")
+        return rels[0] if len(rels) == 1 else sympy.And(*rels)
+
+
+def _run(text, symbols, functions, latex, mode):
+    if not isinstance(text, str):
+        raise ExpressionError(f"an expression must be text, not {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(f"expression is too long ({len(text)} characters, "
+                              f"at most {MAX_LENGTH})")
+    if latex is None:
+        if "\\" in text or "_{" in text or "^{" in text:
+            return _run(text, symbols, functions, True, mode)
+        try:
+            return _run(text, symbols, functions, False, mode)
+        except ExpressionError as plain_error:
+            if "missing operator" not in plain_error.message:
+                raise
+            try:  # juxtaposition such as "w^T x" or "x_1 x_2" reads as LaTeX
+                return _run(text, symbols, functions, True, mode)
+            except ExpressionError:
+                raise plain_error from None
+    funcs = dict(DEFAULT_FUNCTIONS)
+    funcs.update(functions or {})
+    toks = _tokenize(text, latex, symbols)
+    if len(toks) == 1:
+        raise ExpressionError("empty expression", text, 0)
+    parser = _Parser(text, toks, symbols, funcs, latex, mode == "value")
+    try:
+        result = parser.condition() if mode == "condition" else parser.expr(0)
+    except RecursionError:
+        raise ExpressionError(f"expression is nested too deeply (more than {MAX_DEPTH} levels)",
+                              text, parser.peek().pos) from None
+    tok = parser.peek()
+    if tok.kind != "end":
+        if tok.text in _RELATIONS and mode != "condition":
+            raise parser.err(f"unexpected '{tok.text}': a relation is not allowed here "
+                             "(conditions go to --assume)")
+        if tok.text in (")", "]", "}", "\\}"):
+            raise parser.err(f"unmatched '{tok.text}'")
+        raise parser.err(f"unexpected {parser.show(tok)}")
+    return result
+
+
+def parse(text: str, symbols: Mapping[str, sympy.Basic], *,
+          functions: Mapping[str, Callable] | None = None,
+          latex: bool | None = None) -> sympy.Basic:
+    """Parse one expression in plain text or LaTeX (``latex=None`` detects it).
+
+    Names are looked up in ``symbols`` only; ``functions`` adds to or
+    overrides ``DEFAULT_FUNCTIONS``.  Raises ExpressionError with a position.
+
+    >>> x, lam = sympy.symbols("x lambda")
+    >>> parse("2x^2 - 0.5/lambda", {"x": x, "lambda": lam})
+    2*x**2 - 1/(2*lambda)
+    >>> parse(r"\\frac{x}{2\\lambda}", {"x": x, "lambda": lam})
+    x/(2*lambda)
+    """
+    return _run(text, symbols, functions, latex, "expr")
+
+
+def parse_condition(text: str, symbols: Mapping[str, sympy.Basic], *,
+                    functions: Mapping[str, Callable] | None = None,
+                    latex: bool | None = None) -> sympy.Basic:
+    """Parse relations for ``--assume``: ``x1 > x2``, ``a1 = a2``, ``0 < x1 < x2``,
+    ``x1 >= 0 and x2 >= 0`` (``and``/``,`` give And, ``or`` gives Or).
+
+    >>> x1, x2 = sympy.symbols("x1 x2")
+    >>> parse_condition("0 < x1 < x2", {"x1": x1, "x2": x2})
+    (0 < x1) & (x1 < x2)
+    >>> parse_condition("x1 = x2", {"x1": x1, "x2": x2})
+    Eq(x1, x2)
+    """
+    return _run(text, symbols, functions, latex, "condition")
+
+
+def parse_value(text: str, symbols: Mapping[str, sympy.Basic], *,
+                functions: Mapping[str, Callable] | None = None,
+                latex: bool | None = None) -> sympy.Basic:
+    """Like ``parse``, and also ``true``/``false``, vectors ``(a, b)`` or
+    ``[a, b]`` (column ImmutableMatrix; ``[[1, 2], [3, 4]]`` lists rows) and
+    sets ``{a, b}`` (FiniteSet; ``\\{a, b\\}`` in LaTeX).
+
+    >>> parse_value("(1, 1/2)", {})
+    Matrix([
+    [  1],
+    [1/2]])
+    >>> parse_value("{1, 2}", {}), parse_value("true", {})
+    ({1, 2}, True)
+    """
+    return _run(text, symbols, functions, latex, "value")

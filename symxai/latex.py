@@ -1,0 +1,192 @@
+"""Turn a LaTeX source into a PDF, without letting the source reach outside.
+
+The source is compiled by ``latexmk`` in a private temporary folder with
+shell escape off and kpathsea in paranoid mode, so a sheet cannot run
+programs or read and write files outside that folder.  Output files are
+replaced atomically: a failed build never leaves a partial file behind and
+never spoils an earlier good one.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from symxai.errors import LatexError
+
+MISSING_TEX = (
+    "pdflatex and latexmk are needed for PDF output (apt-get install "
+    "texlive-latex-recommended texlive-latex-extra latexmk), or use --tex-only"
+)
+
+_JOBNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
+_EXTRA_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
+# "! Undefined control sequence." or, with -file-line-error, "./sheet.tex:5: ...".
+_ERROR_LINE = re.compile(r"(! |[^\s:][^:]*:\d+: )")
+_SOURCE_LINE = re.compile(r"l\.\d+ ")
+_MAX_ERROR_LINES = 20
+# Follow-on lines TeX adds after the real error; they say nothing new.
+_NOISE = ("Emergency stop.", "==> Fatal error occurred")
+
+
+def tex_available() -> bool:
+    """True when both ``latexmk`` and ``pdflatex`` are on PATH.
+
+    >>> isinstance(tex_available(), bool)
+    True
+    """
+    return bool(shutil.which("latexmk") and shutil.which("pdflatex"))
+
+
+def write_atomic(path: Path, data: str | bytes) -> Path:
+    """Write ``data`` to ``path`` so readers see the old file or the new one, never half.
+
+    The data goes to a temporary file in the same folder, which then replaces
+    ``path`` with :func:`os.replace`.  Text is written as UTF-8.
+
+    >>> import tempfile
+    >>> target = Path(tempfile.mkdtemp()) / "answers.json"
+    >>> write_atomic(target, '{"phi_1": "1/2"}').read_text()
+    '{"phi_1": "1/2"}'
+    >>> sorted(p.name for p in target.parent.iterdir())  # no temporary left over
+    ['answers.json']
+    """
+    path = Path(path)
+    payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as tmp:
+            tmp.write(payload)
+            tmp.flush()
+            os.fsync(tmp.fileno())
+        # mkstemp makes the file 0600; give it the mode a plain open() would.
+        os.chmod(tmp_name, 0o666 & ~_current_umask())
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def compile_pdf(
+    tex_source: str,
+    out_pdf: Path,
+    *,
+    jobname: str = "sheet",
+    runs_timeout: float = 120,
+    extra_files: Mapping[str, bytes] | None = None,
+) -> Path:
+    """Compile ``tex_source`` and write the PDF to ``out_pdf``; return ``out_pdf``.
+
+    ``extra_files`` (plain file names to contents, e.g. a ``.sty``) are put
+    next to the source.  ``runs_timeout`` bounds the whole latexmk run, in
+    seconds.  Raises :class:`LatexError` with the TeX error lines when the
+    build fails or TeX is missing; ``out_pdf`` is then left as it was.
+
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp()) / "hello.pdf"
+    >>> src = r"\\documentclass{article}\\begin{document}Hello\\end{document}"
+    >>> if tex_available():  # scripts/setup.sh installs TeX
+    ...     _ = compile_pdf(src, out)
+    ... else:
+    ...     _ = write_atomic(out, b"%PDF-")
+    >>> out.read_bytes()[:5]
+    b'%PDF-'
+    """
+    if not _JOBNAME.match(jobname):
+        raise ValueError(f"jobname must be letters, digits, '_' or '-', got {jobname!r}")
+    extra_files = dict(extra_files or {})
+    for name in extra_files:
+        if not _EXTRA_NAME.match(name) or name == f"{jobname}.tex":
+            raise ValueError(f"extra file name must be a plain file name other than the source, got {name!r}")
+    if not tex_available():
+        raise LatexError(MISSING_TEX)
+
+    with tempfile.TemporaryDirectory(prefix="symxai-tex-") as tmp:
+        build = Path(tmp)
+        (build / f"{jobname}.tex").write_text(tex_source, encoding="utf-8")
+        for name, content in extra_files.items():
+            (build / name).write_bytes(content)
+        ok, output = _run_latexmk(build, jobname, runs_timeout)
+        pdf = build / f"{jobname}.pdf"
+        if not ok or not pdf.is_file():
+            raise LatexError(_error_report(build / f"{jobname}.log", output, jobname))
+        write_atomic(Path(out_pdf), pdf.read_bytes())
+    return Path(out_pdf)
+
+
+def _run_latexmk(build: Path, jobname: str, timeout: float) -> tuple[bool, str]:
+    """Run latexmk in ``build``; whether it succeeded, and what it printed."""
+    command = [
+        "latexmk",
+        "-norc",  # no rc file may change the command below
+        "-pdf",
+        "-interaction=nonstopmode",
+        "-halt-on-error",
+        "-file-line-error",
+        "-no-shell-escape",
+        "-pdflatex=pdflatex -no-shell-escape %O %S",
+        f"{jobname}.tex",
+    ]
+    env = dict(os.environ)
+    env.update(
+        openout_any="p",  # write only below the build folder, no dotfiles
+        openin_any="p",  # read no absolute path outside TEXMFOUTPUT
+        TEXMFOUTPUT=str(build),
+        shell_escape="f",
+        MKTEXTFM="0",  # no font generation scripts writing into $HOME
+        MKTEXPK="0",
+        MKTEXMF="0",
+        max_print_line="1000",  # unwrapped log lines, so errors parse whole
+    )
+    proc = subprocess.Popen(
+        command,
+        cwd=build,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # so a timeout can stop pdflatex too
+    )
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise LatexError(f"LaTeX did not finish within {timeout:g} s") from None
+    return proc.returncode == 0, out.decode("utf-8", errors="replace")
+
+
+def _error_report(log: Path, output: str, jobname: str) -> str:
+    """The error lines of a failed build, each with two lines of context."""
+    text = log.read_bytes().decode("utf-8", errors="replace") if log.is_file() else output
+    lines = text.splitlines()
+    picked: list[str] = []
+    i = 0
+    while i < len(lines) and len(picked) < _MAX_ERROR_LINES:
+        if _ERROR_LINE.match(lines[i]) and not any(n in lines[i] for n in _NOISE):
+            block = [line for line in lines[i : i + 3] if line.strip()]
+            # LaTeX errors put help text first; the "l.<n> <source>" line says where.
+            where = next((ln for ln in lines[i + 1 : i + 10] if _SOURCE_LINE.match(ln)), None)
+            if where and where not in block:
+                block.append(where)
+            picked.extend(block)
+            i += 3
+        else:
+            i += 1
+    if not picked:  # no TeX error recorded: show the tail of what latexmk said
+        picked = [line for line in output.splitlines() if line.strip()][-_MAX_ERROR_LINES:]
+    body = "\n".join(f"    {line}" for line in picked[:_MAX_ERROR_LINES])
+    return f"LaTeX failed on {jobname}.tex:\n{body}"
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
