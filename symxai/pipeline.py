@@ -89,9 +89,6 @@ def build(paths, out_dir="output", *, tex_only: bool = False, templates=None, se
     All specs are loaded and verified before anything is written, so a bad
     spec or a failed check leaves every earlier output untouched.
     """
-    from .latex import compile_pdf, write_atomic
-    from .render import render
-
     files = spec_files(paths)
     if not files:
         raise SpecError([])
@@ -111,20 +108,36 @@ def build(paths, out_dir="output", *, tex_only: bool = False, templates=None, se
         solved.append((sheet, results))
     written = []
     for sheet, results in solved:
-        folder = Path(out_dir) / sheet.id
-        folder.mkdir(parents=True, exist_ok=True)
-        sources = {kind: render(sheet, results, kind, templates) for kind in ("exercises", "solutions")}
-        pdfs = {}
-        if not tex_only:
-            for kind, source in sources.items():
-                pdfs[kind] = compile_pdf(source, folder / f"{sheet.id}-{kind}.pdf", jobname=f"{sheet.id}-{kind}")
-        for kind, source in sources.items():
-            path = folder / f"{sheet.id}-{kind}.tex"
-            write_atomic(path, source)
-            written.append(path)
-        written.extend(pdfs.values())
-        answers = folder / "answers.json"
-        write_atomic(answers, json.dumps(answers_document(sheet, results, seed), indent=2) + "\n")
-        written.append(answers)
-        log(f"wrote {folder}/")
+        written.extend(_write_sheet(sheet, results, Path(out_dir) / sheet.id, tex_only, templates, seed))
+        log(f"wrote {Path(out_dir) / sheet.id}/")
     return written
+
+
+def _write_sheet(sheet, results, folder: Path, tex_only: bool, templates, seed: int) -> list[Path]:
+    """Render and compile into a staging folder, then move every file into place.
+
+    A LaTeX failure raises before anything in ``folder`` is replaced.
+    """
+    import os
+    import tempfile
+
+    from .latex import compile_pdf, write_atomic
+    from .render import render
+
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {f"{sheet.id}-{kind}.tex": render(sheet, results, kind, templates) for kind in ("exercises", "solutions")}
+    files["answers.json"] = json.dumps(answers_document(sheet, results, seed), indent=2) + "\n"
+    with tempfile.TemporaryDirectory(dir=folder, prefix=".staging-") as staging:
+        stage = Path(staging)
+        if not tex_only:
+            for name, source in list(files.items()):
+                if name.endswith(".tex"):
+                    pdf = name[:-4] + ".pdf"
+                    compile_pdf(source, stage / pdf, jobname=name[:-4])
+        for name, content in files.items():
+            write_atomic(stage / name, content)
+        moved = []
+        for path in sorted(stage.iterdir()):
+            os.replace(path, folder / path.name)
+            moved.append(folder / path.name)
+    return moved

@@ -5,8 +5,8 @@ have parts whose parameters override the exercise's (a variant is an
 override).  Loading reports every problem of a file at once.
 
 >>> sheet = load_sheet("problems/tub-ml-sheet14.yaml")
->>> [t.key for t in sheet.tasks][:2]
-['prototypes', 'shapley']
+>>> sheet.task("shapley").answers
+['phi_1', 'phi_2', 'phi_3']
 """
 
 from __future__ import annotations
@@ -157,7 +157,7 @@ def _symbols(ex: Map, ctx_problems: list[Problem], lines: list[str]) -> SymbolTa
 
 def _merged(ex: Map, part: Map | None) -> Map:
     out = Map()
-    out.loc, out._locs, out._key_locs = ex.get("params", ex).loc, {}, {}
+    out.loc, out._locs, out._key_locs = ex.key_loc("params") if "params" in ex else ex.loc, {}, {}
     for src in (ex.get("params"), (part or {}).get("params")):
         if src:
             for k, v in src.items():
@@ -181,9 +181,9 @@ def loads_sheet(text: str, file: str = "<string>") -> Sheet:
     data = loads(text, file)
     problems: list[Problem] = []
     SHEET.check(data, problems)
-    if problems:
-        raise SpecError(problems)
     lines = text.splitlines()
+    if problems:
+        raise SpecError([_with_line(p, lines) for p in problems])
     sheet = Sheet(Path(file), data)
     seen: dict[str, Location] = {}
     for ex in data["exercises"]:
@@ -193,8 +193,16 @@ def loads_sheet(text: str, file: str = "<string>") -> Sheet:
         seen[ex["id"]] = ex.loc
         _instantiate(sheet, ex, lines, problems)
     if problems:
-        raise SpecError(problems)
+        raise SpecError([_with_line(p, lines) for p in problems])
     return sheet
+
+
+def _with_line(problem: Problem, lines: list[str]) -> Problem:
+    """The problem with the offending source line attached, if it has none yet."""
+    line = problem.location.line
+    if problem.source_line or not 0 < line <= len(lines):
+        return problem
+    return Problem(problem.location, problem.message, lines[line - 1])
 
 
 def _instantiate(sheet: Sheet, ex: Map, lines: list[str], problems: list[Problem]) -> None:

@@ -195,6 +195,7 @@ class Shapley(Method):
 
     # -- numeric reference ----------------------------------------------
     def reference(self, p: ShapleyProblem, values: dict) -> dict:
+        values = {k: v for k, v in values.items() if k not in p.inputs}  # parameters only
         model = self._numeric_model(p, values)
         point = [float(sympy.sympify(v).xreplace(_num(values))) for v in p.point]
         base = [float(sympy.sympify(v).xreplace(_num(values))) for v in p.baseline]

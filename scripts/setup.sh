@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Prepare a machine to build and test symxai: TeX for PDF output, then a
+# virtualenv with the package and its test extra.  Safe to run again.
+#
+# TeX set (Debian 12, --no-install-recommends, ~360 MB installed, ~70 s):
+#   texlive-latex-base         amsmath, array, longtable, geometry, hyperref (+ fonts-lmodern)
+#   texlive-latex-recommended  booktabs, xcolor
+#   texlive-latex-extra        enumitem; it depends on texlive-pictures (pgf/tikz)
+#   lmodern                    lmodern.sty and its Type 1 fonts (fonts-lmodern has only OpenType)
+#   latexmk                    runs pdflatex as often as needed
+#   poppler-utils              pdftotext, used by the tests to read PDFs back
+# texlive-fonts-recommended (Times/Helvetica clones) is left out: nothing uses it.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+    latexmk
+    texlive-latex-base
+    texlive-latex-recommended
+    texlive-latex-extra
+    texlive-pictures
+    lmodern
+    poppler-utils
+)
+
+if command -v pdflatex >/dev/null && command -v latexmk >/dev/null \
+        && command -v pdftotext >/dev/null && kpsewhich lmodern.sty >/dev/null; then
+    echo "setup: TeX already installed, skipping apt"
+else
+    if [ "$(id -u)" -eq 0 ]; then
+        SUDO=()
+    elif command -v sudo >/dev/null; then
+        SUDO=(sudo)
+    else
+        echo "setup: need root or sudo to install ${APT_PACKAGES[*]}" >&2
+        exit 1
+    fi
+    start=$SECONDS
+    "${SUDO[@]}" apt-get update
+    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y --no-install-recommends "${APT_PACKAGES[@]}"
+    echo "setup: TeX installed in $((SECONDS - start))s"
+fi
+
+if [ ! -x .venv/bin/python ]; then
+    python3 -m venv .venv
+fi
+.venv/bin/pip install --quiet -e '.[test]'
+echo "setup: done ($(.venv/bin/python --version))"

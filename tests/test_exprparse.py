@@ -1,0 +1,290 @@
+"""The whitelist expression parser: normal forms, LaTeX, and hostile input."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+import sympy as sp
+from hypothesis import given, settings, strategies as st
+
+from symxai import exprparse
+from symxai.errors import ExpressionError
+from symxai.exprparse import MAX_LENGTH, Phi, parse, parse_condition, parse_value
+
+x1, x2, x3, a1, a2, b, T = sp.symbols("x1 x2 x3 a1 a2 b T")
+lam, gam, beta, E, I, N = sp.symbols("lambda gamma beta E I N")
+w = sp.MatrixSymbol("w", 3, 1)
+x = sp.MatrixSymbol("x", 3, 1)
+mu = sp.MatrixSymbol("mu", 3, 1)
+Sigma = sp.MatrixSymbol("Sigma", 3, 3)
+X = sp.MatrixSymbol("X", 5, 3)
+W = sp.MatrixSymbol("W", 5, 5)
+y = sp.MatrixSymbol("y", 5, 1)
+SYMS = {"x1": x1, "x2": x2, "x3": x3, "a1": a1, "a2": a2, "b": b, "lambda": lam,
+        "gamma": gam, "beta": beta, "E": E, "I": I, "N": N, "w": w, "x": x, "mu": mu,
+        "Sigma": Sigma, "X": X, "W": W, "y": y, "phi_1": sp.Symbol("phi_1"),
+        "x_tilde": sp.Symbol("x_tilde"), "x_star": sp.Symbol("x_star")}
+
+
+def p(text, **kw):
+    return parse(text, SYMS, **kw)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("x1 + 2*x2", x1 + 2 * x2),
+    ("-x1^2", -x1**2),
+    ("2^3^2", sp.Integer(512)),
+    ("2**-1", sp.Rational(1, 2)),
+    ("x1^-x2*a1", a1 * x1**-x2),
+    ("a1*-a2", -a1 * a2),
+    ("2x1 + 3(x2 - 1)", 2 * x1 + 3 * (x2 - 1)),
+    ("0.9975", sp.Rational(399, 400)),
+    ("1e-3", sp.Rational(1, 1000)),
+    ("2.5E2", sp.Integer(250)),
+    (".5", sp.Rational(1, 2)),
+    ("lambda*2 + gamma + beta + E + I + N", 2 * lam + gam + beta + E + I + N),
+    ("Max(0, x1 - x2) + min(x1, x2, 3)", sp.Max(0, x1 - x2) + sp.Min(x1, x2, 3)),
+    ("ReLU(x1) - relu(x2)", sp.Max(0, x1) - sp.Max(0, x2)),
+    ("abs(x1) + exp(x2) + ln(a1) + log(a2)", sp.Abs(x1) + sp.exp(x2) + sp.log(a1) + sp.log(a2)),
+    ("sqrt(x1) * sign(x2) * tanh(a1)", sp.sqrt(x1) * sp.sign(x2) * sp.tanh(a1)),
+    ("sigmoid(x1)", 1 / (1 + sp.exp(-x1))),
+    ("pi + oo", sp.pi + sp.oo),
+    ("phi_1 + x_1 + x_star", sp.Symbol("phi_1") + x1 + sp.Symbol("x_star")),
+    ("|x1 - x2|", sp.Abs(x1 - x2)),
+])
+def test_plain(text, expected):
+    assert p(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("mu + Sigma*w", mu + Sigma * w),
+    ("w.T*x", w.T * x),
+    ("w^T*x", w.T * x),
+    ("w**T*x", w.T * x),
+    ("w.T.T", w),
+    ("Sigma^-1*w", sp.Inverse(Sigma) * w),
+    ("Sigma**-1*w", sp.Inverse(Sigma) * w),
+    ("Sigma^(-1)*w", sp.Inverse(Sigma) * w),
+    ("inv(Sigma)*w", sp.Inverse(Sigma) * w),
+    ("(X.T*W*X)^-1*X.T*W*y", sp.Inverse(X.T * W * X) * X.T * W * y),
+    ("w/(2*lambda)", w / (2 * lam)),
+    ("Sigma^2", Sigma**2),
+])
+def test_matrices(text, expected):
+    assert p(text) == expected
+
+
+def test_one_by_one_matrix_meets_scalar():
+    value = p("w.T*x + b")
+    assert value.is_scalar if hasattr(value, "is_scalar") else True
+    assert sp.expand(value - b - (w.T * x)[0, 0]) == 0
+
+
+def test_declared_T_is_power_for_scalars_but_transpose_for_matrices():
+    syms = dict(SYMS, T=T)
+    assert parse("x1^T", syms) == x1**T
+    assert parse("w^T*x", syms) == w.T * x
+    assert parse("w.T*x", syms) == w.T * x
+
+
+def test_norm():
+    expected = sp.sqrt(((x - mu).T * (x - mu))[0, 0])
+    assert p("norm(x - mu)") == expected
+    assert p(r"\|x - \mu\|") == expected
+    assert p(r"\left\| x - \mu \right\|^2") == expected**2
+
+
+def test_phi_numeric():
+    value = p("Phi(3)")
+    assert isinstance(value, Phi)
+    assert abs(float(value) - 0.99865) < 1e-5
+    assert abs(sp.lambdify(x1, Phi(x1))(3.0) - 0.998650102) < 1e-8
+    assert abs(sp.lambdify(x1, Phi(x1), "math")(3.0) - 0.998650102) < 1e-8
+    assert sp.latex(Phi(x1)) == r"\Phi\left(x_{1}\right)"
+    assert Phi(0) == sp.Rational(1, 2)
+
+
+def test_declared_names_win_over_functions():
+    phi = sp.Symbol("Phi")
+    assert parse("Phi + pi", {"Phi": phi, "pi": sp.Symbol("pi")}) == phi + sp.Symbol("pi")
+
+
+@pytest.mark.parametrize("text, expected", [
+    (r"\frac{w}{2\lambda}", w / (2 * lam)),
+    (r"\dfrac{x_1}{x_{2}} + \tfrac12", x1 / x2 + sp.Rational(1, 2)),
+    (r"\sqrt{x_1} + \sqrt[3]{8}", sp.sqrt(x1) + 2),
+    (r"\left( x_1 + 1 \right)^{2}", (x1 + 1)**2),
+    (r"x_1 \cdot x_2 \times 2", 2 * x1 * x2),
+    (r"x_1 x_2", x1 * x2),
+    (r"2\lambda", 2 * lam),
+    (r"\gamma (x_1 + 1)", gam * (x1 + 1)),
+    (r"\mu + \Sigma w", mu + Sigma * w),
+    (r"\mathbf{w}^\top \mathbf{x}", w.T * x),
+    (r"\boldsymbol{\mu} + \Sigma^{-1} \bm{w}", mu + sp.Inverse(Sigma) * w),
+    (r"w^{\top} x", w.T * x),
+    (r"w^{T} x", w.T * x),
+    (r"\max(0, x_1) + \min\{x_1, x_2\}", sp.Max(0, x1) + sp.Min(x1, x2)),
+    (r"\operatorname{ReLU}(x_1 - x_2) + \mathrm{ReLU}(x_2)", sp.Max(0, x1 - x2) + sp.Max(0, x2)),
+    (r"\exp(x_1) + \log x_2 + \ln(a_1)", sp.exp(x1) + sp.log(x2) + sp.log(a1)),
+    (r"|x_1 - x_2|", sp.Abs(x1 - x2)),
+    (r"\phi_1 + \tilde{x} + x^*", sp.Symbol("phi_1") + sp.Symbol("x_tilde") + sp.Symbol("x_star")),
+    (r"\pi + \infty", sp.pi + sp.oo),
+    (r"$x_1 + x_2$", x1 + x2),
+])
+def test_latex(text, expected):
+    assert p(text) == expected
+
+
+def test_latex_phi_and_auto_detection():
+    assert p(r"\Phi(3)") == Phi(3)
+    assert p("w^T x") == w.T * x              # juxtaposition retried as LaTeX
+    assert p("x1 + x2", latex=True) == x1 + x2
+
+
+def test_functions_override():
+    f = sp.Function("f")
+    assert parse("f(x1) + Max(x1)", SYMS, functions={"f": f}) == f(x1) + x1
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("x1 > x2", sp.Gt(x1, x2)),
+    ("a1 = a2", sp.Eq(a1, a2)),
+    ("a1 == a2", sp.Eq(a1, a2)),
+    ("x1 >= 0", sp.Ge(x1, 0)),
+    ("x1 != x2", sp.Ne(x1, x2)),
+    ("0 < x1 < x2", sp.And(sp.Lt(0, x1), sp.Lt(x1, x2))),
+    ("x1 > x2 and x2 > 0", sp.And(sp.Gt(x1, x2), sp.Gt(x2, 0))),
+    ("x1 > 0, x2 > 0", sp.And(sp.Gt(x1, 0), sp.Gt(x2, 0))),
+    (r"x_1 \geq x_2", sp.Ge(x1, x2)),
+])
+def test_conditions(text, expected):
+    assert parse_condition(text, SYMS) == expected
+
+
+def test_condition_needs_relation():
+    with pytest.raises(ExpressionError, match="expected a relation"):
+        parse_condition("x1 + x2", SYMS)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("true", sp.true), ("False", sp.false),
+    ("(1, 2)", sp.ImmutableMatrix([1, 2])),
+    ("[a1, 1/2]", sp.ImmutableMatrix([a1, sp.Rational(1, 2)])),
+    ("[[1, 2], [3, 4]]", sp.ImmutableMatrix([[1, 2], [3, 4]])),
+    ("{1, 2}", sp.FiniteSet(1, 2)),
+    (r"\{x_1, 0\}", sp.FiniteSet(x1, 0)),
+    ("x1 + 1", x1 + 1),
+])
+def test_values(text, expected):
+    assert parse_value(text, SYMS) == expected
+
+
+@pytest.mark.parametrize("text, message", [
+    ("foo + 1", "unknown name 'foo'"),
+    ("e^x1", "unknown name 'e'"),
+    ("exp(x1", "expected ')' to close '(' at column 4"),
+    ("Max()", "unexpected ')'"),
+    ("exp(1, 2)", "exp takes exactly 1 argument"),
+    ("x1(2)", "declared symbol, not a function"),
+    ("w*w", "matrix shapes do not match"),
+    ("w + x1", "cannot add a 3x1 matrix and a scalar"),
+    ("w.shape", "attribute access is not allowed"),
+    ("x1[0]", "indexing is not allowed"),
+    ("(x1, x2)", "',' is not allowed here"),
+    ("1/0", "division by zero"),
+    (r"\foo{x}", "unknown LaTeX command '\\foo'"),
+    ("x = 1", "a relation is not allowed here"),
+    ("x1'", "quotes"),
+])
+def test_errors_are_located(text, message):
+    with pytest.raises(ExpressionError, match=re.escape(message)) as info:
+        p(text)
+    assert info.value.position is not None or "too long" in info.value.message
+
+
+def test_juxtaposition_is_latex_only():
+    with pytest.raises(ExpressionError, match="missing operator"):
+        p("x1 x2", latex=False)
+    assert p("x1 x2") == x1 * x2          # auto mode retries as LaTeX
+    with pytest.raises(ExpressionError, match="missing operator"):
+        p("x1 2")
+
+
+def test_error_position_points_at_token():
+    with pytest.raises(ExpressionError) as info:
+        p("x1 + foo")
+    assert info.value.position == 5
+
+
+MARKER = Path("/tmp/pwned_symxai")
+HOSTILE = [
+    "__import__('os').system('touch /tmp/pwned_symxai')",
+    "__import__", "().__class__", "x.__class__", "x1.__class__.__bases__",
+    "lambda x: x", "lambda: 1", "lambda x, y: x", "eval('1')", "exec('1')", "open('f')",
+    "import os", "os.system", "9**9**9**9", "10**10**10", "2^(10^9999)",
+    "(" * 10_000 + "x" + ")" * 10_000, "(" * 5_000 + "x1" + ")" * 5_000,
+    "-" * 10_000 + "x1", "2^" * 5_000 + "2", "Max(" * 1_000 + "x1" + ")" * 1_000,
+    "x" * 1_000_000, "1" * 5_000, "*".join(["10^999"] * 200), "sqrt(10^999 + 1)",
+    "", "   ", "x;y", "x1 @ x2", "x1 % 2", "`x`", "x1!", "#", "\\", "\\\\",
+    "ｘ1", "x1\u200b", "х1", "x1\u202e", "1e999999", "x1 if x2 else a1",
+    "0^-1", "oo - oo", "[x1 for x1 in y]", "{'a': 1}", "b'x'",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=lambda t: repr(t[:30]))
+@pytest.mark.parametrize("fn", [parse, parse_value, parse_condition])
+def test_hostile_refused_fast(text, fn, monkeypatch):
+    def forbidden(*args, **kwargs):
+        raise AssertionError("something tried to run a command")
+    monkeypatch.setattr(os, "system", forbidden)
+    start = time.perf_counter()
+    with pytest.raises(ExpressionError):
+        fn(text, SYMS)
+    assert time.perf_counter() - start < 0.5
+    assert not MARKER.exists()
+
+
+def test_too_long_refused_before_tokenizing():
+    with pytest.raises(ExpressionError, match="too long"):
+        parse("'" * (MAX_LENGTH + 1), SYMS)
+
+
+_ALPHABET = ["x1", "x2", "w", "Sigma", "lambda", "1", "0", "2", "0.5", "1e3", "+", "-", "*",
+             "/", "^", "**", "(", ")", "[", "]", "{", "}", ",", ".", ".T", "|", " ", "=",
+             "<", ">", "Max", "exp", "log", "sqrt", "inv", "norm", "Phi", r"\frac", r"\sqrt",
+             r"\left(", r"\right)", "_", r"\cdot", r"\|", "^{-1}", "^T", "_{", "oo", "and", "'"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_ALPHABET), max_size=25), st.sampled_from([None, False, True]))
+def test_fuzz_only_expression_errors(pieces, latex):
+    text = "".join(pieces)
+    for fn in (parse, parse_value, parse_condition):
+        start = time.perf_counter()
+        try:
+            result = fn(text, SYMS, latex=latex)
+        except ExpressionError:
+            pass
+        else:
+            assert isinstance(result, (sp.Basic, sp.MatrixBase))
+        assert time.perf_counter() - start < 1.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=40))
+def test_fuzz_arbitrary_text(text):
+    try:
+        parse_value(text, SYMS)
+    except ExpressionError:
+        pass
+
+
+def test_source_has_no_eval():
+    source = Path(exprparse.__file__).read_text()
+    for name in ("eval", "exec", "sympify", "parse_expr", "parse_latex", "compile", "__import__"):
+        assert not re.search(rf"(?<!def )(?<![\w.]){name}\s*\(", source), name
+    assert not re.search(r"\bS\(\s*['\"a-z]", source)

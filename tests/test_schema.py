@@ -1,0 +1,28 @@
+import json
+
+import jsonschema
+import pytest
+
+from symxai.pipeline import spec_files
+from symxai.schema_json import spec_schema
+from symxai.yamlload import loads
+
+from .conftest import PROBLEMS, ROOT
+
+
+def test_shipped_json_schema_is_current():
+    shipped = json.loads((ROOT / "symxai" / "spec.schema.json").read_text())
+    assert shipped == spec_schema(), "run: symxai schema -o symxai/spec.schema.json"
+
+
+@pytest.mark.parametrize("path", spec_files([PROBLEMS]), ids=lambda p: p.name)
+def test_every_problem_file_validates_against_the_json_schema(path):
+    data = json.loads(json.dumps(loads(path.read_text(), str(path))))
+    jsonschema.validate(data, spec_schema())
+
+
+def test_json_schema_rejects_unknown_keys():
+    doc = {"id": "s", "title": "t", "exercises": [{"id": "e", "title": "t", "statement": "s",
+                                                   "method": "shapley", "colour": "red"}]}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(doc, spec_schema())
