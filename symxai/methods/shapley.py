@@ -10,12 +10,11 @@ dummy features.  Verified against float averages over all orderings.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 
 import numpy as np
 import sympy
 
-from ..coalitions import coalition_point, exact_evaluator, shapley_from_values, weight
+from ..coalitions import coalition_point, coalition_values, is_exact, shapley_from_values, weight
 from ..model import Line, Solution, Table, Tex
 from ..reference import shapley as ref
 from ..schema import AnyOf, Expr, Field, Int, ListOf, Name, Record
@@ -129,19 +128,16 @@ class Shapley(Method):
 
     # -- symbolic route -------------------------------------------------
     def coalition_values(self, p: ShapleyProblem) -> list:
-        """v(S) = f(x_S) for every bitmask S, exactly (Fractions or SymPy)."""
-        fast = exact_evaluator(p.f, p.inputs) if not p.free_symbols() else None
-        numeric = all(sympy.sympify(v).is_Rational for v in [*p.point, *p.baseline])
-        if fast is not None and numeric:
-            pt = [Fraction(int(v.p), int(v.q)) for v in p.point]
-            bl = [Fraction(int(v.p), int(v.q)) for v in p.baseline]
-            return [fast(coalition_point(m, pt, bl)) for m in range(1 << p.d)]
+        """v(S) = f(x_S) for every bitmask S, exactly (ints and rationals, or SymPy as the fallback)."""
+        fast = coalition_values(p.f, p.inputs, p.point, p.baseline) if not p.free_symbols() else None
+        if fast is not None:
+            return fast
         return [sympy.simplify(p.f.xreplace(dict(zip(p.inputs, coalition_point(m, p.point, p.baseline)))))
                 for m in range(1 << p.d)]
 
     def solve(self, p: ShapleyProblem) -> Solution:
         values = self.coalition_values(p)
-        phis = [sympy.nsimplify(v) if isinstance(v, Fraction) else sympy.factor(sympy.simplify(v))
+        phis = [_sym(v) if is_exact(v) else sympy.factor(sympy.simplify(v))
                 for v in shapley_from_values(values, p.d)]
         vals = [_sym(v) for v in values]
         sol = Solution()
@@ -170,13 +166,13 @@ class Shapley(Method):
 
     def _feature_step(self, sol, p, vals, i, phi, f):
         d, bit = p.d, 1 << i
-        masks = [m for m in range(1 << d) if not m & bit]
-        masks.sort(key=lambda m: (bin(m).count("1"), [k for k in range(d) if m >> k & 1]))
         name = sympy.Symbol(f"{p.prefix}_{i + 1}")
         if d > TABLE_FEATURES:
-            sol.step(f"Feature {i + 1} takes part in {len(masks)} coalitions; summing their weighted "
+            sol.step(f"Feature {i + 1} takes part in {1 << (d - 1)} coalitions; summing their weighted "
                      "contributions gives", Line(name, phi))
             return
+        masks = [m for m in range(1 << d) if not m & bit]
+        masks.sort(key=lambda m: (bin(m).count("1"), [k for k in range(d) if m >> k & 1]))
         rows, terms = [], []
         for m in masks:
             members = [k + 1 for k in range(d) if m >> k & 1]
@@ -220,7 +216,11 @@ class Shapley(Method):
 
 
 def _sym(v):
-    return sympy.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else sympy.sympify(v)
+    if isinstance(v, int):
+        return sympy.Integer(v)
+    if is_exact(v):
+        return sympy.Rational(int(v.numerator), int(v.denominator))
+    return sympy.sympify(v)
 
 
 def _num(values: dict) -> dict:
