@@ -102,6 +102,10 @@ class SymxaiLatexPrinter(LatexPrinter):
     def _print_Phi(self, expr):
         return f"\\Phi\\left({self._print(expr.args[0])}\\right)"
 
+    def _print_Norm(self, expr, exp=None):
+        out = f"\\left\\lVert {self._print(expr.args[0])} \\right\\rVert"
+        return out if exp is None else f"{out}^{{{exp}}}"
+
     def _print_EmptySet(self, expr):
         return "\\emptyset"
 
