@@ -67,13 +67,22 @@ class Abbreviations:
         return self.table[key][0]
 
     def _root(self, base):
-        if sympy.expand(base) in self.table or base.is_nonnegative:
-            factored = sympy.factor(base)
-            coeff, rest = factored.as_coeff_mul() if factored.is_Mul else (1, (factored,))
-            plain = [a for a in rest if a.is_positive or (a.is_Pow and a.exp.is_even)]
-            other = sympy.Mul(*[a for a in rest if a not in plain])
-            if other != 1 and other.is_nonnegative:
-                return sympy.sqrt(coeff * sympy.Mul(*plain)) * self._symbol(other)
+        key = sympy.expand(base)
+        if key in self.table:
+            return self.table[key][0]
+        parts = sympy.Mul.make_args(sympy.factor(base))
+        out, rest = [], []
+        for a in parts:
+            if sympy.expand(a) in self.table:
+                out.append(self.table[sympy.expand(a)][0])
+            elif a.is_positive or (a.is_Pow and a.exp.is_even):
+                out.append(sympy.sqrt(a))
+            else:
+                rest.append(a)
+        if not rest:
+            return sympy.Mul(*out)
+        if len(parts) == 1 and base.is_Add and base.is_nonnegative:
+            return self._symbol(base)
         return sympy.sqrt(base)
 
     def shorten(self, expr):
@@ -190,9 +199,9 @@ class Taylor(Method):
                  Line(Tex("f"), p.f), title="Setting up the expansion")
         xt, how, lines = root_point(p, ab)
         xt = [ab.shorten(v) for v in xt]
-        sol.step(how, *(lines or ()), Line(Tex("\\tilde{\\boldsymbol{x}}"), sympy.ImmutableMatrix(xt)), title="The root point")
         if ab.table:
-            sol.step("Here and below, the norms are abbreviated:", *ab.definitions())
+            sol.step("Below, the norms are abbreviated:", *ab.definitions())
+        sol.step(how, *(lines or ()), Line(Tex("\\tilde{\\boldsymbol{x}}"), sympy.ImmutableMatrix(xt)), title="The root point")
         f_root = sympy.simplify(ab.shorten(p.f.xreplace(dict(zip(p.inputs, xt)))))
         sol.step("It is a root:", Line(Tex("f(\\tilde{\\boldsymbol{x}})"), f_root))
         grad = [sympy.diff(p.f, v) for v in p.inputs]
@@ -202,7 +211,7 @@ class Taylor(Method):
         sol.step(f"The gradient, evaluated at ${where}$:", Line(Tex("\\nabla f"), sympy.ImmutableMatrix(grad)),
                  Line(Tex(f"\\nabla f({where})"), sympy.ImmutableMatrix(g_at)), title="Gradient and terms")
         phis = [sympy.factor(sympy.simplify(g * (a - b))) for g, a, b in zip(g_at, x, xt)]
-        rows = [[sympy.Integer(i + 1), g_at[i], sympy.simplify(x[i] - xt[i]), phis[i]] for i in range(p.d)]
+        rows = [[sympy.Integer(i + 1), g_at[i], sympy.factor(sympy.simplify(x[i] - xt[i])), phis[i]] for i in range(p.d)]
         sol.step(f"The terms $\\phi_i = [\\nabla f({where})]_i\\,(x_i - \\tilde{{x}}_i)$:",
                  *[Line(sympy.Symbol(f"phi_{i + 1}"), phis[i]) for i in range(p.d)],
                  table=Table([Tex("i"), Tex(f"[\\nabla f({where})]_i"), Tex("x_i - \\tilde{x}_i"), Tex("\\phi_i")], rows))
