@@ -23,7 +23,16 @@ class Norm(sympy.Function):
     """The Euclidean norm ||v|| of a vector expression, kept unevaluated for display."""
 
     nargs = 1
-    is_positive = True
+    is_nonnegative = True
+
+    @classmethod
+    def eval(cls, v):
+        # an explicit vector (after numbers are put in) has a plain value
+        if not v.atoms(sympy.MatrixSymbol):
+            m = v.doit() if hasattr(v, "doit") else v
+            if isinstance(m, sympy.MatrixBase):
+                return sympy.sqrt(sum(e**2 for e in m))
+        return None
 
 
 def radial_profile(f, inputs):
