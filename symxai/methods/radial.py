@@ -60,7 +60,13 @@ def _stem(obj, default: str) -> str:
 
 def general_segment_terms(f, inputs, reference):
     """Worked steps [(text, Line, ...), ...] of the general-d derivation, or None when
-    f is not radial about ``reference``."""
+    f is not radial about ``reference``.
+
+    >>> x1, x2, th = sympy.symbols("x1 x2 theta", positive=True)
+    >>> steps = general_segment_terms(sympy.sqrt((x1 - 1)**2 + x2**2) - th, [x1, x2], [1, 0])
+    >>> len(steps), steps[1][1].terms[1]
+    (4, theta/Norm(-c + x))
+    """
     from ..model import Line, Tex
 
     found = radial_profile(f, inputs)

@@ -53,7 +53,13 @@ class TaylorProblem:
 
 class Abbreviations:
     """Square roots of sums of squares as positive symbols r, r_2, ..., so that SymPy
-    sees ||v|| > 0 and sqrt(t^2 ||v||^2) = t ||v||; ``expand`` undoes it."""
+    sees ||v|| > 0 and sqrt(t^2 ||v||^2) = t ||v||; ``expand`` undoes it.
+
+    >>> a, b = sympy.symbols("a b", real=True)
+    >>> ab = Abbreviations(set())
+    >>> ab.shorten(sympy.sqrt(a**2 + b**2) + 1), ab.expand(sympy.Symbol("r", positive=True))
+    (r + 1, sqrt(a**2 + b**2))
+    """
 
     def __init__(self, taken: set[str]):
         self.taken, self.table = set(taken), {}
@@ -100,7 +106,15 @@ class Abbreviations:
 
 
 def root_point(p: TaylorProblem, ab: Abbreviations):
-    """x~ by the problem's strategy, with a sentence saying how it was found."""
+    """x~ by the problem's strategy, with a sentence saying how it was found.
+
+    >>> x1, x2 = sympy.symbols("x1 x2", real=True)
+    >>> p = TaylorProblem(x1 + x2 - 2, [x1, x2], [3, 1], "segment", reference=[0, 0])
+    >>> root_point(p, Abbreviations(set()))[0]
+    [3/2, 1/2]
+    >>> root_point(TaylorProblem(x1 + x2 - 2, [x1, x2], [3, 1], "nearest"), Abbreviations(set()))[0]
+    [2, 0]
+    """
     x = list(p.point)
     if p.strategy == "given":
         return list(p.given), "The root point is given:", None
