@@ -43,7 +43,7 @@ def _sq(v) -> sympy.Expr:
 @register
 class KMeansNeuralization(Method):
     name = "kmeans-neuralization"
-    reference_name = "numpy from squared distances (weights by finite differences, midpoints from the centroids)"
+    reference_name = "numpy computation from squared distances (weights by finite differences)"
     params = Record({
         "centroids": Field(ListOf(ListOf(Expr(), 1), 2), required=True, doc="the K centroids mu_1..mu_K"),
         "point": Field(ListOf(Expr(), 1), required=True, doc="the input x"),

@@ -51,7 +51,7 @@ def _vector(ctx, params, key, name):
 @register
 class SvmNeuralization(Method):
     name = "svm-neuralization"
-    reference_name = "the score -log(f)/gamma computed from the kernel expansion in numpy (log-sum-exp at gamma = 1e9 for the limit)"
+    reference_name = "numpy evaluation of -log(f)/gamma from the kernel expansion (log-sum-exp at gamma = 1e9 for the limit)"
     params = Record({
         "input": Field(Name(), required=True, doc="the vector x"),
         "support": Field(ListOf(Name(), 1), required=True, doc="the support vectors u_1..u_M (declared vectors)"),
@@ -110,7 +110,7 @@ class SvmNeuralization(Method):
         i = sympy.Symbol("i")
         sol.step("Write each weight as an exponential, $\\alpha_i = \\exp(\\log \\alpha_i)$, and pull it into the "
                  "kernel term ($D_i = \\|\\boldsymbol{x} - \\boldsymbol{u}_i\\|^2$); SymPy confirms the identity for "
-                 "every $i = 1, \\dots, [[M]]$:",
+                 "every $i$ from $1$ to [[M]]:",
                  Line(Tex("\\alpha_i e^{-\\gamma D_i}"), Tex("e^{\\log\\alpha_i - \\gamma D_i}"),
                       Tex("e^{-\\gamma\\left(D_i - \\gamma^{-1}\\log\\alpha_i\\right)}"), Tex("e^{-\\gamma h_i}")),
                  *[Line(sympy.Symbol(f"h_{k + 1}"), norms[k] - sympy.log(p.alpha[k]) / g) for k in range(p.M)],
@@ -136,7 +136,7 @@ class SvmNeuralization(Method):
                  Line(Tex("o"), o), Line(m, sympy.Min(*H)), title="Bounds")
         S = sympy.Symbol("S", positive=True)
         sol.step("Factor $e^{-\\gamma m}$ out of the sum. Every remaining term $e^{-\\gamma(h_i - m)}$ lies in $(0, 1]$ "
-                 "and at least one equals $1$, so the rest of the sum $S$ satisfies $1 \\le S \\le [[M]]$:",
+                 "and at least one equals $1$, so the rest of the sum $S$ satisfies $1 \\le S \\le M$ (here $M =$ [[M]]):",
                  Line(Tex("o"), m - sympy.log(S) / g), M=sympy.Integer(M))
         lower, upper = m - sympy.log(M) / g, m
         sol.step("Since $0 \\le \\log S \\le \\log M$:", Line(lower, o, upper, rel="<="))

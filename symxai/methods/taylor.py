@@ -151,7 +151,7 @@ def root_point(p: TaylorProblem, ab: Abbreviations):
 @register
 class Taylor(Method):
     name = "taylor"
-    reference_name = "central finite differences for the gradient and scipy root finding (brentq / SLSQP)"
+    reference_name = "finite-difference gradient and scipy root finding (brentq / SLSQP)"
     params = Record({
         "f": Field(Expr(), required=True, doc="the model f(x)"),
         "inputs": Field(ListOf(Name(), 1), required=True, doc="the features x_1..x_d, in order"),
