@@ -36,6 +36,9 @@ def _base(name: str) -> str:
     m = re.fullmatch(r"([A-Za-z])(\d+)", name)
     if m:
         return f"{m.group(1)}_{{{m.group(2)}}}"
+    m = re.fullmatch(r"([A-Za-z]+)(\d+)", name)
+    if m and m.group(1) in _GREEK:  # mu1 -> \mu_{1}
+        return f"\\{m.group(1)}_{{{m.group(2)}}}"
     if len(name) > 1:
         return f"\\mathrm{{{name}}}"
     return name
@@ -101,6 +104,15 @@ class SymxaiLatexPrinter(LatexPrinter):
 
     def _print_Phi(self, expr):
         return f"\\Phi\\left({self._print(expr.args[0])}\\right)"
+
+    def _print_Norm(self, expr, exp=None):
+        out = f"\\left\\lVert {self._print(expr.args[0])} \\right\\rVert"
+        return out if exp is None else f"{out}^{{{exp}}}"
+
+    def _print_Heaviside(self, expr, exp=None):
+        # SymPy prints \theta, which clashes with the threshold theta of the exercises
+        out = f"H\\left({self._print(expr.args[0])}\\right)"
+        return out if exp is None else f"{out}^{{{exp}}}"
 
     def _print_EmptySet(self, expr):
         return "\\emptyset"

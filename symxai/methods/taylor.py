@@ -1,0 +1,311 @@
+"""First-order Taylor explanations at a root point.
+
+phi_i = [grad f(x~)]_i (x_i - x~_i), where the root point x~ (f(x~) = 0) is
+chosen by a declared strategy: ``given``, ``origin``, ``segment`` (the root on
+the line from a reference point to x) or ``nearest`` (Lagrange conditions).
+All strategies go through ``root_point``.  The worked solution shows
+f(x~) = 0, the gradient, the terms, their sum against f(x) and the remainder;
+for a radial f = g(||x - c||) expanded on the segment from c it also derives
+the terms in general dimension d.  ``gradient_at: point`` gives the plain
+gradient explanation [grad f(x)]_i (x_i - x~_i) instead, which the solution
+sets beside the Taylor terms at the root and (``shapley: true``) beside the
+Shapley values of the same function, computed by the Shapley method.
+Verified by finite differences and scipy root finding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import sympy
+
+from ..model import Line, Solution, Table, Tex
+from ..reference import taylor as ref
+from ..schema import Bool, Choice, Expr, Field, ListOf, Name, Record
+from . import register
+from .base import BuildContext, Method
+from .radial import general_segment_terms
+from .shapley import Shapley, ShapleyProblem
+
+STRATEGIES = ("given", "origin", "segment", "nearest")
+
+
+@dataclass
+class TaylorProblem:
+    f: sympy.Expr
+    inputs: list
+    point: list
+    strategy: str
+    given: list | None = None  # the root point of strategy "given"
+    reference: list | None = None  # the segment's start for strategy "segment"
+    gradient_at: str = "root"
+    shapley: bool = False
+
+    @property
+    def d(self) -> int:
+        return len(self.inputs)
+
+    @property
+    def solved_root(self) -> bool:
+        return self.strategy in ("segment", "nearest")
+
+
+class Abbreviations:
+    """Square roots of sums of squares as positive symbols r, r_2, ..., so that SymPy
+    sees ||v|| > 0 and sqrt(t^2 ||v||^2) = t ||v||; ``expand`` undoes it.
+
+    >>> a, b = sympy.symbols("a b", real=True)
+    >>> ab = Abbreviations(set())
+    >>> ab.shorten(sympy.sqrt(a**2 + b**2) + 1), ab.expand(sympy.Symbol("r", positive=True))
+    (r + 1, sqrt(a**2 + b**2))
+    """
+
+    def __init__(self, taken: set[str]):
+        self.taken, self.table = set(taken), {}
+
+    def _symbol(self, base):
+        key = sympy.expand(base)
+        if key not in self.table:
+            name = next(n for n in ("r", *(f"r_{k}" for k in range(2, 99))) if n not in self.taken)
+            self.taken.add(name)
+            self.table[key] = (sympy.Symbol(name, positive=True), base)
+        return self.table[key][0]
+
+    def _root(self, base):
+        key = sympy.expand(base)
+        if key in self.table:
+            return self.table[key][0]
+        parts = sympy.Mul.make_args(sympy.factor(base))
+        out, rest = [], []
+        for a in parts:
+            if sympy.expand(a) in self.table:
+                out.append(self.table[sympy.expand(a)][0])
+            elif a.is_positive or (a.is_Pow and a.exp.is_even):
+                out.append(sympy.sqrt(a))
+            else:
+                rest.append(a)
+        if not rest:
+            return sympy.Mul(*out)
+        if len(parts) == 1 and base.is_Add and base.is_nonnegative:
+            return self._symbol(base)
+        return sympy.sqrt(base)
+
+    def shorten(self, expr):
+        """Replace sqrt(S) (S >= 0 a sum of squares) by its symbol, twice for nested roots."""
+        for _ in range(2):
+            expr = expr.replace(lambda e: e.is_Pow and e.exp.is_Rational and e.exp.q == 2,
+                                lambda e: self._root(e.base) ** (2 * e.exp))
+        return expr
+
+    def expand(self, expr):
+        return expr.xreplace({s: sympy.sqrt(base) for s, base in self.table.values()})
+
+    def definitions(self) -> list[Line]:
+        return [Line(s, sympy.sqrt(base)) for s, base in self.table.values()]
+
+
+def root_point(p: TaylorProblem, ab: Abbreviations):
+    """x~ by the problem's strategy, with a sentence saying how it was found.
+
+    >>> x1, x2 = sympy.symbols("x1 x2", real=True)
+    >>> p = TaylorProblem(x1 + x2 - 2, [x1, x2], [3, 1], "segment", reference=[0, 0])
+    >>> root_point(p, Abbreviations(set()))[0]
+    [3/2, 1/2]
+    >>> root_point(TaylorProblem(x1 + x2 - 2, [x1, x2], [3, 1], "nearest"), Abbreviations(set()))[0]
+    [2, 0]
+    """
+    x = list(p.point)
+    if p.strategy == "given":
+        return list(p.given), "The root point is given:", None
+    if p.strategy == "origin":
+        return [sympy.Integer(0)] * p.d, "We expand at the origin:", None
+    if p.strategy == "segment":
+        t = sympy.Symbol("t", positive=True)
+        line = [a + t * (b - a) for a, b in zip(p.reference, x)]
+        g = sympy.simplify(ab.shorten(sympy.simplify(p.f.xreplace(dict(zip(p.inputs, line))))))
+        roots = [s for s in sympy.solve(g, t) if not (s > 1) is sympy.true]
+        if len(roots) != 1:
+            raise ValueError(f"expected one root on the segment, found {roots}")
+        return ([sympy.simplify(v.subs(t, roots[0])) for v in line],
+                "On the segment $\\tilde{\\boldsymbol{x}} = \\boldsymbol{a} + t(\\boldsymbol{x} - \\boldsymbol{a})$, "
+                "$0 < t \\le 1$, from the reference point $\\boldsymbol{a}$, the condition $f = 0$ reads",
+                (Line(g, 0), Line(t, roots[0])))
+    z = [sympy.Symbol(f"z_{i + 1}", real=True) for i in range(p.d)]
+    lam = sympy.Symbol("lambda_L", real=True)
+    fz = p.f.xreplace(dict(zip(p.inputs, z)))
+    eqs = [zi - xi - lam * sympy.diff(fz, zi) for zi, xi in zip(z, x)] + [fz]
+    sols = sympy.solve(eqs, [*z, lam], dict=True)
+    sols = [s for s in sols if all(s.get(v, v).is_real is not False for v in z)]
+    if not sols:
+        raise ValueError("the Lagrange conditions of the nearest root have no solution SymPy can find")
+    dist = [sympy.simplify(sum((s.get(v, v) - xi) ** 2 for v, xi in zip(z, x))) for s in sols]
+    best = min(range(len(sols)), key=lambda k: dist[k] if dist[k].is_number else 0)
+    return ([sympy.simplify(sols[best].get(v, v)) for v in z],
+            "The nearest root minimises $\\|\\boldsymbol{z} - \\boldsymbol{x}\\|^2$ subject to $f(\\boldsymbol{z}) = 0$; "
+            "the Lagrange conditions $\\boldsymbol{z} - \\boldsymbol{x} = \\lambda \\nabla f(\\boldsymbol{z})$, "
+            "$f(\\boldsymbol{z}) = 0$ give",
+            (Line(Tex("\\|\\boldsymbol{z} - \\boldsymbol{x}\\|^2"), dist[best]),))
+
+
+@register
+class Taylor(Method):
+    name = "taylor"
+    reference_name = "finite-difference gradient and scipy root finding (brentq / SLSQP)"
+    params = Record({
+        "f": Field(Expr(), required=True, doc="the model f(x)"),
+        "inputs": Field(ListOf(Name(), 1), required=True, doc="the features x_1..x_d, in order"),
+        "point": Field(ListOf(Expr(), 1), required=True, doc="the input x to explain"),
+        "root": Field(Choice(*STRATEGIES), required=True, doc="how the root point is chosen"),
+        "root_point": Field(ListOf(Expr(), 1), doc="the root point, for root: given"),
+        "reference": Field(ListOf(Expr(), 1), doc="start of the segment to x, for root: segment"),
+        "gradient_at": Field(Choice("root", "point"), doc="where the gradient is taken (default root)"),
+        "shapley": Field(Bool(), doc="set the Shapley values (baseline = root point) beside the terms"),
+    })
+
+    def build(self, ctx: BuildContext, params):
+        inputs = []
+        for i, name in enumerate(params["inputs"]):
+            sym = ctx.symbols.objects.get(name)
+            if not isinstance(sym, sympy.Symbol):
+                ctx.problem(params["inputs"].loc_of(i), f"input '{name}' must be a declared scalar symbol")
+                return None
+            inputs.append(sym)
+        f, point = ctx.expr(params["f"], params.loc_of("f")), ctx.vector(params["point"])
+        strategy = params["root"]
+        needs = {"given": "root_point", "segment": "reference"}.get(strategy)
+        if needs and needs not in params:
+            ctx.problem(params.loc_of("root"), f"root: {strategy} needs {needs}")
+            return None
+        extra = {k: ctx.vector(params[k]) for k in ("root_point", "reference") if k in params}
+        if f is None or point is None or any(v is None for v in extra.values()):
+            return None
+        for key, vec in [("point", point), *extra.items()]:
+            if len(vec) != len(inputs):
+                ctx.problem(params.loc_of(key), f"{key} has {len(vec)} entries, but there are {len(inputs)} inputs")
+                return None
+        if strategy == "given":
+            at_root = sympy.simplify(f.xreplace(dict(zip(inputs, extra["root_point"]))))
+            if at_root.is_zero is False:
+                ctx.problem(params.loc_of("root_point"), f"the root point must satisfy f = 0, but f there is {at_root}")
+                return None
+        if strategy == "origin" and sympy.simplify(f.xreplace({v: 0 for v in inputs})).is_zero is False:
+            ctx.problem(params.loc_of("root"), "f(0) must be 0 for root: origin")
+            return None
+        return TaylorProblem(f, inputs, list(point), strategy,
+                             list(extra["root_point"]) if "root_point" in extra else None,
+                             list(extra["reference"]) if "reference" in extra else None,
+                             params.get("gradient_at", "root"), bool(params.get("shapley", False)))
+
+    def answer_names(self, p: TaylorProblem) -> list[str]:
+        return (["x_tilde"] if p.solved_root else []) + [f"phi_{i + 1}" for i in range(p.d)]
+
+    # -- symbolic route -------------------------------------------------
+    def solve(self, p: TaylorProblem) -> Solution:
+        sol = Solution()
+        ab = Abbreviations({s.name for s in p.f.free_symbols} | {s.name for v in p.point for s in sympy.sympify(v).free_symbols})
+        x = [ab.shorten(sympy.sympify(v)) for v in p.point]
+        fx = sympy.simplify(ab.shorten(p.f.xreplace(dict(zip(p.inputs, x)))))
+        sol.step("The first-order Taylor expansion at a root point $\\tilde{\\boldsymbol{x}}$, $f(\\tilde{\\boldsymbol{x}}) = 0$, "
+                 "splits the prediction into one term per feature plus higher-order terms:",
+                 Line(Tex("f(\\boldsymbol{x})"), Tex("\\underbrace{f(\\tilde{\\boldsymbol{x}})}_{=0} + \\sum_{i=1}^{d}"
+                      "\\underbrace{[\\nabla f(\\tilde{\\boldsymbol{x}})]_i\\,(x_i - \\tilde{x}_i)}_{\\phi_i} + \\dots")),
+                 Line(Tex("f"), p.f), title="Setting up the expansion")
+        xt, how, lines = root_point(p, ab)
+        xt = [ab.shorten(v) for v in xt]
+        if ab.table:
+            sol.step("Below, the norms are abbreviated:", *ab.definitions())
+        sol.step(how, *(lines or ()), Line(Tex("\\tilde{\\boldsymbol{x}}"), sympy.ImmutableMatrix(xt)), title="The root point")
+        f_root = sympy.simplify(ab.shorten(p.f.xreplace(dict(zip(p.inputs, xt)))))
+        sol.step("It is a root:", Line(Tex("f(\\tilde{\\boldsymbol{x}})"), f_root))
+        grad = [sympy.diff(p.f, v) for v in p.inputs]
+        at = xt if p.gradient_at == "root" else x
+        g_at = [sympy.simplify(ab.shorten(ab.shorten(g.xreplace(dict(zip(p.inputs, at)))))) for g in grad]
+        where = "\\tilde{\\boldsymbol{x}}" if p.gradient_at == "root" else "\\boldsymbol{x}"
+        sol.step(f"The gradient, evaluated at ${where}$:", Line(Tex("\\nabla f"), sympy.ImmutableMatrix(grad)),
+                 Line(Tex(f"\\nabla f({where})"), sympy.ImmutableMatrix(g_at)), title="Gradient and terms")
+        phis = [sympy.factor(sympy.simplify(g * (a - b))) for g, a, b in zip(g_at, x, xt)]
+        rows = [[sympy.Integer(i + 1), g_at[i], sympy.factor(sympy.simplify(x[i] - xt[i])), phis[i]] for i in range(p.d)]
+        sol.step(f"The terms $\\phi_i = [\\nabla f({where})]_i\\,(x_i - \\tilde{{x}}_i)$:",
+                 *[Line(sympy.Symbol(f"phi_{i + 1}"), phis[i]) for i in range(p.d)],
+                 table=Table([Tex("i"), Tex(f"[\\nabla f({where})]_i"), Tex("x_i - \\tilde{x}_i"), Tex("\\phi_i")], rows))
+        total = sympy.simplify(sum(phis))
+        remainder = sympy.simplify(fx - f_root - total)
+        sol.step("Summing the terms and comparing with the prediction; the remainder is what the first-order "
+                 "terms leave unexplained:", Line(Tex("\\sum_i \\phi_i"), total),
+                 Line(Tex("f(\\boldsymbol{x})"), fx),
+                 Line(Tex("f(\\boldsymbol{x}) - f(\\tilde{\\boldsymbol{x}}) - \\sum_i \\phi_i"), remainder),
+                 title="Conservation")
+        if p.gradient_at == "point":
+            self._contrast(sol, p, x, xt, fx, ab)
+        general = general_segment_terms(p.f, p.inputs, p.reference) if p.strategy == "segment" else None
+        for text, *glines in general or []:
+            sol.step(text, *glines, title="General dimension" if text is general[0][0] else "")
+        if p.solved_root:
+            sol.answer("x_tilde", sympy.ImmutableMatrix([ab.expand(v) for v in xt]), "the root point")
+        for i, phi in enumerate(phis):
+            sol.answer(f"phi_{i + 1}", ab.expand(phi), f"first-order term of feature {i + 1}")
+        return sol
+
+    def _contrast(self, sol, p, x, xt, fx, ab):
+        grad_root = [sympy.simplify(sympy.diff(p.f, v).xreplace(dict(zip(p.inputs, xt)))) for v in p.inputs]
+        taylor = [sympy.simplify(g * (a - b)) for g, a, b in zip(grad_root, x, xt)]
+        header, cols = [Tex("i"), Tex("[\\nabla f(\\boldsymbol{x})]_i (x_i - \\tilde{x}_i)"),
+                        Tex("[\\nabla f(\\tilde{\\boldsymbol{x}})]_i (x_i - \\tilde{x}_i)")], [taylor]
+        text = ("The gradient at $\\boldsymbol{x}$ only sees how $f$ changes in an infinitesimal neighbourhood of "
+                "$\\boldsymbol{x}$. Expanding at the root instead gives terms that sum to [[s]] against "
+                "$f(\\boldsymbol{x}) = $ [[fx]]: a first-order expansion does not reach across a saturation.")
+        if p.shapley:
+            shap = Shapley().solve(ShapleyProblem([p.f], 0, list(p.inputs), list(x), list(xt), "phi"))
+            cols.append([shap.answers[f"phi_{i + 1}"].value for i in range(p.d)])
+            header.append(Tex("\\phi_i^{\\mathrm{Shapley}}"))
+            text += (" The Shapley values (features removed to the root point $\\tilde{\\boldsymbol{x}}$) "
+                     "compare the prediction with and without each feature, so they account for all of "
+                     "$f(\\boldsymbol{x}) - f(\\tilde{\\boldsymbol{x}})$.")
+        grad_x = [sympy.simplify(sympy.diff(p.f, v).xreplace(dict(zip(p.inputs, x))) * (a - b))
+                  for v, a, b in zip(p.inputs, x, xt)]
+        rows = [[sympy.Integer(i + 1), grad_x[i], *[c[i] for c in cols]] for i in range(p.d)]
+        sol.step(text, table=Table(header, rows), title="Why the gradient explanation fails",
+                 s=sympy.simplify(sum(taylor)), fx=fx)
+
+    # -- numeric reference ----------------------------------------------
+    def _model(self, p: TaylorProblem, values: dict):
+        subs = _num(values)
+        # the inputs are the model's arguments even where the point is written with their names
+        fn = sympy.lambdify(p.inputs, p.f.xreplace({k: v for k, v in subs.items() if k not in p.inputs}),
+                            modules="numpy")
+        return (lambda z: float(fn(*z))), subs
+
+    def reference(self, p: TaylorProblem, values: dict) -> dict:
+        f, subs = self._model(p, values)
+        vec = lambda v: np.array([float(sympy.sympify(e).xreplace(subs)) for e in v])
+        x = vec(p.point)
+        root = {"given": lambda: vec(p.given), "origin": lambda: np.zeros(p.d),
+                "segment": lambda: ref.segment_root(f, vec(p.reference), x),
+                "nearest": lambda: ref.nearest_root(f, x)}[p.strategy]()
+        phi = ref.terms(f, root, x, gradient_at=x if p.gradient_at == "point" else None)
+        out = {f"phi_{i + 1}": float(v) for i, v in enumerate(phi)}
+        if p.solved_root:
+            out["x_tilde"] = root
+        return out
+
+    def sample(self, p: TaylorProblem, symbols, rng):
+        """Values where the strategy is defined: on a segment, f changes sign between its ends."""
+        values = symbols.sample(rng)
+        if p.strategy != "segment":
+            return values
+        for _ in range(200):
+            f, subs = self._model(p, values)
+            ends = [np.array([float(sympy.sympify(e).xreplace(subs)) for e in v]) for v in (p.reference, p.point)]
+            if f(ends[0]) * f(ends[1]) < 0 and abs(f(ends[1])) > 1e-3:
+                return values
+            values = symbols.sample(rng)
+        raise ValueError("no parameter values found where f changes sign on the segment")
+
+    def tolerance(self, p: TaylorProblem, answer: str) -> float:
+        return 1e-6 if answer.startswith("phi") else (1e-6 if p.strategy == "nearest" else 1e-9)
+
+
+def _num(values: dict) -> dict:
+    return {k: sympy.Float(v, 30) if isinstance(v, float) else sympy.Integer(v) for k, v in values.items()
+            if isinstance(v, (int, float))}
