@@ -26,3 +26,10 @@ def test_json_schema_rejects_unknown_keys():
                                                    "method": "shapley", "colour": "red"}]}
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(doc, spec_schema())
+
+
+def test_docs_list_every_method_parameter():
+    from symxai.schema_json import params_markdown
+    text = (ROOT / "docs" / "spec.md").read_text()
+    generated = text.split("<!-- generated: method parameters -->\n", 1)[1].split("<!-- end generated -->")[0]
+    assert generated == params_markdown(), "regenerate the method tables in docs/spec.md"
