@@ -125,7 +125,7 @@ def _write_sheet(sheet, results, folder: Path, tex_only: bool, templates, seed: 
     from .render import render
 
     folder.mkdir(parents=True, exist_ok=True)
-    files = {f"{sheet.id}-{kind}.tex": render(sheet, results, kind, templates) for kind in ("exercises", "solutions")}
+    files = {f"{sheet.id}-{kind}.tex": render(sheet, results, kind, templates, seed) for kind in ("exercises", "solutions")}
     files["answers.json"] = json.dumps(answers_document(sheet, results, seed), indent=2) + "\n"
     with tempfile.TemporaryDirectory(dir=folder, prefix=".staging-") as staging:
         stage = Path(staging)

@@ -83,7 +83,7 @@ def task_view(task, solution, verification) -> dict:
     }
 
 
-def sheet_context(sheet, results: dict) -> dict:
+def sheet_context(sheet, results: dict, seed: int = 0) -> dict:
     """Everything the templates see: sheet metadata and, per exercise, its tasks' views."""
     exercises = []
     for ex, tasks in sheet.exercises():
@@ -92,10 +92,10 @@ def sheet_context(sheet, results: dict) -> dict:
     data = sheet.data
     return {"sheet": {"title": data["title"], "course": data.get("course", ""), "source": data.get("source", ""),
                       "id": data["id"], "file": sheet.path.name.replace("_", "\\_")},
-            "exercises": exercises, "version": __version__}
+            "exercises": exercises, "version": __version__, "seed": seed}
 
 
-def render(sheet, results: dict, kind: str, user_dirs: list[Path] | None = None) -> str:
+def render(sheet, results: dict, kind: str, user_dirs: list[Path] | None = None, seed: int = 0) -> str:
     """LaTeX source of the ``kind`` ('exercises' or 'solutions') sheet."""
     template = environment(user_dirs).get_template(f"{kind}.tex.j2")
-    return template.render(**sheet_context(sheet, results))
+    return template.render(**sheet_context(sheet, results, seed))
