@@ -63,8 +63,9 @@ def build(spec, generated: set[str]) -> Constraint:
             raise GeneratorError(f"constraint {spec!r} refers to nothing: write generated values and answers as $name")
         return Constraint(spec, "values" if refs <= generated else "answers", lambda v, a, s: _condition(spec, v, a, s))
     (key, arg), = spec.items()
-    for name in (arg or {}).values() if isinstance(arg, dict) else ():
-        if isinstance(name, str) and name not in generated:
+    for role in ("network", "point"):
+        name = arg.get(role) if isinstance(arg, dict) else None
+        if name is not None and name not in generated:
             raise GeneratorError(f"constraint {key}: '{name}' is not a generator")
     return _named(key, arg)
 

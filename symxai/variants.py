@@ -170,6 +170,7 @@ class Batch:
     variants: list[Variant]
     candidates: int
     rejected: Counter
+    failures: list = field(default_factory=list)  # candidates whose verification failed (engine bugs)
 
     @property
     def rejection_rate(self) -> float:
@@ -177,8 +178,9 @@ class Batch:
 
     def summary(self) -> str:
         why = ", ".join(f"{k}: {n}" for k, n in sorted(self.rejected.items())) or "none"
+        warn = "".join(f"\nWARNING: {f}" for f in self.failures)
         return (f"{len(self.variants)} variant(s) from {self.candidates} candidate(s); "
-                f"rejection rate {self.rejection_rate:.0%} ({why})")
+                f"rejection rate {self.rejection_rate:.0%} ({why}){warn}")
 
 
 def solve_variant(job: tuple) -> dict:
@@ -281,7 +283,8 @@ def generate(path, exercise: str | None = None, *, count: int, seed: int = 0, jo
         if not res["ok"]:
             raise VariantError(f"variant {n} (variant seed {vseed}) failed on its final build: {res['error']}")
         variants.append(Variant(n, k, vseed, name[:-5], values, text, res["answers"], res["document"], res["sources"]))
-    return Batch(fname, ex_id, seed, count, variants, last + 1, rejected)
+    kept = [f for f in failures if int(f.split()[1]) <= last]
+    return Batch(fname, ex_id, seed, count, variants, last + 1, rejected, kept)
 
 
 def _text(sheet, rs, fname, seed, k, vseed, values, vid, number) -> str:
