@@ -151,3 +151,72 @@ def schema(output):
         Path(output).write_text(text)
     else:
         click.echo(text, nl=False)
+
+
+def _bar(length: int, label: str):
+    return click.progressbar(length=length, label=label, file=sys.stderr, show_pos=True)
+
+
+@main.command()
+@click.argument("file", type=click.Path())
+@click.argument("exercise", required=False)
+@click.option("--count", "-n", default=10, show_default=True, type=click.IntRange(1), help="Number of variants.")
+@click.option("--seed", default=0, show_default=True, help="Batch seed; the same seed gives the same files.")
+@click.option("-o", "--output", default="variants", show_default=True, type=click.Path(), help="Output folder.")
+@click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1), help="Parallel worker processes.")
+@click.option("--tex-only", is_flag=True, help="Write .tex but do not run LaTeX.")
+@click.option("--moodle", type=click.Path(), help="Also write a Moodle XML quiz to this file.")
+@click.option("--moodle-style", type=click.Choice(["cloze", "numerical"]), default="cloze", show_default=True,
+              help="One cloze question per variant, or one numerical question per answer.")
+@click.option("--tolerance", default=1e-3, show_default=True, help="Absolute tolerance of Moodle's numerical answers.")
+@click.option("--max-tries", type=click.IntRange(1), help="Candidates to try before giving up.")
+def variants(file, exercise, count, seed, output, jobs, tex_only, moodle, moodle_style, tolerance, max_tries):
+    """Write COUNT distinct verified variants of EXERCISE of FILE (its random: block)."""
+    from pathlib import Path
+
+    from .variants import generate, write_batch
+
+    def work():
+        with _bar(count, "variants") as bar:
+            batch = generate(file, exercise, count=count, seed=seed, jobs=jobs, max_tries=max_tries,
+                             progress=bar.update)
+        written = write_batch(batch, output, tex_only=tex_only, jobs=jobs)
+        if moodle:
+            from .latex import write_atomic
+            from .moodle import quiz_xml
+            Path(moodle).parent.mkdir(parents=True, exist_ok=True)
+            written.append(write_atomic(Path(moodle), quiz_xml(batch, style=moodle_style, tolerance=tolerance)))
+        click.echo(batch.summary(), err=True)
+        click.echo(f"{len(written)} file(s) written to {output}")
+
+    _run(work)
+
+
+@main.command()
+@click.argument("file", type=click.Path())
+@click.argument("exercise", required=False)
+@click.option("--seeds", default=20, show_default=True, type=click.IntRange(1), help="Seeds 0..N-1 to run.")
+@click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1), help="Parallel worker processes.")
+@click.option("--json", "as_json", is_flag=True, help="Print the runs as JSON.")
+def stress(file, exercise, seeds, jobs, as_json):
+    """Solve and verify EXERCISE of FILE once per seed: failures, timing, spread of answers.
+
+    Exit status 3 when a seed fails.
+    """
+    from .stress import stress as run_stress
+
+    def work():
+        with _bar(seeds, "seeds") as bar:
+            report = run_stress(file, exercise, seeds=seeds, jobs=jobs, progress=bar.update)
+        if as_json:
+            click.echo(json.dumps({"file": report.file, "exercise": report.exercise, "spread": report.spread(),
+                                   "runs": [{"seed": r.seed, "variant_seed": r.variant_seed, "status": r.status,
+                                             "seconds": r.seconds, "error": r.error,
+                                             "answers": {k: str(v) for k, v in r.answers.items()}}
+                                            for r in report.runs]}, indent=2))
+        else:
+            click.echo(report.text())
+        return report
+
+    report = _run(work)
+    sys.exit(3 if report.failures else 0)

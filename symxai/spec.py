@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from . import methods
+from .constraints import CONSTRAINT
 from .errors import Location, Problem, SpecError, UsageError
 from .methods.base import BuildContext, Method
 from .schema import AnyOf, Anything, Choice, Expr, Field, Int, ListOf, MapOf, Name, Record, Text
+from .generators import GENERATOR
 from .symbols import ASSUMPTIONS, SymbolDecl, SymbolTable
 from .yamlload import Map, loads
 
@@ -47,6 +49,16 @@ PART = Record({
     "discussion": Field(Text(), doc="reasoned text appended to this part's solution"),
 })
 
+RANDOM = Record({
+    "generate": Field(MapOf(GENERATOR), required=True, doc="named generators of random values"),
+    "params": Field(MapOf(Anything()), doc="overrides of params in a variant; $name is a generated value"),
+    "parts": Field(MapOf(Record({"params": Field(MapOf(Anything())), "statement": Field(Text())}), key=Name(ident=True)),
+                   doc="per part id: overrides of its params and statement in a variant"),
+    "statement": Field(Text(), doc="the statement of a variant; [[name]] prints a generated value"),
+    "constraints": Field(ListOf(CONSTRAINT, 1), doc="conditions every accepted variant meets"),
+    "tries": Field(Int(minimum=1), doc="candidates to try before giving up (default 20 per variant, at least 50)"),
+}, doc="random variants (symxai variants); the fixed params stay the default instance")
+
 EXERCISE = Record({
     "id": Field(Name(ident=True), required=True),
     "title": Field(Text(), required=True),
@@ -59,6 +71,7 @@ EXERCISE = Record({
     "answers": Field(ListOf(Name(), 1), doc="the answer names asked for (default: all the method gives)"),
     "discussion": Field(Text(), doc="reasoned text appended to the solution"),
     "parts": Field(ListOf(PART, 1)),
+    "random": Field(RANDOM, doc="how to draw variants of this exercise (see docs/variants.md)"),
 })
 
 SHEET = Record({
