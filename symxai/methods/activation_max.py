@@ -21,6 +21,7 @@ import numpy as np
 import sympy
 
 from ..model import Line, Solution, Tex
+from ..printing import tex
 from ..reference import optimize as ref
 from ..schema import Bool, Choice, Expr, Field, ListOf, MapOf, Anything, Name, Record
 from . import register
@@ -121,7 +122,7 @@ def _one(ctx, rec, keys, what):
 @register
 class ActivationMax(Method):
     name = "activation-max"
-    reference_name = "scipy.optimize.minimize (BFGS + Nelder-Mead) on the objective in numpy, from 8 random starts"
+    reference_name = "scipy.optimize.minimize (BFGS) on the objective written in numpy, from 6 random starts"
     params = PARAMS
 
     # -- building -------------------------------------------------------
@@ -248,16 +249,16 @@ class ActivationMax(Method):
         if p.omega == "l2":
             kappa = -p.s * p.lam
             objective = self._f_display(p) - kappa * SqNorm(v)
-            sol.step("The objective to maximise over [[v]] is", Line(J(v), objective), title="Objective", v=v)
+            sol.step("The objective to maximise over [[v]] is", Line(J(v), _given(p), objective), title="Objective", v=v)
             grad = grad_f - 2 * kappa * v
             hess = -2 * kappa * sympy.Identity(d)
             rules = "$\\nabla_{v} (a^{\\top} v) = a$ and $\\nabla_{v}\\, \\|v\\|^2 = \\nabla_{v} (v^{\\top} v) = 2v$"
-            why = f"because ${sympy.latex(kappa)} > 0$".replace("\\lambda", "\\lambda")
+            why = "because [[kappa]] $> 0$"
             star = (grad_f / (2 * kappa)).doit()
             stationary = [Line(2 * kappa * v, grad_f), Line(v, star)]
         else:
             objective = self._f_display(p) + LogNormal(v, p.mu, p.Sigma)
-            sol.step("The objective to maximise over [[v]] is", Line(J(v), objective), title="Objective", v=v)
+            sol.step("The objective to maximise over [[v]] is", Line(J(v), _given(p), objective), title="Objective", v=v)
             sol.step("The Gaussian log-density is a concave quadratic form in [[v]]:",
                      Line(LogNormal(v, p.mu, p.Sigma),
                           Tex("-\\tfrac{1}{2}(x-\\mu)^{\\top}\\Sigma^{-1}(x-\\mu) - \\tfrac{1}{2}\\log\\det(2\\pi\\Sigma)")),
@@ -270,20 +271,22 @@ class ActivationMax(Method):
             star = (p.Sigma * grad_f).doit() + p.mu if grad_f != sympy.ZeroMatrix(d, 1) else p.mu
             stationary = [Line(sympy.MatMul(p.Sigma.I, v - p.mu), grad_f),
                           Line(v, sympy.MatAdd(p.mu, sympy.MatMul(p.Sigma, grad_f)) if grad_f != sympy.ZeroMatrix(d, 1) else p.mu)]
-        sol.step(f"Matrix calculus ({rules}) gives the gradient:", Line(Tex("\\nabla_{%s} J" % sympy.latex(v)), grad),
+        sol.step(f"Matrix calculus ({rules}) gives the gradient:", Line(Tex("\\nabla_{%s} J" % tex(v)), grad),
                  title="Gradient")
         star = _tidy(star)
+        raw = stationary[-1].terms[1]
         sol.step("Setting the gradient to zero gives the only stationary point:", *stationary[:-1],
-                 Line(Tex(f"{sympy.latex(v)}^{{\\star}}"), stationary[-1].terms[1], star) if stationary[-1].terms[1] != star
-                 else Line(Tex(f"{sympy.latex(v)}^{{\\star}}"), star), title="Stationary point")
+                 Line(Tex(f"{tex(v)}^{{\\star}}"), *([raw] if str(raw) != str(star) else []), star),
+                 title="Stationary point")
         sol.step(f"The Hessian is constant and negative definite {why}; hence $J$ is strictly concave and the "
                  "stationary point is its unique global maximiser.",
-                 Line(Tex("\\nabla^2_{%s} J" % sympy.latex(v)), hess), title="Hessian")
+                 Line(Tex("\\nabla^2_{%s} J" % tex(v)), hess), title="Hessian",
+                 kappa=-p.s * p.lam if p.lam is not None else sympy.Integer(0))
         if p.z is not None:
             x_star = _tidy(p.A * star + p.c)
             sol.step("The prototype in input space is the generator's output at the optimal code:",
-                     Line(Tex("x^{\\star}"), p.A * sympy.Symbol("z_star") if False else sympy.MatAdd(sympy.MatMul(p.A, star), p.c),
-                          x_star), title="Back to input space")
+                     Line(Tex("x^{\\star}"), sympy.MatAdd(sympy.MatMul(p.A, star), p.c), x_star),
+                     title="Back to input space")
             sol.answer("z_star", star, "the optimal code")
             sol.answer("x_star", x_star, "the prototype")
         else:
@@ -327,7 +330,7 @@ class ActivationMax(Method):
         if p.model == "max":
             lam = num.scalar(p.lam)
             s = p.s
-            found = ref.maximisers(lambda x: float(np.max(x)) + s * lam * ref.squared_norm(x), len(p.inputs))
+            found = ref.maximisers(lambda x: float(np.max(x)) + s * lam * ref.squared_norm(x), len(p.inputs), kinks=True)
             return {"x_star": [x.reshape(-1, 1) for x in found]}
         if p.model == "posterior":
             mu, sigma = num.vec(p.mu), num.mat(p.Sigma)
@@ -349,6 +352,13 @@ class ActivationMax(Method):
 
     def tolerance(self, p: AMProblem, answer: str) -> float:
         return 1e-6  # optimiser accuracy; the classic slips are off by O(1)
+
+
+def _given(p: AMProblem) -> Tex:
+    """The objective as the exercise writes it, f + Omega or f - Omega."""
+    arg = "z" if p.z is not None else "x"
+    f = "f(Az + c)" if p.z is not None else f"f({arg})"
+    return Tex(f"{f} {'+' if p.sign > 0 else '-'} \\Omega({arg})")
 
 
 class _Numbers:

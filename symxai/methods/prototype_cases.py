@@ -33,9 +33,10 @@ def solve_max(sol: Solution, inputs: list, kappa) -> None:
     J = sympy.Function("J")
     norm = sum(v**2 for v in inputs)
     sol.step("The objective to maximise is", Line(J(*inputs), sympy.Max(*inputs) - kappa * norm), title="Objective")
-    sol.step("It has a kink wherever two inputs tie, so we split it: $J = \\max_k J_k$ with "
-             "$J_k(x) = x_k - [[kappa]]\\,\\|x\\|^2$, and exchange the two maximisations, "
-             "$\\max_x \\max_k J_k(x) = \\max_k \\max_x J_k(x)$.", kappa=kappa)
+    sol.step("It has a kink wherever two inputs tie, so we split it into smooth pieces, $J = \\max_k J_k$, "
+             "and exchange the two maximisations:",
+             Line(Tex("J_k(x)"), sympy.Symbol("x_k", real=True) - kappa * norm),
+             Line(Tex("\\max_x J(x)"), Tex("\\max_x \\max_k J_k(x)"), Tex("\\max_k \\max_x J_k(x)")))
     candidates, rows = [], []
     for k, xk in enumerate(inputs):
         piece = xk - kappa * norm
@@ -48,8 +49,8 @@ def solve_max(sol: Solution, inputs: list, kappa) -> None:
         value = sympy.simplify(piece.xreplace(dict(zip(inputs, point))))
         in_region = sympy.simplify(sympy.Max(*point) - point[k]) == 0
         candidates.append((point, value))
-        sol.step(f"Piece {k + 1}: the gradient vanishes at one point, and the Hessian $-2[[kappa]] I$ is negative "
-                 "definite, so it is the unique maximiser of the piece.",
+        sol.step(f"Piece {k + 1}: the gradient vanishes at one point, and the Hessian is negative definite "
+                 f"(because [[kappa]] $> 0$), so that point is the unique maximiser of the piece.",
                  Line(Tex(f"\\nabla J_{{{k + 1}}}"), grad, sympy.zeros(n, 1)),
                  Line(Tex(f"\\nabla^2 J_{{{k + 1}}}"), hess),
                  Line(Tex(f"x^{{({k + 1})}}"), point),

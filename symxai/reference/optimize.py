@@ -6,7 +6,7 @@ random starting points; every distinct point that reaches the best value is
 returned, so an objective with two maximisers yields both.  Nothing here
 knows the closed forms of the symbolic engine.
 
->>> found = maximisers(lambda x: max(x[0], x[1]) - 0.5 * x @ x, 2)
+>>> found = maximisers(lambda x: max(x[0], x[1]) - 0.5 * x @ x, 2, kinks=True)
 >>> sorted([round(float(v), 4) for v in p] for p in found)
 [[0.0, 1.0], [1.0, 0.0]]
 """
@@ -17,20 +17,24 @@ from typing import Callable
 
 import numpy as np
 from scipy.optimize import minimize
+from scipy.linalg import cho_factor, cho_solve
 from scipy.stats import multivariate_normal
 
 
-def maximisers(objective: Callable, dim: int, *, starts: int = 8, seed: int = 0, scale: float = 3.0,
-               value_tol: float = 1e-7, merge: float = 1e-4) -> list[np.ndarray]:
-    """Every distinct point found from ``starts`` random starts whose value is within ``value_tol`` of the best."""
+def maximisers(objective: Callable, dim: int, *, starts: int = 6, seed: int = 0, scale: float = 3.0,
+               kinks: bool = False, value_tol: float = 1e-7, merge: float = 1e-4) -> list[np.ndarray]:
+    """Every distinct point found from ``starts`` random starts whose value is within ``value_tol`` of the best.
+
+    ``kinks``: the objective is not differentiable everywhere (max); polish each run with Nelder-Mead.
+    """
     rng = np.random.default_rng(seed)
     runs = []
     for _ in range(starts):
         x0 = rng.normal(scale=scale, size=dim)
         res = minimize(lambda x: -objective(x), x0, method="BFGS", jac="3-point", options={"gtol": 1e-11})
-        # the kink of max(...) can stall BFGS a hair away from the optimum; a simplex polish finishes it
-        res = minimize(lambda x: -objective(x), res.x, method="Nelder-Mead",
-                       options={"xatol": 1e-12, "fatol": 1e-15, "maxiter": 4000})
+        if kinks:  # a kink can stall BFGS a hair away from the optimum; a simplex polish finishes it
+            res = minimize(lambda x: -objective(x), res.x, method="Nelder-Mead",
+                           options={"xatol": 1e-12, "fatol": 1e-15, "maxiter": 4000})
         runs.append((-float(res.fun), res.x))
     best = max(v for v, _ in runs)
     found: list[np.ndarray] = []
@@ -58,9 +62,14 @@ def squared_norm(x: np.ndarray) -> float:
 
 
 def log_gaussian(mu: np.ndarray, sigma: np.ndarray) -> Callable:
-    """x -> log N(x; mu, Sigma)."""
-    dist = multivariate_normal(mean=mu, cov=sigma)
-    return lambda x: float(dist.logpdf(x))
+    """x -> log N(x; mu, Sigma), from the density's formula (Cholesky factor for the solve and the determinant)."""
+    factor = cho_factor(sigma)
+    log_norm = -0.5 * len(mu) * np.log(2 * np.pi) - np.sum(np.log(np.diag(factor[0])))
+
+    def logpdf(x):
+        r = np.asarray(x, dtype=float) - mu
+        return float(log_norm - 0.5 * r @ cho_solve(factor, r))
+    return logpdf
 
 
 def two_class_mixture(mu: np.ndarray, sigma: np.ndarray, prior: float, seed: int = 0):
