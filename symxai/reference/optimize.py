@@ -62,7 +62,11 @@ def squared_norm(x: np.ndarray) -> float:
 
 
 def log_gaussian(mu: np.ndarray, sigma: np.ndarray) -> Callable:
-    """x -> log N(x; mu, Sigma), from the density's formula (Cholesky factor for the solve and the determinant)."""
+    """x -> log N(x; mu, Sigma), from the density's formula (Cholesky factor for the solve and the determinant).
+
+    >>> round(log_gaussian(np.zeros(2), np.eye(2))(np.zeros(2)), 6)  # -log(2 pi)
+    -1.837877
+    """
     factor = cho_factor(sigma)
     log_norm = -0.5 * len(mu) * np.log(2 * np.pi) - np.sum(np.log(np.diag(factor[0])))
 
@@ -77,6 +81,10 @@ def two_class_mixture(mu: np.ndarray, sigma: np.ndarray, prior: float, seed: int
 
     The other class (mean shifted at random, same covariance) is invented
     here: the identity of Bayes' rule must hold whatever it is.
+
+    >>> post, evid, lik = two_class_mixture(np.zeros(2), np.eye(2), 0.25)
+    >>> round(bayes_constant(post, evid, lik, 2), 6) == round(float(np.log(0.25)), 6)
+    True
     """
     rng = np.random.default_rng(seed)
     own = multivariate_normal(mean=mu, cov=sigma)
