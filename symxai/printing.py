@@ -27,6 +27,7 @@ _GREEK = {
 }
 _ACCENTS = {"tilde": "\\tilde", "hat": "\\hat", "bar": "\\bar"}
 _SUPERS = {"star": "\\star", "adv": "\\mathrm{adv}"}
+_SPECIAL_NAMES = {"dyc_dz": "\\frac{\\partial y_c}{\\partial z}"}  # answer names that are notation
 LONG_VECTOR = 12  # longer vectors print as a row of runs
 _SPECIAL_CHARS = re.compile(r"([&%$#_{}~^\\])")
 
@@ -48,6 +49,8 @@ def symbol_tex(name: str) -> str:
     >>> symbol_tex("R_h1"), symbol_tex("beta_ridge"), symbol_tex("x1"), symbol_tex("lambda")
     ('R_{h1}', '\\\\beta_{\\\\mathrm{ridge}}', 'x_{1}', '\\\\lambda')
     """
+    if name in _SPECIAL_NAMES:
+        return _SPECIAL_NAMES[name]
     head, _, rest = name.partition("_")
     if not rest:
         return _base(head)
