@@ -27,6 +27,8 @@ _GREEK = {
 }
 _ACCENTS = {"tilde": "\\tilde", "hat": "\\hat", "bar": "\\bar"}
 _SUPERS = {"star": "\\star", "adv": "\\mathrm{adv}"}
+_SPECIAL_NAMES = {"dyc_dz": "\\frac{\\partial y_c}{\\partial z}"}  # answer names that are notation
+LONG_VECTOR = 12  # longer vectors print as a row of runs
 _SPECIAL_CHARS = re.compile(r"([&%$#_{}~^\\])")
 
 
@@ -50,6 +52,8 @@ def symbol_tex(name: str) -> str:
     >>> symbol_tex("R_h1"), symbol_tex("beta_ridge"), symbol_tex("x1"), symbol_tex("lambda")
     ('R_{h1}', '\\\\beta_{\\\\mathrm{ridge}}', 'x_{1}', '\\\\lambda')
     """
+    if name in _SPECIAL_NAMES:
+        return _SPECIAL_NAMES[name]
     head, _, rest = name.partition("_")
     if not rest:
         return _base(head)
@@ -113,6 +117,30 @@ class SymxaiLatexPrinter(LatexPrinter):
         # SymPy prints \theta, which clashes with the threshold theta of the exercises
         out = f"H\\left({self._print(expr.args[0])}\\right)"
         return out if exp is None else f"{out}^{{{exp}}}"
+    def _print_MatrixBase(self, expr):
+        if min(expr.shape) != 1 or max(expr.shape) <= LONG_VECTOR:
+            return super()._print_MatrixBase(expr)
+        return self._print_long_vector(list(expr), transposed=expr.shape[1] == 1)
+
+    _print_ImmutableDenseMatrix = _print_Matrix = _print_MatrixBase
+
+    def _print_long_vector(self, entries, transposed):
+        """A long vector as a row of runs: (1, -1/20, ..., -1/20) with the run length underbraced."""
+        runs = []
+        for e in entries:
+            if runs and runs[-1][0] == e:
+                runs[-1][1] += 1
+            else:
+                runs.append([e, 1])
+        parts = []
+        for e, count in runs:
+            item = self._print(e)
+            if count <= 2:
+                parts.extend([item] * count)
+            else:
+                parts.append(f"\\underbrace{{{item}, \\dots, {item}}}_{{{count}}}")
+        body = f"\\left({', '.join(parts)}\\right)"
+        return body + "^{\\top}" if transposed else body
 
     def _print_EmptySet(self, expr):
         return "\\emptyset"

@@ -1,0 +1,242 @@
+"""Gradient attributions in closed form: gradient x input, Integrated Gradients, SmoothGrad.
+
+One problem (f, its inputs, the point) and three strategies, registered as
+three methods:
+
+- ``gradient-x-input``: R_i = x_i df/dx_i(x); complete (sum R_i = f(x)) for
+  positively homogeneous f such as bias-free ReLU networks;
+- ``integrated-gradients``: IG_i = (x_i - x'_i) int_0^1 df/dx_i(x' + a(x - x')) da,
+  integrated symbolically (ReLU as Max: its derivative is a step, so the
+  integral splits exactly at the kinks on the path); always complete,
+  sum IG_i = f(x) - f(x');
+- ``smoothgrad``: E[grad f(x + eps)], eps ~ N(0, sigma^2 I), exactly for a
+  polynomial f through the Gaussian moments E[eps^k] = sigma^k (k-1)!!
+  (k even); for linear and quadratic f it equals the plain gradient.
+
+Verified against central differences, a midpoint Riemann sum along the path
+and a seeded Monte Carlo mean.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import sympy
+
+from ..model import Line, Solution, Tex
+from ..reference import gradients as ref
+from ..schema import Expr, Field, ListOf, Name, Record
+from . import register
+from .base import BuildContext, Method
+
+MC_SIGMAS = 5
+
+
+@dataclass
+class GradientProblem:
+    f: sympy.Expr
+    inputs: list
+    point: list
+    baseline: list
+    sigma: sympy.Expr | None
+    prefix: str
+    mc_error: dict = field(default_factory=dict)
+
+    def at(self, point):
+        return self.f.xreplace(dict(zip(self.inputs, point)))
+
+
+def _gaussian_moment(k: int, sigma):
+    return sympy.Integer(0) if k % 2 else sigma**k * sympy.factorial2(k - 1)
+
+
+class _GradientMethod(Method):
+    default_prefix = "R"
+    params = Record({
+        "f": Field(Expr(), required=True, doc="the model f(x)"),
+        "inputs": Field(ListOf(Name(), 1), required=True, doc="the features x_1..x_d, in order"),
+        "point": Field(ListOf(Expr(), 1), required=True, doc="the input x to explain"),
+        "baseline": Field(ListOf(Expr(), 1), doc="integrated-gradients: the baseline x' (default 0)"),
+        "sigma": Field(Expr(), doc="smoothgrad: the noise level (a number or a declared positive symbol)"),
+        "prefix": Field(Name(), doc="answer names PREFIX_1..PREFIX_d"),
+    })
+
+    def build(self, ctx: BuildContext, params):
+        inputs = []
+        for i, name in enumerate(params["inputs"]):
+            sym = ctx.symbols.objects.get(name)
+            if not isinstance(sym, sympy.Symbol):
+                ctx.problem(params["inputs"].loc_of(i), f"input '{name}' must be a declared scalar symbol")
+                return None
+            inputs.append(sym)
+        f = ctx.expr(params["f"], params.loc_of("f"))
+        point = ctx.vector(params["point"])
+        baseline = ctx.vector(params["baseline"]) if "baseline" in params else sympy.zeros(len(inputs), 1)
+        sigma = ctx.expr(params["sigma"], params.loc_of("sigma")) if "sigma" in params else None
+        if f is None or point is None or baseline is None or ("sigma" in params and sigma is None):
+            return None
+        if len(point) != len(inputs) or len(baseline) != len(inputs):
+            ctx.problem(params.loc, f"point and baseline need {len(inputs)} entries, one per input")
+            return None
+        if self.name == "smoothgrad":
+            if sigma is None or sigma.is_positive is not True:
+                ctx.problem(params.loc_of("sigma") if "sigma" in params else params.loc,
+                            "smoothgrad needs sigma > 0 (a positive number or a symbol declared positive)")
+                return None
+            if not f.is_polynomial(*inputs):
+                ctx.problem(params.loc_of("f"), "the closed form of SmoothGrad needs f polynomial in the inputs")
+                return None
+        return GradientProblem(f, inputs, list(point), list(baseline), sigma, params.get("prefix", self.default_prefix))
+
+    def answer_names(self, p: GradientProblem) -> list[str]:
+        return [f"{p.prefix}_{i + 1}" for i in range(len(p.inputs))]
+
+    def sample(self, p, symbols, rng):
+        return symbols.sample(rng)
+
+    def _numeric_f(self, p: GradientProblem, values: dict):
+        subs = {k: (sympy.Float(v, 30) if isinstance(v, float) else sympy.Integer(v)) for k, v in values.items()
+                if isinstance(k, sympy.Symbol) and k not in p.inputs}
+        # a parameter no compared answer depends on is not sampled; any admissible value will do
+        free = set().union(*(sympy.sympify(e).free_symbols for e in [p.f, p.sigma or 0, *p.point, *p.baseline]))
+        for s in free - set(p.inputs) - set(subs):
+            subs[s] = sympy.Integer(1)
+        fn = sympy.lambdify(p.inputs, p.f.xreplace(subs), modules="numpy")
+        return (lambda x: float(fn(*x))), subs
+
+    def _floats(self, vec, subs):
+        return [float(sympy.sympify(v).xreplace(subs)) for v in vec]
+
+
+@register
+class GradientXInput(_GradientMethod):
+    name = "gradient-x-input"
+    reference_name = "central finite differences of f"
+
+    def solve(self, p: GradientProblem) -> Solution:
+        sol = Solution()
+        at = dict(zip(p.inputs, p.point))
+        R = [sympy.simplify(x * sympy.diff(p.f, s).xreplace(at)) for s, x in zip(p.inputs, p.point)]
+        sol.step("Gradient $\\times$ input multiplies every partial derivative at the point by the feature value:",
+                 Line(Tex("R_i"), Tex("x_i\\,\\frac{\\partial f}{\\partial x_i}(\\boldsymbol{x})")), title="Definition")
+        for i, (s, r) in enumerate(zip(p.inputs, R)):
+            sol.step("", Line(sympy.Symbol(f"{p.prefix}_{i + 1}"), sympy.Mul(p.point[i], sympy.diff(p.f, s).xreplace(at),
+                                                                             evaluate=False), r))
+        total, fx = sympy.simplify(sum(R)), sympy.simplify(p.at(p.point))
+        same = sympy.simplify(total - fx) == 0
+        sol.step("Completeness: " + ("the relevances add up to the prediction, as they must for a positively "
+                                     "homogeneous $f$ (a ReLU network without biases)." if same else
+                                     "the relevances do not add up to the prediction: $f$ is not positively "
+                                     "homogeneous (a bias or a curved term), and gradient $\\times$ input is "
+                                     "only a first-order picture."),
+                 Line(Tex("\\sum_i R_i"), total), Line(Tex("f(\\boldsymbol{x})"), fx), title="Checking the result")
+        for i, r in enumerate(R):
+            sol.answer(f"{p.prefix}_{i + 1}", r, f"gradient x input of feature {i + 1}")
+        return sol
+
+    def reference(self, p, values):
+        f, subs = self._numeric_f(p, values)
+        R = ref.gradient_x_input(f, self._floats(p.point, subs))
+        return {f"{p.prefix}_{i + 1}": float(r) for i, r in enumerate(R)}
+
+    def tolerance(self, p, answer):
+        return 1e-6
+
+
+@register
+class IntegratedGradients(_GradientMethod):
+    name = "integrated-gradients"
+    reference_name = "midpoint Riemann sum (4000 steps) of finite-difference gradients along the path"
+    default_prefix = "IG"
+
+    def solve(self, p: GradientProblem) -> Solution:
+        sol = Solution()
+        a = sympy.Symbol("alpha", nonnegative=True)
+        path = [b + a * (x - b) for x, b in zip(p.point, p.baseline)]
+        sol.step("Integrated Gradients averages the gradient along the straight path from the baseline to the "
+                 "point and multiplies by the distance travelled:",
+                 Line(Tex("\\mathrm{IG}_i"), Tex("(x_i - x'_i)\\int_0^1 \\frac{\\partial f}{\\partial x_i}"
+                                                  "\\bigl(\\boldsymbol{x}' + \\alpha(\\boldsymbol{x} - \\boldsymbol{x}')\\bigr)\\,d\\alpha")),
+                 Line(Tex("\\boldsymbol{x}' + \\alpha(\\boldsymbol{x} - \\boldsymbol{x}')"), sympy.ImmutableMatrix(path).T),
+                 title="Definition")
+        on_path = dict(zip(p.inputs, path))
+        kinks = sorted({r for m in p.f.atoms(sympy.Max, sympy.Min) if len(m.args) == 2
+                        for r in sympy.solve((m.args[0] - m.args[1]).xreplace(on_path), a)
+                        if r.is_number and 0 < r < 1})
+        if kinks:
+            sol.step("The ReLU units switch on or off along the path at [[kinks]]; between these points the gradient "
+                     "is constant in $\\alpha$, so the integral splits there exactly.",
+                     kinks=sympy.FiniteSet(*kinks))
+        IG = []
+        for i, s in enumerate(p.inputs):
+            g = sympy.diff(p.f, s).xreplace(dict(zip(p.inputs, path)))
+            g = g.rewrite(sympy.Piecewise) if g.has(sympy.Heaviside) else g
+            integral = sympy.simplify(sympy.integrate(g, (a, 0, 1)))
+            value = sympy.simplify((p.point[i] - p.baseline[i]) * integral)
+            sol.step("", Line(sympy.Symbol(f"{p.prefix}_{i + 1}"),
+                              sympy.Mul(p.point[i] - p.baseline[i], sympy.Integral(sympy.simplify(g), (a, 0, 1)),
+                                        evaluate=False), value))
+            IG.append(value)
+        total = sympy.simplify(sum(IG))
+        diff = sympy.simplify(p.at(p.point) - p.at(p.baseline))
+        sol.step("Completeness holds by the fundamental theorem of calculus along the path:",
+                 Line(Tex("\\sum_i \\mathrm{IG}_i"), total), Line(Tex("f(\\boldsymbol{x}) - f(\\boldsymbol{x}')"), diff),
+                 title="Checking the result")
+        for i, v in enumerate(IG):
+            sol.answer(f"{p.prefix}_{i + 1}", v, f"Integrated Gradients of feature {i + 1}")
+        return sol
+
+    def reference(self, p, values):
+        f, subs = self._numeric_f(p, values)
+        IG = ref.integrated_gradients(f, self._floats(p.point, subs), self._floats(p.baseline, subs))
+        return {f"{p.prefix}_{i + 1}": float(v) for i, v in enumerate(IG)}
+
+    def tolerance(self, p, answer):
+        return 2e-3  # midpoint rule across a kink: error of order one step
+
+
+@register
+class SmoothGrad(_GradientMethod):
+    name = "smoothgrad"
+    reference_name = "seeded Monte Carlo mean of finite-difference gradients (20000 samples)"
+    default_prefix = "SG"
+
+    def solve(self, p: GradientProblem) -> Solution:
+        sol = Solution()
+        eps = sympy.symbols(f"epsilon1:{len(p.inputs) + 1}", real=True)
+        sol.step("SmoothGrad averages the gradient over Gaussian noise; for a polynomial $f$ the expectation is "
+                 "exact: expand the shifted gradient in the noise and replace every power by its moment, "
+                 "$\\mathbb{E}[\\epsilon^k] = 0$ for odd $k$ and $\\sigma^k (k-1)!!$ for even $k$.",
+                 Line(Tex("\\mathrm{SG}_i"), Tex("\\mathbb{E}_{\\boldsymbol{\\epsilon}\\sim\\mathcal{N}(0,\\sigma^2 I)}"
+                                                  "\\Bigl[\\frac{\\partial f}{\\partial x_i}(\\boldsymbol{x} + \\boldsymbol{\\epsilon})\\Bigr]")),
+                 title="Definition")
+        SG = []
+        for i, s in enumerate(p.inputs):
+            shifted = sympy.expand(sympy.diff(p.f, s).xreplace({x: v + e for x, v, e in zip(p.inputs, p.point, eps)}))
+            poly = sympy.Poly(shifted, *eps)
+            value = sympy.simplify(sum(coeff * sympy.Mul(*[_gaussian_moment(k, p.sigma) for k in powers])
+                                       for powers, coeff in poly.terms()))
+            sol.step("", Line(Tex(f"\\frac{{\\partial f}}{{\\partial x_{{{i + 1}}}}}(\\boldsymbol{{x}}+\\boldsymbol{{\\epsilon}})"),
+                              shifted), Line(sympy.Symbol(f"{p.prefix}_{i + 1}"), value))
+            SG.append(value)
+        degree = sympy.Poly(p.f, *p.inputs).total_degree()
+        sol.step("For $f$ of degree at most two the gradient is affine, the noise averages out and SmoothGrad equals "
+                 "the plain gradient; " + ("here" if degree > 2 else "a cubic term would") +
+                 " add a $\\sigma^2$ term that depends on the noise level, not on the model at the point.")
+        for i, v in enumerate(SG):
+            sol.answer(f"{p.prefix}_{i + 1}", v, f"SmoothGrad of feature {i + 1}")
+        return sol
+
+    def reference(self, p, values):
+        f, subs = self._numeric_f(p, values)
+        sigma = float(sympy.sympify(p.sigma).xreplace(subs))
+        mean, se = ref.smoothgrad(f, self._floats(p.point, subs), sigma, samples=20000, seed=7)
+        out = {}
+        for i in range(len(p.inputs)):
+            out[f"{p.prefix}_{i + 1}"] = float(mean[i])
+            p.mc_error[f"{p.prefix}_{i + 1}"] = float(se[i])
+        return out
+
+    def tolerance(self, p, answer):
+        return max(MC_SIGMAS * p.mc_error.get(answer, 0.0), 1e-6)
