@@ -15,6 +15,7 @@ from __future__ import annotations
 import keyword
 import math
 import re
+import time
 from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
@@ -30,6 +31,7 @@ MAX_DEPTH = 200
 MAX_DIGITS = 10_000      # of any number built while parsing
 MAX_LITERAL_DIGITS = 1_000
 MAX_EXPONENT = 1_000     # |exponent| of a power of numbers
+MAX_SECONDS = 2.0        # a complexity fuse for what the limits above miss
 _MAX_ROOT_BITS = 400     # roots of bigger integers make SymPy factor them
 
 
@@ -100,8 +102,10 @@ def _checked_pow(base, exp):
     if _is_matrix(exp):
         raise _Refused("an exponent must be a scalar")
     if base.is_number and exp.is_number:
-        size = abs(exp) if exp.is_Rational else sympy.Abs(exp).evalf(15)
-        if not size.is_finite or size > MAX_EXPONENT:
+        if not exp.is_Rational or _deep_number(base):
+            return sympy.Pow(base, exp, evaluate=False)  # SymPy's own evaluation can explode
+        size = abs(exp)
+        if size > MAX_EXPONENT:
             raise _Refused(f"exponent is too large (at most {MAX_EXPONENT} "
                            "for a power of numbers)")
         if base.is_Rational and base != 0:
@@ -118,9 +122,22 @@ def _sqrt(x):
     return _checked_pow(_need_scalar(x, "sqrt"), S.Half)
 
 
+def _taller_than(e, height: int) -> bool:
+    return height < 0 or any(_taller_than(a, height - 1) for a in e.args)
+
+
+def _deep_number(e) -> bool:
+    """A nested numeric expression, on which SymPy's automatic evaluation
+    (log(log(log(2))), towers of powers) can take exponential time."""
+    return isinstance(e, sympy.Expr) and e.is_number and _taller_than(e, 3)
+
+
 def _scalar_fn(name, f):
     def apply(*args):
-        return f(*(_need_scalar(a, name) for a in args))
+        args = [_need_scalar(a, name) for a in args]
+        if any(_deep_number(a) for a in args):
+            return f(*args, evaluate=False)
+        return f(*args)
     apply.__name__ = name
     return apply
 
@@ -145,16 +162,16 @@ def _norm(v):
     return _checked_pow((v.T * v)[0, 0], S.Half)
 
 
-def _relu(x):
-    return sympy.Max(0, x)
+def _relu(x, **kw):
+    return sympy.Max(0, x, **kw)
 
 
-def _sigmoid(x):
-    return 1 / (1 + sympy.exp(-x))
+def _sigmoid(x, **kw):
+    return 1 / (1 + sympy.exp(-x, **kw))
 
 
-def _log(x, base=None):
-    return sympy.log(x) if base is None else sympy.log(x, base)
+def _log(x, base=None, **kw):
+    return sympy.log(x, **kw) if base is None else sympy.log(x, **kw) / sympy.log(base, **kw)
 
 
 DEFAULT_FUNCTIONS: dict[str, Callable] = {
@@ -166,7 +183,7 @@ DEFAULT_FUNCTIONS: dict[str, Callable] = {
         "tanh": sympy.tanh, "sigmoid": _sigmoid}.items()}
 DEFAULT_FUNCTIONS.update(sqrt=_sqrt, inv=_inv, norm=_norm)
 _ARITY = {name: (1, 1) for name in DEFAULT_FUNCTIONS}
-_ARITY.update(Min=(1, None), min=(1, None), Max=(1, None), max=(1, None), log=(1, 2))
+_ARITY.update({n: (1, 20) for n in ("Min", "min", "Max", "max")}, log=(1, 2))
 _DEFAULT_IDS = {id(f) for f in DEFAULT_FUNCTIONS.values()}
 
 _CONSTANTS = {"pi": S.Pi, "oo": S.Infinity, "inf": S.Infinity, "infinity": S.Infinity}
@@ -328,6 +345,7 @@ class _Parser:
         self.symbols, self.functions = symbols, functions
         self.latex, self.value_mode = latex, value_mode
         self.depth = 0
+        self.deadline = time.monotonic() + MAX_SECONDS
         self.bars = 0  # open |...| or ‖...‖, whose closing bar must not start a factor
 
     # helpers
@@ -353,6 +371,7 @@ class _Parser:
         return self.take()
 
     def build(self, tok, f, *args):
+        self.check_time()
         try:
             result = f(*args)
         except ExpressionError:
@@ -366,7 +385,9 @@ class _Parser:
         coeff = result
         if isinstance(result, (sympy.Add, sympy.Mul)):
             coeff = result.as_coeff_Add()[0] if result.is_Add else result.as_coeff_Mul()[0]
-        bits = coeff.p.bit_length() + coeff.q.bit_length() if coeff.is_Rational else 0
+        bits = 0
+        if isinstance(coeff, sympy.Rational):
+            bits = coeff.p.bit_length() + coeff.q.bit_length()
         if bits > 3.33 * MAX_DIGITS:
             raise self.err(f"number too large (more than {MAX_DIGITS} digits)", tok)
         return result
@@ -384,7 +405,9 @@ class _Parser:
         start = self.i
         left = self.prefix(rbp)
         number_first = self.i == start + 1 and self.toks[start].kind == "num"
+        chain, chain_bp = [], 0  # a sum or product at this level, built n-ary at once
         while True:
+            self.check_time()
             tok = self.peek()
             if tok.kind == "op" and tok.text in ("+", "-"):
                 bp = _SUM
@@ -404,16 +427,61 @@ class _Parser:
                 break
             if bp <= rbp:
                 break
-            left = self.infix(left, tok)
             number_first = False
+            if bp > _PROD:
+                left = self.infix(self.fold(left, chain), tok)
+                chain = []
+                continue
+            if chain and bp != chain_bp:  # a product ends where a sum begins
+                left, chain = self.fold(left, chain), []
+            chain_bp = bp
+            is_op = tok.kind == "op" and tok.text in "+-*/"
+            self.i += is_op
+            chain.append((tok, tok.text if is_op else "*", self.expr(bp)))
         self.depth -= 1
-        return left
+        return self.fold(left, chain)
+
+    def fold(self, left, chain):
+        if not chain:
+            return left
+        if _is_matrix(left) or any(_is_matrix(r) for _, _, r in chain):
+            for tok, op, right in chain:  # matrices: pairwise, order matters
+                left = self.divide(left, right, tok) if op == "/" else (
+                    self.mul(left, right, tok) if op == "*" else self.add(left, right, tok))
+            return left
+        items = [left]
+        for tok, op, right in chain:
+            if op == "-":
+                right = self.build(tok, lambda x: -x, right)
+            elif op == "/":
+                if right.is_zero:
+                    raise self.err("division by zero", tok)
+                right = self.build(tok, lambda x: sympy.Pow(x, -1), right)
+            items.append(right)
+        rationals = [x for x in items if isinstance(x, sympy.Rational)]
+        is_sum = chain[0][1] in "+-"
+        bits = sum(x.q.bit_length() + (0 if is_sum else x.p.bit_length()) for x in rationals)
+        if bits > 3.33 * MAX_DIGITS:
+            raise self.err(f"numbers too large (more than {MAX_DIGITS} digits)", chain[0][0])
+        return self.build(chain[0][0], sympy.Add if is_sum else sympy.Mul, *items)
+
+    def add(self, left, right, tok):
+        if _is_matrix(left) != _is_matrix(right):
+            left, right = _scalar(left), _scalar(right)
+        if _is_matrix(left) != _is_matrix(right) or (
+                _is_matrix(left) and left.shape != right.shape):
+            verb = "add" if tok.text == "+" else "subtract"
+            raise self.err(f"cannot {verb} {_describe(left)} and {_describe(right)}", tok)
+        if tok.text == "+":
+            return self.build(tok, lambda a, b: a + b, left, right)
+        return self.build(tok, lambda a, b: a - b, left, right)
+
+    def check_time(self):
+        if time.monotonic() > self.deadline:
+            raise self.err(f"expression is too complex (not parsed within {MAX_SECONDS} s)")
 
     def infix(self, left, tok):
-        op = tok.text
-        if tok.kind != "op" or op not in ("+", "-", "*", "/", "^", "**", ".", "["):
-            return self.mul(left, self.expr(_PROD), tok)  # juxtaposition
-        self.take()
+        op = self.take().text
         if op == ".":
             nxt = self.take()
             if nxt.text != "T" or nxt.kind != "name":
@@ -421,24 +489,9 @@ class _Parser:
             return self.transpose(left, tok)
         if op == "[":
             raise self.err("indexing is not allowed; use the declared names of the entries", tok)
-        if op in ("^", "**"):
-            if self.transpose_follows(left):
-                return self.transpose(left, tok)
-            return self.power(left, self.expr(_POW - 1), tok)
-        right = self.expr(_SUM if op in "+-" else _PROD)
-        if op in "+-":
-            if _is_matrix(left) != _is_matrix(right):
-                left, right = _scalar(left), _scalar(right)
-            if _is_matrix(left) != _is_matrix(right) or (
-                    _is_matrix(left) and left.shape != right.shape):
-                verb = "add" if op == "+" else "subtract"
-                raise self.err(f"cannot {verb} {_describe(left)} and {_describe(right)}", tok)
-            if op == "+":
-                return self.build(tok, lambda a, b: a + b, left, right)
-            return self.build(tok, lambda a, b: a - b, left, right)
-        if op == "*":
-            return self.mul(left, right, tok)
-        return self.divide(left, right, tok)
+        if self.transpose_follows(left):  # '^' or '**'
+            return self.transpose(left, tok)
+        return self.power(left, self.expr(_POW - 1), tok)
 
     def transpose_follows(self, base) -> bool:
         t0, t1, t2 = self.peek(), self.peek(1), self.peek(2)
@@ -649,8 +702,8 @@ class _Parser:
         if opener.text in ("(", "\\{"):
             self.take()
             saved, self.bars = self.bars, 0
-            args = [self.expr(0)]
-            while self.peek().text == ",":
+            args = [] if self.peek().text == _CLOSERS[opener.text] else [self.expr(0)]
+            while args and self.peek().text == ",":
                 self.take()
                 args.append(self.expr(0))
             self.expect(_CLOSERS[opener.text], opener)
@@ -661,13 +714,13 @@ class _Parser:
             raise self.err(f"'{name}' is a function; write {name}(...)", opener)
         f = self.functions[name]
         low, high = _ARITY.get(name, (0, None)) if id(f) in _DEFAULT_IDS else (0, None)
-        if len(args) < low or high is not None and len(args) > high:
-            if high is None:
-                want = f"at least {low} argument{'s' * (low != 1)}"
-            else:
-                want = f"exactly {low}" if low == high else f"{low} to {high}"
-                want += f" argument{'s' * (high != 1)}"
-            raise self.err(f"{name} takes {want} ({len(args)} given)", tok)
+        count, plural = len(args), lambda k: f"{k} argument{'s' * (k != 1)}"
+        if count < low:
+            want = f"exactly {plural(low)}" if low == high else f"at least {plural(low)}"
+            raise self.err(f"{name} takes {want} ({count} given)", tok)
+        if high is not None and count > high:
+            want = f"exactly {plural(high)}" if low == high else f"at most {plural(high)}"
+            raise self.err(f"{name} takes {want} ({count} given)", tok)
         result = self.build(tok, f, *args)
         if not isinstance(result, (sympy.Basic, MatrixBase)):
             raise self.err(f"function '{name}' did not return a SymPy expression", tok)
