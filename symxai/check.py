@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .equivalence import Verdict, compare
+from .equivalence import TIME_LIMIT, OutOfTime, Verdict, compare, isolated
 from .errors import ExpressionError, UsageError
 
 DIAGNOSE = True  # tests of the verdict alone may switch feedback off
@@ -180,8 +180,12 @@ def check_task(task, given: dict[str, str], conditions=(), *, assume=(), seed: i
 
     for name, value in parsed.items():
         expected = ctx.expected(name)
-        verdict = compare(expected, value, task.symbols, conditions, sample=sample, seed=seed,
-                          tolerance=ctx.tolerance(name))
+        try:  # a child process: an expression that hogs the interpreter is stopped too
+            verdict = isolated(compare, TIME_LIMIT + 1.0, expected, value, task.symbols, conditions,
+                               sample=sample, seed=seed, tolerance=ctx.tolerance(name))
+        except OutOfTime as exc:
+            verdict = Verdict("undecided", f"{exc}: the expression is too costly to compare; simplify it "
+                              "and try again")
         report.verdicts.append(AnswerVerdict(name, given[name], verdict.status, _message(name, verdict, given[name]), verdict,
                                              intermediate=name not in task.answers))
     order = list(given)
@@ -191,28 +195,43 @@ def check_task(task, given: dict[str, str], conditions=(), *, assume=(), seed: i
     return report
 
 
-def _add_feedback(ctx, report, parsed, conditions, sample, seed) -> None:
-    from .feedback import Diagnosis, diagnose
-    from .misconceptions import Law, Misconception
+def _diagnose_one(ctx, name, given, conditions, sample, seed) -> list:
+    from .feedback import diagnose
+    from .misconceptions import Misconception
     from .numeval import free_parameters
+
+    expected = ctx.expected(name)
+    table = [(r.label, r.message, r.values[name]) for r in ctx.catalogue
+             if isinstance(r, Misconception) and name in r.values]
+    return diagnose(expected, given, ctx.task.symbols, conditions, name=name,
+                    others=ctx.others(name, bool(free_parameters(expected))), catalogue=table,
+                    sample=sample, seed=seed)
+
+
+def _add_feedback(ctx, report, parsed, conditions, sample, seed) -> None:
+    from .feedback import TIME_BUDGET, Diagnosis
+    from .misconceptions import Law
 
     wrong = [v for v in report.verdicts if v.status == "wrong"]
     if not wrong:
         return
-    rows = [r for r in ctx.catalogue if isinstance(r, Misconception)]
     for v in wrong:
-        expected = ctx.expected(v.name)
-        symbolic = bool(free_parameters(expected))
-        table = [(r.label, r.message, r.values[v.name]) for r in rows if v.name in r.values]
-        v.diagnoses = diagnose(expected, parsed[v.name], ctx.task.symbols, conditions, name=v.name,
-                               others=ctx.others(v.name, symbolic), catalogue=table, sample=sample, seed=seed)
+        try:  # feedback is a bonus: when it runs out of time the verdict stands without it
+            v.diagnoses = isolated(_diagnose_one, TIME_BUDGET + 2.0, ctx, v.name, parsed[v.name], conditions,
+                                   sample, seed)
+        except OutOfTime:
+            v.diagnoses = []
     counts = Counter(d.label for v in wrong for d in v.diagnoses)
     for v in wrong:  # a misconception that explains several answers is the likelier one
         v.diagnoses.sort(key=lambda d: -counts[d.label])
     for law in (r for r in ctx.catalogue if isinstance(r, Law)):
         if all(n in parsed for n in law.names):
             residual = law.residual({n: parsed[n] for n in law.names})
-            verdict = compare(residual, 0, ctx.task.symbols, conditions, sample=sample, seed=seed)
+            try:
+                verdict = isolated(compare, TIME_LIMIT + 1.0, residual, 0, ctx.task.symbols, conditions,
+                                   sample=sample, seed=seed)
+            except OutOfTime:
+                continue
             if verdict.status == "wrong":
                 report.notes.append(Diagnosis(law.label, law.message))
 

@@ -53,7 +53,7 @@ class _Search:
         if self.left() <= 0:
             return False
         return compare(a, b, self.symbols, self.conditions + tuple(extra), sample=self.sample, seed=self.seed,
-                       time_limit=min(self.left(), 1.5), points=CANDIDATE_POINTS).status == "right"
+                       time_limit=min(self.left(), 1.5), points=CANDIDATE_POINTS, exact=False).status == "right"
 
     def points(self, *values_of, n=6):
         """Up to n admissible parameter points for the quantities ``values_of``."""
@@ -87,7 +87,7 @@ def _ratio(search, expected, given):
     if not ratios or max(ratios) - min(ratios) > 1e-9 * max(1.0, abs(ratios[0])):
         return None
     r = ratios[0]
-    guess = Fraction(r).limit_denominator(1000)
+    guess = Fraction(r).limit_denominator(100)  # a factor a student can slip in: 2, 1/2, 3/2, d-free
     if abs(float(guess) - r) <= 1e-12 * max(1.0, abs(r)):
         return sympy.Rational(guess.numerator, guess.denominator)
     found = sympy.nsimplify(r, [sympy.pi, sympy.E], tolerance=1e-12)
@@ -98,7 +98,7 @@ def _factor(search, expected, given) -> Diagnosis | None:
     if isinstance(expected, (sympy.FiniteSet, sympy.logic.boolalg.BooleanAtom)):
         return None
     c = _ratio(search, expected, given)
-    if c is None or c == 1 or not search.same(c * expected, given):
+    if c is None or c == 1 or (c.is_Rational and abs(c.p) > 100) or not search.same(c * expected, given):
         return None
     if c == -1:
         return Diagnosis("sign", "sign error: your answer is the negative of the correct one")
@@ -182,12 +182,16 @@ def _regions(value):
     out, before = [], sympy.false
     for _, cond in pw.args:
         region = sympy.And(cond, sympy.Not(before)) if before is not sympy.false else cond
-        text = "otherwise" if cond is sympy.true else sympy.sstr(cond)
+        text = "elsewhere" if cond is sympy.true else sympy.sstr(cond)
         if before is not sympy.false and cond is not sympy.true:
             text += " (and no earlier case)"
         out.append((region, text))
         before = sympy.Or(before, cond)
     return out[:8]
+
+
+def _where(texts) -> str:
+    return "; ".join("elsewhere" if t == "elsewhere" else f"where {t}" for t in texts)
 
 
 def _region(search, expected, given) -> Diagnosis | None:
@@ -199,13 +203,14 @@ def _region(search, expected, given) -> Diagnosis | None:
         if search.left() <= 0:
             return None
         verdict = compare(expected, given, search.symbols, search.conditions + (region,), sample=search.sample,
-                          seed=search.seed, time_limit=min(search.left(), 1.5), points=CANDIDATE_POINTS)
+                          seed=search.seed, time_limit=min(search.left(), 1.5), points=CANDIDATE_POINTS,
+                          exact=False)
         if verdict.status == "right":
             right.append(text)
         elif verdict.status == "wrong":
             wrong.append(text)
     if right and wrong:
-        return Diagnosis("region", f"right where {'; '.join(right)}, but wrong where {'; '.join(wrong)}")
+        return Diagnosis("region", f"right {_where(right)}, but wrong {_where(wrong)}")
     return None
 
 
