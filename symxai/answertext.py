@@ -23,9 +23,33 @@ import re
 import sympy
 
 from .errors import ExpressionError
-from .exprparse import parse_condition, parse_value
+from .exprparse import parse_condition
+from .exprparse import parse_value as _parse_value
 
 MAX_PIECES = 20
+MAX_FACTORIAL = 1000  # n! of a larger number would take long to compute
+
+
+def _counting(fn, name):
+    def apply(*args):
+        if any(isinstance(a, sympy.MatrixBase) or getattr(a, "is_Matrix", False) for a in args):
+            raise ExpressionError(f"{name} expects scalars")
+        if any(a.is_number and (not a.is_finite or abs(a) > MAX_FACTORIAL) for a in args):
+            raise ExpressionError(f"{name} of a number above {MAX_FACTORIAL} is not supported")
+        return fn(*args)
+    return apply
+
+
+# counting answers (the number of coalitions) need factorials and binomials
+FUNCTIONS = {"factorial": _counting(sympy.factorial, "factorial"),
+             "binomial": _counting(sympy.binomial, "binomial"), "binom": _counting(sympy.binomial, "binom")}
+_BANG = re.compile(r"\b([A-Za-z][A-Za-z0-9_]*|\d+)!(?!=)")
+
+
+def parse_value(text, symbols):
+    """``exprparse.parse_value`` with factorials (``d!`` reads as ``factorial(d)``) and binomials."""
+    return _parse_value(_BANG.sub(r"factorial(\1)", text), symbols, functions=FUNCTIONS)
+
 _OTHERWISE = re.compile(r"^\s*(\\text\{\s*)?(otherwise|else|True|true|sonst)\s*\}?\s*$")
 _CASES = re.compile(r"^\s*\\begin\{cases\}(.*)\\end\{cases\}\s*$", re.S)
 _IF_PREFIX = re.compile(r"^\s*(\\text\{\s*if\s*\}|\\mbox\{\s*if\s*\}|if\s)", re.S)

@@ -228,8 +228,7 @@ def diagnose(expected, given, symbols, conditions=(), *, name: str = "", others:
             break
         if search.same(wrong, given) and not search.same(wrong, expected):
             found.append(Diagnosis(label, message))
-    if found:
-        return found
+    named = bool(found)
     for other, value in (others or {}).items():
         if other != name and search.same(value, given) and not search.same(value, expected):
             found.append(Diagnosis("other-answer", f"this is the value of {other}, not of {name or 'this answer'}"))
@@ -237,7 +236,7 @@ def diagnose(expected, given, symbols, conditions=(), *, name: str = "", others:
     steps = (lambda: _region(search, expected, given), lambda: _inverse(search, expected, given),
              lambda: _transpose(search, expected, given, symbols), lambda: _factor(search, expected, given),
              lambda: _offset(search, expected, given), lambda: _rounded(search, expected, given))
-    for step in steps:
+    for step in steps if not named else ():
         if len(found) >= MAX_DIAGNOSES or search.left() <= 0:
             break
         try:
