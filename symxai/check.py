@@ -94,6 +94,23 @@ def _message(name: str, verdict: Verdict, given: str = "") -> str:
     return f"{name}: wrong: {shown} is not the value of {name}"
 
 
+READ_LIMIT = 3.0  # seconds to read one answer
+
+
+def read_answer(text: str, names: dict, time_limit: float = READ_LIMIT):
+    """Parse an answer in a killable child: even the parser must not hang on hostile text.
+
+    >>> read_answer("2/3", {})
+    2/3
+    """
+    from .answertext import parse_answer
+
+    try:
+        return isolated(parse_answer, time_limit, text, names)
+    except OutOfTime:
+        raise ExpressionError(f"the answer could not be read within {time_limit:g} s") from None
+
+
 def parse_conditions(assume, names) -> list:
     from .exprparse import parse_condition
 
@@ -157,8 +174,6 @@ def check_task(task, given: dict[str, str], conditions=(), *, assume=(), seed: i
                strict: bool = True, feedback: bool | None = None) -> CheckReport:
     """Check ``given`` ({name: text}) for a loaded task.  With ``strict``, an unreadable
     answer raises UsageError; otherwise it is reported with status "unreadable"."""
-    from .answertext import parse_answer
-
     ctx = _TaskContext(task)
     report = CheckReport(str(task.sheet.path), task.key, list(assume))
     names = task.symbols.names()
@@ -169,7 +184,7 @@ def check_task(task, given: dict[str, str], conditions=(), *, assume=(), seed: i
             hint = f"; intermediate quantities: {', '.join(extra[:12])}{', ...' if len(extra) > 12 else ''}" if extra else ""
             raise UsageError(f"{task.key} has no answer '{name}' (its answers: {', '.join(task.answers)}{hint})")
         try:
-            parsed[name] = parse_answer(text, names)
+            parsed[name] = read_answer(text, names)
         except ExpressionError as exc:
             if strict:
                 raise UsageError(f"cannot read the answer {name}={text[:80]!r}: {exc}") from None
