@@ -307,6 +307,8 @@ def isolated(fn, seconds: float, *args, **kwargs):
     pid = os.fork()
     if pid == 0:  # child: compute, send, leave without running the parent's exit handlers
         os.close(read)
+        quiet = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(quiet, 2)  # libraries that abort (gmp overflow) would print into the student's terminal
         try:
             try:
                 payload = pickle.dumps(("ok", fn(*args, **kwargs)))
@@ -315,8 +317,6 @@ def isolated(fn, seconds: float, *args, **kwargs):
                     payload = pickle.dumps(("error", exc))
                 except Exception:
                     payload = pickle.dumps(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
-            quiet = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(quiet, 2)  # libraries that abort (gmp overflow) would print into the student's terminal
             with os.fdopen(write, "wb") as out:
                 out.write(payload)
         finally:
