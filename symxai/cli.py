@@ -125,8 +125,30 @@ def check(file, target, answers, assume, as_json):
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2))
     else:
-        for v in report.verdicts:
-            click.echo(v.message)
+        for line in report.lines():
+            click.echo(line)
+    sys.exit(report.exit_code)
+
+
+@main.command("check-sheet")
+@click.argument("file", type=click.Path())
+@click.argument("answers", type=click.Path())
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def check_sheet(file, answers, as_json):
+    """Check a whole sheet: ANSWERS is YAML, EXERCISE(.PART) -> {NAME: ANSWER}.
+
+    Points come from the spec.  Exit status 0 when every answer of the sheet
+    is given and right, 1 when one is wrong, undecided or missing, 2 when a
+    file or an answer cannot be understood.
+    """
+    from .sheetcheck import check_sheet as run_check_sheet
+
+    report = _run(lambda: run_check_sheet(file, answers))
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), indent=2))
+    else:
+        for line in report.lines():
+            click.echo(line)
     sys.exit(report.exit_code)
 
 

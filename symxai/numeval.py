@@ -63,6 +63,8 @@ def evaluate(value, values: dict):
         return np.array(sympy.ImmutableMatrix(expr).evalf(30), dtype=float)
     if isinstance(expr, sympy.logic.boolalg.Boolean):
         return bool(expr)
+    if matrices and expr.has(sympy.Sum):  # the entry of w^T Sigma w with symbolic d is a Sum over indices
+        expr = expr.doit()
     result = expr.evalf(30)
     if result.is_real is False or not result.is_number:
         c = complex(result)
