@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 import subprocess
 import sys
 import textwrap
@@ -173,7 +174,7 @@ def test_impossible_case_is_undecided_never_right():
 def test_check_sheet_points_and_report(tmp_path):
     answers = tmp_path / "answers.yaml"
     answers.write_text("shapley: {phi_1: 2/3, phi_2: 1/6, phi_3: '1/6'}\n")
-    report = check_sheet(SHEET14, answers)
+    report = check_sheet(Path(__file__).parent / "specs" / "shapley-sheet.yaml", answers)
     assert (report.earned, report.total, report.exit_code) == (25, 25, 0)
     answers.write_text("shapley-relu.x-g1: {phi_1: 3, phi_2: '-4', phi_3: 0}\n"
                        "shapley-cost: {n_coalitions: '2^d', assume: [d > 2]}\n"
