@@ -122,6 +122,11 @@ def check(file, target, answers, assume, as_json):
     from .check import check as run_check
 
     report = _run(lambda: run_check(file, target, _pairs(answers), assume))
+    _report(report, as_json)
+
+
+def _report(report, as_json: bool):
+    """Print a check report as text or JSON and exit with its status."""
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2))
     else:
@@ -144,12 +149,7 @@ def check_sheet(file, answers, as_json):
     from .sheetcheck import check_sheet as run_check_sheet
 
     report = _run(lambda: run_check_sheet(file, answers))
-    if as_json:
-        click.echo(json.dumps(report.as_dict(), indent=2))
-    else:
-        for line in report.lines():
-            click.echo(line)
-    sys.exit(report.exit_code)
+    _report(report, as_json)
 
 
 @main.command()

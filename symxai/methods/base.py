@@ -70,6 +70,20 @@ class BuildContext:
                 return None
         return self.expr(value, loc)
 
+    def scalars(self, names, loc=None) -> list | None:
+        """A list of declared scalar symbol names (e.g. a method's ``inputs``) as Symbols, or None."""
+        if not isinstance(names, Seq):
+            self.problem(self._loc(names, loc), "expected a list of declared scalar names")
+            return None
+        out = []
+        for i, name in enumerate(names):
+            sym = self.symbols.objects.get(name)
+            if not isinstance(sym, sympy.Symbol):
+                self.problem(names.loc_of(i), f"input '{name}' must be a declared scalar symbol")
+                return None
+            out.append(sym)
+        return out
+
     def vector(self, value, loc=None):
         """A list of expressions as a column ImmutableMatrix (or None)."""
         if not isinstance(value, Seq):

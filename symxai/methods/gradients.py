@@ -63,13 +63,9 @@ class _GradientMethod(Method):
     })
 
     def build(self, ctx: BuildContext, params):
-        inputs = []
-        for i, name in enumerate(params["inputs"]):
-            sym = ctx.symbols.objects.get(name)
-            if not isinstance(sym, sympy.Symbol):
-                ctx.problem(params["inputs"].loc_of(i), f"input '{name}' must be a declared scalar symbol")
-                return None
-            inputs.append(sym)
+        inputs = ctx.scalars(params["inputs"], params.loc_of("inputs"))
+        if inputs is None:
+            return None
         f = ctx.expr(params["f"], params.loc_of("f"))
         point = ctx.vector(params["point"])
         baseline = ctx.vector(params["baseline"]) if "baseline" in params else sympy.zeros(len(inputs), 1)

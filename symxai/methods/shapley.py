@@ -72,13 +72,9 @@ class Shapley(Method):
     })
 
     def build(self, ctx: BuildContext, params):
-        inputs = []
-        for i, name in enumerate(params["inputs"]):
-            sym = ctx.symbols.objects.get(name)
-            if not isinstance(sym, sympy.Symbol):
-                ctx.problem(params["inputs"].loc_of(i), f"input '{name}' must be a declared scalar symbol")
-                return None
-            inputs.append(sym)
+        inputs = ctx.scalars(params["inputs"], params.loc_of("inputs"))
+        if inputs is None:
+            return None
         d = len(inputs)
         if d > MAX_FEATURES:
             ctx.problem(params.loc_of("inputs"), f"exact Shapley values need 2^d coalitions: at most {MAX_FEATURES} inputs")

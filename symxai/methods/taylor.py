@@ -164,13 +164,9 @@ class Taylor(Method):
     })
 
     def build(self, ctx: BuildContext, params):
-        inputs = []
-        for i, name in enumerate(params["inputs"]):
-            sym = ctx.symbols.objects.get(name)
-            if not isinstance(sym, sympy.Symbol):
-                ctx.problem(params["inputs"].loc_of(i), f"input '{name}' must be a declared scalar symbol")
-                return None
-            inputs.append(sym)
+        inputs = ctx.scalars(params["inputs"], params.loc_of("inputs"))
+        if inputs is None:
+            return None
         f, point = ctx.expr(params["f"], params.loc_of("f")), ctx.vector(params["point"])
         strategy = params["root"]
         needs = {"given": "root_point", "segment": "reference"}.get(strategy)
