@@ -102,6 +102,11 @@ class SymxaiLatexPrinter(LatexPrinter):
     def _print_Phi(self, expr):
         return f"\\Phi\\left({self._print(expr.args[0])}\\right)"
 
+    def _print_Heaviside(self, expr, exp=None):
+        # the step with H(0) = 0 of LRP's gated ReLU activations a = z H(z)
+        out = f"H\\left({self._print(expr.args[0])}\\right)"
+        return f"{out}^{{{exp}}}" if exp else out
+
     def _print_EmptySet(self, expr):
         return "\\emptyset"
 

@@ -209,10 +209,10 @@ class Lrp(Method):
                 out[name] = R[j]
             total = _tidy(sum(R))
             zero = [layer.neurons[k] for k in range(layer.width) if step.zero[k]]
-            note = (f" Neurons with vanishing denominator ({', '.join(zero)}) pass nothing on." if zero else "")
+            note = (f" Neurons with vanishing denominator ({_names(zero)}) pass nothing on." if zero else "")
             absorbed = _tidy(sum(step.bias_shares))
             keep = (f" The biases absorb [[absorbed]]." if absorbed != 0 else "")
-            sol.step(f"Layer {li + 1} ({p.rules[li].title}): relevance of {', '.join(below_names)} from the layer "
+            sol.step(f"Layer {li + 1} ({p.rules[li].title}): relevance of {_names(below_names)} from the layer "
                      f"above." + note + keep, *rows,
                      Line(Tex("\\sum_j R_j"), total), absorbed=absorbed)
         if region is not None and len(p.regions) <= 6 and max(l.width for l in net.layers) <= 8:
@@ -261,6 +261,11 @@ def _pre(net, li, k):
     below = [sympy.Symbol(n) for n in net.neuron_names()[li]]
     z = sum((layer.weights[k, j] * below[j] for j in range(len(below))), sympy.Integer(0)) + layer.bias[k]
     return sympy.Max(0, z) if layer.activation == "relu" else z
+
+
+def _names(names) -> str:
+    from ..printing import tex
+    return ", ".join(f"${tex(sympy.Symbol(n))}$" for n in names)
 
 
 def _t(e):
