@@ -111,6 +111,7 @@ class StepDetail:
     shares: list = field(default_factory=list)  # shares[k][j]: share of R_k that neuron j receives
     bias_shares: list = field(default_factory=list)  # per k: what the bias absorbs
     zero: list = field(default_factory=list)  # per k: True when 0/0 := 0 applied
+    fractions: list = field(default_factory=list)  # per k: per j (z_jk, denominator) of a one-part rule
 
 
 def _coef(coef, params):
@@ -152,6 +153,8 @@ def propagate(a, W, b, R, rule: Rule, params: dict, *, bias: str = "neuron", sta
                 eps = params["epsilon"]
                 den = den + (eps * sympy.sign(den) if stabiliser == "sign" else eps)
             dens.append(den)
+            if len(rule.parts) == 1:
+                detail.fractions.append([(z[j], den) for j in range(n_low)])
             if _is_zero(den):
                 zero = True
                 continue

@@ -109,7 +109,8 @@ def build_network(ctx, params):
                 ctx.problem(raw.loc_of("neurons"), f"neuron name '{n}' is used twice")
                 return None
             seen.add(n)
-        relevance = list(raw.get("relevance") or [f"R_{n}" for n in neurons])
+        default = ["R_out"] if li == len(raw_layers) - 1 and len(neurons) == 1 else [f"R_{n}" for n in neurons]
+        relevance = list(raw.get("relevance") or default)
         if len(relevance) != len(neurons):
             ctx.problem(raw.loc_of("relevance"), f"{len(relevance)} relevance names for {len(neurons)} neurons")
             return None

@@ -244,7 +244,7 @@ def piecewise(regions: list[Region], values: list):
         lower = any(s == 0 for _, s in region.constraints)
         candidates = ([groups[-1]] if lower and groups else []) + groups
         for g in candidates:
-            if _same_on(region, g[0], value):
+            if same_on(region, g[0], value):
                 g[1].append(region.constraints)
                 break
         else:
@@ -256,7 +256,12 @@ def piecewise(regions: list[Region], values: list):
     return sympy.Piecewise(*pieces)
 
 
-def _same_on(region: Region, a, b) -> bool:
+def describe(region: Region):
+    """The region's constraints as one readable SymPy condition."""
+    return sympy.And(*[_rel(z, frozenset({s})) for z, s in region.constraints])
+
+
+def same_on(region: Region, a, b) -> bool:
     """Do two formulas agree on the region (after its equalities are used)?"""
     eqs = [sympy.Eq(z, 0) for z, s in region.constraints if s == 0]
     diff = sympy.sympify(a - b)
@@ -268,23 +273,53 @@ def _same_on(region: Region, a, b) -> bool:
 
 
 def region_point(region: Region, rng: np.random.Generator, box: float = 3.0) -> list[float]:
-    """A random point of the region; on a grid of 1/256 when that keeps it exactly inside (boundaries)."""
+    """A random point of the region: uniform by rejection for open regions; for boundaries a random
+    combination of LP points moved exactly onto the boundary with dyadic coordinates (None when the
+    boundary has no such point, e.g. x3 = 1/6)."""
     inputs = region.inputs
+    lo = [0.0 if (x.is_nonnegative or x.is_positive) else -box for x in inputs]
+    if all(s != 0 for _, s in region.constraints):
+        for _ in range(400):
+            x = rng.uniform(lo, box)
+            if all(np.sign(float(z.xreplace(dict(zip(inputs, map(sympy.Float, x)))))) == s
+                   for z, s in region.constraints):
+                return [float(v) for v in x]
+    interior = [(sympy.Add(x, 0), 1) for x in inputs if x.is_nonnegative or x.is_positive]
     centre = None
-    for b in (box, BOX):
-        centre = solve_lp(region.constraints, inputs, box=b)
+    for cons in (region.constraints + interior, region.constraints):
+        for b in (box, BOX):
+            centre = solve_lp(cons, inputs, box=b)
+            if centre is not None:
+                break
         if centre is not None:
             break
     if centre is None:
         raise ValueError("empty region")
     x0, t = centre
-    other = solve_lp(region.constraints, inputs, objective=rng.normal(size=len(inputs)), box=b, min_margin=t / 4)
+    other = solve_lp(cons, inputs, objective=rng.normal(size=len(inputs)), box=b, min_margin=t / 4)
     lam = rng.uniform(0.2, 1.0)
     x = lam * x0 + (1 - lam) * (other[0] if other is not None else x0)
-    grid = [Fraction(round(v * 256), 256) for v in x]
-    if _exactly_inside(region, grid):
-        return [float(v) for v in grid]
-    return [float(v) for v in x]
+    if all(s != 0 for _, s in region.constraints):
+        return [float(v) for v in x]
+    exact = _on_boundary(region, x)
+    # a boundary point that floats cannot hold exactly would be read as a point of a neighbouring region
+    return [float(v) for v in exact] if exact is not None else None
+
+
+def _on_boundary(region: Region, x):
+    """x moved exactly onto the region's equalities with dyadic coordinates (exact in floats), or None."""
+    inputs = region.inputs
+    eqs = [z for z, s in region.constraints if s == 0]
+    solution = next(iter(sympy.linsolve(eqs, inputs))) if eqs else tuple(inputs)
+    free = sorted(set().union(*(sympy.sympify(v).free_symbols for v in solution)) & set(inputs), key=str)
+    for denominator in (256, 4096, 65536):
+        fixed = {v: sympy.Rational(round(x[inputs.index(v)] * denominator), denominator) for v in free}
+        point = [sympy.sympify(v).xreplace(fixed) for v in solution]
+        if all(p.is_Rational and (int(p.q) & (int(p.q) - 1)) == 0 for p in point):
+            frac = [Fraction(int(p.p), int(p.q)) for p in point]
+            if _exactly_inside(region, frac):
+                return frac
+    return None
 
 
 def _exactly_inside(region, point) -> bool:

@@ -23,7 +23,7 @@ from ..lrp_rules import RULES, check_rule_params, propagate
 from ..model import Figure, Line, Solution, Tex
 from ..network import build_network, figure_data
 from ..reference import lrp as ref
-from ..regions import Region, enumerate_regions, forward, piecewise, region_point, solve_lp
+from ..regions import Region, describe, enumerate_regions, forward, piecewise, region_point, same_on, solve_lp
 from ..schema import Bool, Choice, Expr, Field, ListOf, Name, Record
 from . import register
 from .base import BuildContext, Method
@@ -178,10 +178,11 @@ class Lrp(Method):
             _, acts = forward(p.network, region.signs)
             y = sympy.expand(acts[-1][0])
             fr = _restrict(pieces, region)
-            same = fr is not None and sympy.simplify(y - fr) == 0
+            same = fr is not None and same_on(region, y, fr)
             ok &= same
-            lines.append(Line(Tex(_cond_tex(region)), Tex(f"y = {_t(y)}"),
-                              Tex(f"f = {_t(fr) if fr is not None else '?'}"), rel="=>"))
+            rel = "=" if same else "\\ne"
+            shown = _t(fr) if fr is not None else "?"
+            lines.append(Line(Tex(_cond_tex(region)), Tex(f"y = {_t(y)} {rel} {shown} = f"), rel="=>"))
         verdict = ("In every region the two agree, so the network implements $f$ on the whole domain."
                    if ok else "In some region they differ: the network does NOT implement $f$.")
         sol.step(f"On each region of fixed activation pattern the network is linear. Compare its output with "
@@ -203,9 +204,7 @@ class Lrp(Method):
             below_names = net.input_relevance if li == 0 else net.layers[li - 1].relevance
             rows = []
             for j, name in enumerate(below_names):
-                terms = [s for s in (step.shares[k][j] for k in range(layer.width)) if s != 0]
-                shown = sympy.Add(*terms, evaluate=False) if len(terms) > 1 else (terms[0] if terms else 0)
-                rows.append(Line(sympy.Symbol(name), shown, R[j]) if len(terms) > 1 else Line(sympy.Symbol(name), R[j]))
+                rows.append(Line(sympy.Symbol(name), *_instantiated(step, layer, j), R[j]))
                 out[name] = R[j]
             total = _tidy(sum(R))
             zero = [layer.neurons[k] for k in range(layer.width) if step.zero[k]]
@@ -227,11 +226,13 @@ class Lrp(Method):
     # -- numeric reference ----------------------------------------------
     def sample(self, p: LrpProblem, symbols, rng):
         values = symbols.sample(rng)
-        if p.regions:
+        for _ in range(len(p.regions or [])):
             region = p.regions[p.draws[0] % len(p.regions)]
             p.draws[0] += 1
-            for x, v in zip(p.network.inputs, region_point(region, rng)):
-                values[x] = v
+            point = region_point(region, rng)
+            if point is not None:
+                values.update(zip(p.network.inputs, point))
+                break
         return values
 
     def reference(self, p: LrpProblem, values: dict) -> dict:
@@ -263,6 +264,22 @@ def _pre(net, li, k):
     return sympy.Max(0, z) if layer.activation == "relu" else z
 
 
+def _instantiated(step, layer, j) -> list:
+    """The rule written out for neuron j: sum_k z_jk / denominator_k * R_k, before simplifying."""
+    if not step.fractions:
+        return []
+    terms = []
+    for k in range(layer.width):
+        z, den = step.fractions[k][j]
+        if z == 0 or step.zero[k]:
+            continue
+        frac = sympy.Mul(z, sympy.Pow(den, -1, evaluate=False), evaluate=False) if den != 1 else z
+        terms.append(sympy.Mul(frac, sympy.Symbol(layer.relevance[k]), evaluate=False))
+    if not terms:
+        return []
+    return [sympy.Add(*terms, evaluate=False) if len(terms) > 1 else terms[0]]
+
+
 def _names(names) -> str:
     from ..printing import tex
     return ", ".join(f"${tex(sympy.Symbol(n))}$" for n in names)
@@ -275,8 +292,9 @@ def _t(e):
 
 def _cond_tex(region: Region) -> str:
     from ..printing import tex
-    parts = [tex(z > 0 if s > 0 else z < 0 if s < 0 else sympy.Eq(z, 0)) for z, s in region.constraints]
-    return ",\\ ".join(parts) if parts else "\\text{everywhere}"
+    cond = describe(region)
+    parts = cond.args if isinstance(cond, sympy.And) else ([cond] if cond is not sympy.true else [])
+    return ",\\ ".join(tex(c) for c in parts) if parts else "\\text{everywhere}"
 
 
 def _restrict(pieces, region):
