@@ -123,35 +123,42 @@ def _coef(coef, params):
 
 
 def _is_zero(expr) -> bool:
+    if not isinstance(expr, sympy.Basic):
+        return expr == 0
     expr = sympy.sympify(expr)
     return expr == 0 or (expr.is_zero is True) or (not expr.free_symbols and sympy.simplify(expr) == 0)
 
 
-def propagate(a, W, b, R, rule: Rule, params: dict, *, bias: str = "neuron", stabiliser: str = "plus") -> StepDetail:
-    """Relevance of the neurons below (activations ``a``) from ``R`` of the layer above (weights ``W``)."""
+def propagate(a, W, b, R, rule: Rule, params: dict, *, bias: str = "neuron", stabiliser: str = "plus",
+              lift=None) -> StepDetail:
+    """Relevance of the neurons below (activations ``a``) from ``R`` of the layer above (weights ``W``).
+
+    ``lift`` maps SymPy constants into the arithmetic of ``a`` and ``R`` (e.g. a field of rational
+    functions, much faster than expression trees); by default everything stays SymPy.
+    """
+    L = lift or (lambda v: v)
     n_low, n_up = len(a), W.shape[0]
     gamma = params.get("gamma")
-    out = [sympy.Integer(0)] * n_low
+    zero_ = L(sympy.Integer(0))
+    out = [zero_] * n_low
     detail = StepDetail(out)
     for k in range(n_up):
-        shares = [sympy.Integer(0)] * n_low
-        dens, bias_share, zero = [], sympy.Integer(0), False
+        shares = [zero_] * n_low
+        dens, bias_share, zero = [], zero_, False
         for part in rule.parts:
-            coef = _coef(part.coef, params)
+            coef = L(_coef(part.coef, params))
             z = []
             for j in range(n_low):
-                total = sympy.Integer(0)
+                total = zero_
                 for t in part.terms:
-                    src = {"a": a[j], "one": sympy.Integer(1)}.get(t.source)
-                    if src is None:
-                        src = params[t.source][j]
-                    total += t.sign * src * rho(t.rho, W[k, j], gamma)
+                    src = a[j] if t.source == "a" else L(sympy.Integer(1) if t.source == "one" else params[t.source][j])
+                    total += t.sign * src * L(rho(t.rho, W[k, j], gamma))
                 z.append(total)
-            zb = rho(part.terms[0].rho, b[k], gamma) if bias == "neuron" and rule.bias else sympy.Integer(0)
-            den = sum(z, sympy.Integer(0)) + zb
+            zb = L(rho(part.terms[0].rho, b[k], gamma) if bias == "neuron" and rule.bias else sympy.Integer(0))
+            den = sum(z, zero_) + zb
             if rule.stabilised:
                 eps = params["epsilon"]
-                den = den + (eps * sympy.sign(den) if stabiliser == "sign" else eps)
+                den = den + (eps * sympy.sign(den) if stabiliser == "sign" else L(eps))
             dens.append(den)
             if len(rule.parts) == 1:
                 detail.fractions.append([(z[j], den) for j in range(n_low)])

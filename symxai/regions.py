@@ -269,7 +269,18 @@ def same_on(region: Region, a, b) -> bool:
         sol = sympy.solve(eqs, sorted(set().union(*(e.free_symbols for e in eqs)), key=str), dict=True)
         if sol:
             diff = diff.xreplace(sol[0])
-    return sympy.simplify(diff) == 0
+    if not diff.free_symbols:
+        return diff == 0 or sympy.simplify(diff) == 0
+    # random rational points reject differing pairs without symbolic work
+    syms = sorted(diff.free_symbols, key=str)
+    for shift in (0, 5, 13):
+        probe = {v: sympy.Rational(3 + 7 * i + shift, 11 + 2 * i) for i, v in enumerate(syms)}
+        at = diff.xreplace(probe)
+        if at.is_number and at.is_finite:
+            if at != 0:
+                return False
+            break
+    return sympy.cancel(sympy.together(diff)) == 0
 
 
 def region_point(region: Region, rng: np.random.Generator, box: float = 3.0) -> list[float]:

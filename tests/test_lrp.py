@@ -42,12 +42,13 @@ UNSEEN = """
 inputs: [x1, x2, x3]
 rule: gamma
 gamma: gamma
+boundaries: false
 layers:
-  - neurons: [h4, h5, h6]
-    weights: [[2, -1, 1], [-1, 1, "1/2"], [1, 1, -2]]
-    bias: [-1, "1/2", 0]
-  - neurons: [h7, h8]
-    weights: [[1, -2, 1], ["1/2", 1, -1]]
+  - neurons: [h4, h5]
+    weights: [[2, -1, 1], [-1, 1, "1/2"]]
+    bias: [-1, "1/2"]
+  - neurons: [h6, h7]
+    weights: [[1, -2], ["1/2", 1]]
     bias: [1, -1]
   - neurons: [y]
     weights: [[1, 2]]
@@ -56,14 +57,14 @@ layers:
 
 def test_unseen_network_is_solved_verified_and_drawn():
     task = _sheet(UNSEEN).task("net")
-    assert task.answers == ["R_1", "R_2", "R_3", "R_h4", "R_h5", "R_h6", "R_h7", "R_h8"]
+    assert task.answers == ["R_1", "R_2", "R_3", "R_h4", "R_h5", "R_h6", "R_h7"]
     assert len(task.problem.regions) > 4
     sol, ver = _solve_verify(task)
     assert ver.passed, [c.detail for c in ver.failures()]
     assert sol.answers["R_1"].value.has(task.symbols["gamma"])
     fig = next(s.figure for s in sol.steps if s.figure is not None)
     tikz = environment().get_template("figures/network.tex.j2").render(fig=fig.data)
-    assert tikz.count("\\node[neuron]") == 9 and "b = -1" in tikz and "\\draw[->]" in tikz
+    assert tikz.count("\\node[neuron]") == 8 and "b = -1" in tikz and "\\draw[->]" in tikz
 
 
 def test_injected_wrong_relevance_fails_verification():

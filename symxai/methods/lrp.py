@@ -119,16 +119,31 @@ class Lrp(Method):
 
     # -- symbolic route -------------------------------------------------
     def relevances(self, p: LrpProblem, signs):
-        """Forward pass and every propagation step under one activation pattern (None: symbolic gates)."""
+        """Forward pass and every propagation step under one activation pattern (None: symbolic gates).
+
+        Under a fixed pattern every quantity is a rational function of the inputs and the rule
+        parameters, so the arithmetic runs in that field (fast, canonical) and is turned back into
+        expressions for the worked solution."""
         zs, acts = forward(p.network, signs)
-        R = [acts[-1][0]]
+        lift = lower = None
+        if signs is not None and p.stabiliser != "sign":
+            gens = sorted(set(p.network.inputs) | _param_symbols(p), key=str)
+            K = sympy.polys.fields.FracField(gens, sympy.QQ, sympy.polys.orderings.lex)
+            lift, lower = K.from_expr, (lambda v: v.as_expr() if hasattr(v, "as_expr") else v)
+        R = [lift(acts[-1][0]) if lift else acts[-1][0]]
         steps = []
         for li in range(len(p.network.layers) - 1, -1, -1):
             layer = p.network.layers[li]
-            step = propagate(acts[li], layer.weights, layer.bias, R, p.rules[li], p.params,
-                             bias=p.bias, stabiliser=p.stabiliser)
-            R = [_tidy(r) for r in step.relevance]
-            steps.append((li, step, R))
+            a = [lift(v) for v in acts[li]] if lift else acts[li]
+            step = propagate(a, layer.weights, layer.bias, R, p.rules[li], p.params,
+                             bias=p.bias, stabiliser=p.stabiliser, lift=lift)
+            R = step.relevance if lift else [_tidy(r) for r in step.relevance]
+            if lower:
+                step.relevance = [lower(v) for v in step.relevance]
+                step.shares = [[lower(v) for v in row] for row in step.shares]
+                step.bias_shares = [lower(v) for v in step.bias_shares]
+                step.fractions = [[(lower(z), lower(d)) for z, d in row] for row in step.fractions]
+            steps.append((li, step, [_tidy(r) for r in step.relevance] if lower else R))
         return zs, acts, steps[::-1]
 
     def solve(self, p: LrpProblem) -> Solution:
@@ -252,9 +267,21 @@ class Lrp(Method):
         return out
 
 
+def _param_symbols(p) -> set:
+    out = set()
+    for v in p.params.values():
+        out |= sympy.sympify(v).free_symbols if not isinstance(v, sympy.MatrixBase) else v.free_symbols
+    return out
+
+
 def _tidy(e):
-    e = sympy.simplify(sympy.sympify(e))
-    return sympy.factor(e) if e.is_rational_function() and len(sympy.fraction(sympy.together(e))[1].free_symbols) else e
+    """Canonical form: cancelled and factored rational functions (fast); simplify only for gated formulas."""
+    e = sympy.sympify(e)
+    if e.has(sympy.Heaviside, sympy.sign, sympy.Max, sympy.Min):
+        return sympy.simplify(e)
+    if sympy.count_ops(e) > 60:
+        return e  # large formulas come canonical from the field arithmetic; factoring them costs seconds
+    return sympy.factor(sympy.cancel(e))
 
 
 def _pre(net, li, k):
