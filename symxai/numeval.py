@@ -47,6 +47,27 @@ def substitution(values: dict) -> tuple[dict, dict]:
     return scalars, resized
 
 
+def _branch(expr, scalars):
+    """The piece of a top-level Piecewise that holds at ``scalars``: substituting into every piece of a
+    many-region answer (LRP) costs as much as the pieces together, the conditions are small.
+
+    >>> x = sympy.Symbol("x")
+    >>> _branch(sympy.Piecewise((x, x > 0), (-x, True)), {x: sympy.Integer(-2)})
+    -x
+    """
+    while isinstance(expr, sympy.Piecewise):
+        for piece, cond in expr.args:
+            holds = cond if isinstance(cond, bool) else cond.xreplace(scalars)
+            if holds not in (sympy.true, sympy.false, True, False):
+                return expr  # the condition depends on something not given: leave it to xreplace
+            if holds:
+                expr = piece
+                break
+        else:
+            return sympy.nan
+    return expr
+
+
 def evaluate(value, values: dict):
     """``value`` with ``values`` substituted, as a float, ndarray, bool or list."""
     if isinstance(value, (sympy.FiniteSet, list, tuple)) and not isinstance(value, sympy.MatrixBase):
@@ -54,7 +75,7 @@ def evaluate(value, values: dict):
     if isinstance(value, (bool, np.bool_)) or value in (sympy.true, sympy.false):
         return bool(value)
     scalars, matrices = substitution(values)
-    expr = sympy.sympify(value).xreplace(scalars)
+    expr = _branch(sympy.sympify(value), scalars).xreplace(scalars)
     if matrices:
         expr = expr.xreplace({k: v for k, v in matrices.items() if isinstance(v, sympy.MatrixSymbol)})
         expr = expr.xreplace({k: v for k, v in matrices.items() if not isinstance(v, sympy.MatrixSymbol)})

@@ -117,6 +117,7 @@ class SymxaiLatexPrinter(LatexPrinter):
         # SymPy prints \theta, which clashes with the threshold theta of the exercises
         out = f"H\\left({self._print(expr.args[0])}\\right)"
         return out if exp is None else f"{out}^{{{exp}}}"
+
     def _print_MatrixBase(self, expr):
         if min(expr.shape) != 1 or max(expr.shape) <= LONG_VECTOR:
             return super()._print_MatrixBase(expr)

@@ -243,10 +243,10 @@ def test_hostile_refused_fast(text, fn, monkeypatch):
     def forbidden(*args, **kwargs):
         raise AssertionError("something tried to run a command")
     monkeypatch.setattr(os, "system", forbidden)
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: a bound on the work done, not on a busy machine's wall clock
     with pytest.raises(ExpressionError):
         fn(text, SYMS)
-    assert time.perf_counter() - start < 0.5
+    assert time.process_time() - start < 0.5
     assert not MARKER.exists()
 
 
@@ -259,9 +259,9 @@ def test_hostile_refused_fast(text, fn, monkeypatch):
     "sin(" * 150 + "1" + ")" * 150,
 ])
 def test_long_but_valid_expressions_stay_fast(text):
-    start = time.perf_counter()
+    start = time.process_time()
     parse(text, SYMS)
-    assert time.perf_counter() - start < 1.5
+    assert time.process_time() - start < 1.5
 
 
 def test_too_long_refused_before_tokenizing():
@@ -280,14 +280,14 @@ _ALPHABET = ["x1", "x2", "w", "Sigma", "lambda", "1", "0", "2", "0.5", "1e3", "+
 def test_fuzz_only_expression_errors(pieces, latex):
     text = "".join(pieces)
     for fn in (parse, parse_value, parse_condition):
-        start = time.perf_counter()
+        start = time.process_time()
         try:
             result = fn(text, SYMS, latex=latex)
         except ExpressionError:
             pass
         else:
             assert isinstance(result, (sp.Basic, sp.MatrixBase))
-        assert time.perf_counter() - start < 1.0
+        assert time.process_time() - start < 1.0
 
 
 @settings(max_examples=200, deadline=None)

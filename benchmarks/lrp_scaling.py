@@ -1,0 +1,154 @@
+"""Symbolic LRP as the network grows: width 2 ... 16, depth 1 ... 3 hidden ReLU layers.
+
+Each case is a random network (seeded, small integer weights, biases in {-1, 0, 1}) on two symbolic
+inputs x1, x2 >= 0 with one linear output, explained with LRP-gamma at every layer with gamma a symbol (as in the TU Berlin sheet 11), and
+is run in a fresh process with a time limit.  Reported per case: the number of activation regions,
+the time to enumerate them, the symbolic solve (every region, Piecewise answers, worked steps), the
+numeric verification (numpy forward/backward pass at points of every region), and the obvious
+alternative: plain SymPy, ReLU written as Max(0, z), the LRP-gamma rule pushed through those
+expressions, and piecewise_fold to obtain the input relevances region by region (as a person would do
+it in a notebook), with the ratio of its time to symxai's solve.  Medians of --repeat runs.
+
+Usage: python benchmarks/lrp_scaling.py [--repeat 3] [--limit 120] [--out docs/benchmarks-lrp.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WIDTHS = (2, 4, 8, 16)
+DEPTHS = (1, 2, 3)
+
+
+GAMMA = "gamma"
+
+
+def spec(width: int, depth: int, seed: int) -> str:
+    import numpy as np
+    rng = np.random.default_rng(seed)
+    layers, below = [], 2
+    for li in range(depth):
+        names = [f"h{li + 1}_{k + 1}" for k in range(width)]
+        w = rng.integers(-2, 3, size=(width, below))
+        w[w.sum(axis=1) == 0, 0] = 1  # no dead neuron by construction
+        b = rng.integers(-1, 2, size=width)
+        layers.append({"neurons": names, "weights": w.tolist(), "bias": b.tolist()})
+        below = width
+    layers.append({"neurons": ["y"], "weights": [rng.integers(1, 3, size=below).tolist()]})
+    params = {"inputs": ["x1", "x2"], "rule": "gamma", "gamma": GAMMA, "boundaries": False, "layers": layers}
+    sheet = {"id": "bench", "title": "LRP scaling", "exercises": [{
+        "id": "net", "title": "net", "statement": "benchmark", "method": "lrp",
+        "symbols": {"x1": "nonnegative", "x2": "nonnegative", "gamma": "nonnegative"}, "params": params}]}
+    return json.dumps(sheet)  # JSON is YAML
+
+
+def one_case(width: int, depth: int, seed: int) -> dict:
+    from symxai.methods import get
+    from symxai.spec import loads_sheet
+    from symxai.verify import verify
+    get("lrp")  # discover the methods before the clock starts
+    t0 = time.perf_counter()
+    task = loads_sheet(spec(width, depth, seed)).task("net")
+    t1 = time.perf_counter()
+    sol = task.method.solve(task.problem)
+    t2 = time.perf_counter()
+    ver = verify(task, sol)
+    t3 = time.perf_counter()
+    p = task.problem
+    if not ver.passed:
+        raise SystemExit(f"verification failed for width {width}, depth {depth}")
+    return {"regions": len(p.regions), "enumerate": t1 - t0, "solve": t2 - t1, "verify": t3 - t2}
+
+
+def plain_sympy(width: int, depth: int, seed: int) -> dict:
+    """The notebook way: Max(0, z) activations, LRP-gamma through them, piecewise_fold at the end."""
+    import sympy
+    net = json.loads(spec(width, depth, seed))["exercises"][0]["params"]["layers"]
+    x = list(sympy.symbols("x1 x2", nonnegative=True))
+    gamma = sympy.Symbol("gamma", nonnegative=True)
+    start = time.perf_counter()
+    acts = [x]
+    for layer in net[:-1]:
+        acts.append([sympy.Max(0, sum(w * a for w, a in zip(row, acts[-1])) + b)
+                     for row, b in zip(layer["weights"], layer["bias"])])
+    out = net[-1]["weights"][0]
+    R = [sum(w * a for w, a in zip(out, acts[-1]))]
+    for li in range(len(net) - 1, -1, -1):
+        W = net[li]["weights"]
+        bias = net[li].get("bias", [0] * len(W))
+        a = acts[li]
+        rho = [[w + gamma * max(w, 0) for w in row] for row in W]
+        R = [sum(a[j] * rho[k][j] / (sum(a[i] * rho[k][i] for i in range(len(a))) + bias[k] + gamma * max(bias[k], 0))
+                 * R[k] for k in range(len(W))) for j in range(len(a))]
+    folded = [sympy.piecewise_fold(r.rewrite(sympy.Piecewise)) for r in R]
+    return {"plain": time.perf_counter() - start, "pieces": sum(len(f.args) if isinstance(f, sympy.Piecewise) else 1
+                                                                for f in folded)}
+
+
+def run(width, depth, seed, limit, mode="--case"):
+    try:
+        out = subprocess.run([sys.executable, __file__, mode, str(width), str(depth), str(seed)],
+                             capture_output=True, text=True, timeout=limit, check=True, cwd=ROOT)
+    except subprocess.TimeoutExpired:
+        return None
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--limit", type=float, default=120.0, help="seconds per case before it is reported as over")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--out")
+    ap.add_argument("--case", nargs=3, type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--plain", nargs=3, type=int, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.case or args.plain:
+        print(json.dumps(one_case(*args.case) if args.case else plain_sympy(*args.plain)))
+        return
+    cores = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
+    lines = [f"## Symbolic LRP as the network grows (benchmarks/lrp_scaling.py)\n",
+             f"Measured {datetime.date.today().isoformat()} on {cores} cores, {platform.machine()}, "
+             f"Python {platform.python_version()}; two symbolic inputs, LRP-gamma, random integer weights "
+             f"(seed {args.seed}); median of {args.repeat} fresh processes, limit {args.limit:.0f} s per case.\n",
+             "| depth | width | regions | enumerate (s) | solve (s) | verify (s) | plain SymPy (s) | plain / symxai |",
+             "|---|---|---|---|---|---|---|---|"]
+    for depth in DEPTHS:
+        over = plain_over = False
+        for width in WIDTHS:
+            runs = [] if over else [run(width, depth, args.seed, args.limit) for _ in range(args.repeat)]
+            if over or any(r is None for r in runs):
+                over = True  # wider networks of this depth only take longer
+                lines.append(f"| {depth} | {width} | | > {args.limit:.0f} s | | | | |")
+                print(lines[-1], flush=True)
+                continue
+            med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+            plain = [] if plain_over else [run(width, depth, args.seed, args.limit, "--plain")
+                                           for _ in range(args.repeat)]
+            plain_over = plain_over or any(r is None for r in plain)
+            ours = med["enumerate"] + med["solve"]
+            if plain_over:
+                alt = f"> {args.limit:.0f} | > {args.limit / ours:.0f}x"
+            else:
+                t = statistics.median(r["plain"] for r in plain)
+                alt = f"{t:.2f} | {t / ours:.1f}x"
+            lines.append(f"| {depth} | {width} | {med['regions']:.0f} | {med['enumerate']:.2f} | {med['solve']:.2f} "
+                         f"| {med['verify']:.2f} | {alt} |")
+            print(lines[-1], flush=True)
+    text = "\n".join(lines) + "\n"
+    if args.out:
+        Path(args.out).write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

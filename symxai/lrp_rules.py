@@ -1,0 +1,202 @@
+"""LRP rules as rows of one table, and the one backward step that reads them.
+
+A rule is a list of *parts*; each part is normalised on its own and weighted
+by a coefficient (alpha-beta has two parts, every other rule one).  A part's
+contribution of neuron j to neuron k is a sum of terms ``sign * source_j *
+rho(w_jk)``: the source is the activation a_j, the constant 1, or the bounds
+l_j, h_j of the input domain; rho transforms the weight (w, w+, w-, w + gamma
+w+, w^2, 1).  A new rule is a new row (the zennit design: one backward pass,
+modifiers filled in).
+
+    R_j = sum_k sum_parts coef * z_jk / (sum_j z_jk [+ rho(b_k)] [+ stabiliser]) * R_k
+
+Conventions: a bias is a neuron of activation 1 (``bias="neuron"``: it takes
+its share of relevance, which is lost to the inputs) or left out of the
+denominator (``bias="ignore"``); the epsilon stabiliser is ``z + eps`` (plus)
+or ``z + eps sign(z)`` (sign); a denominator that is identically 0 gives 0
+(0/0 := 0: an inactive neuron receives and passes on nothing).
+
+>>> import sympy
+>>> a1, a2 = sympy.symbols("a1 a2", positive=True)
+>>> W = sympy.ImmutableMatrix([[1, -1]])
+>>> step = propagate([a1, a2], W, sympy.zeros(1, 1), [a1 - a2], RULES["z+"], {})
+>>> step.relevance
+[a1 - a2, 0]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy
+
+
+@dataclass(frozen=True)
+class Term:
+    sign: int
+    source: str  # "a" activation, "one", "low", "high"
+    rho: str  # "w", "w+", "w-", "gamma", "w2", "one"
+
+
+@dataclass(frozen=True)
+class Part:
+    coef: str | int  # a number or the name of a rule parameter ("alpha", "-beta")
+    terms: tuple
+
+
+@dataclass(frozen=True)
+class Rule:
+    key: str
+    title: str  # LaTeX name of the rule
+    formula: str  # LaTeX of R_j in terms of R_k
+    parts: tuple
+    params: tuple = ()
+    bias: bool = True  # does the bias enter the denominator (as rho(b_k)) when bias="neuron"?
+    stabilised: bool = False
+    first_layer_only: bool = False
+
+
+def _one(*terms):
+    return (Part(1, tuple(Term(*t) for t in terms)),)
+
+
+_FRAC = "R_j = \\sum_k \\frac{%s}{\\sum_{j} %s} R_k"
+RULES = {r.key: r for r in [
+    Rule("lrp0", "LRP-0", _FRAC % ("a_j w_{jk}", "a_j w_{jk}"), _one((1, "a", "w"))),
+    Rule("epsilon", "LRP-$\\varepsilon$", "R_j = \\sum_k \\frac{a_j w_{jk}}{\\varepsilon + \\sum_{j} a_j w_{jk}} R_k",
+         _one((1, "a", "w")), ("epsilon",), stabilised=True),
+    Rule("gamma", "LRP-$\\gamma$", _FRAC % ("a_j (w_{jk} + \\gamma w_{jk}^+)", "a_j (w_{jk} + \\gamma w_{jk}^+)"),
+         _one((1, "a", "gamma")), ("gamma",)),
+    Rule("z+", "$z^+$", _FRAC % ("a_j w_{jk}^+", "a_j w_{jk}^+"), _one((1, "a", "w+"))),
+    Rule("alphabeta", "LRP-$\\alpha\\beta$",
+         "R_j = \\sum_k \\Big(\\alpha \\frac{(a_j w_{jk})^+}{\\sum_{j} (a_j w_{jk})^+} - "
+         "\\beta \\frac{(a_j w_{jk})^-}{\\sum_{j} (a_j w_{jk})^-}\\Big) R_k",
+         (Part("alpha", (Term(1, "a", "w+"),)), Part("-beta", (Term(1, "a", "w-"),))), ("alpha", "beta")),
+    Rule("zB", "$z^{\\mathcal{B}}$", _FRAC % ("x_j w_{jk} - l_j w_{jk}^+ - h_j w_{jk}^-",
+                                               "(x_j w_{jk} - l_j w_{jk}^+ - h_j w_{jk}^-)"),
+         _one((1, "a", "w"), (-1, "low", "w+"), (-1, "high", "w-")), ("low", "high"), first_layer_only=True),
+    Rule("flat", "flat", _FRAC % ("1", "1"), _one((1, "one", "one")), bias=False),
+    Rule("w2", "$w^2$", _FRAC % ("w_{jk}^2", "w_{jk}^2"), _one((1, "one", "w2")), bias=False),
+]}
+
+
+def rho(kind: str, w, gamma=None):
+    """The weight transform of a rule.
+
+    >>> rho("w+", -2), rho("w-", -2), rho("gamma", 3, sympy.Rational(1, 2)), rho("w2", -3)
+    (0, -2, 9/2, 9)
+    """
+    w = sympy.sympify(w)
+    if kind == "w":
+        return w
+    if kind == "w+":
+        return sympy.Max(0, w)
+    if kind == "w-":
+        return sympy.Min(0, w)
+    if kind == "gamma":
+        return w + gamma * sympy.Max(0, w)
+    if kind == "w2":
+        return w ** 2
+    if kind == "one":
+        return sympy.Integer(1)
+    raise KeyError(kind)
+
+
+@dataclass
+class StepDetail:
+    """One backward step: per upper neuron k its denominator, per (j, k) the share of R_k."""
+
+    relevance: list
+    denominators: list = field(default_factory=list)  # per k, per part
+    shares: list = field(default_factory=list)  # shares[k][j]: share of R_k that neuron j receives
+    bias_shares: list = field(default_factory=list)  # per k: what the bias absorbs
+    zero: list = field(default_factory=list)  # per k: True when 0/0 := 0 applied
+    fractions: list = field(default_factory=list)  # per k: per j (z_jk, denominator) of a one-part rule
+
+
+def _coef(coef, params):
+    if isinstance(coef, int):
+        return sympy.Integer(coef)
+    negative = coef.startswith("-")
+    value = params[coef.lstrip("-")]
+    return -value if negative else value
+
+
+def _is_zero(expr) -> bool:
+    if not isinstance(expr, sympy.Basic):
+        return expr == 0
+    expr = sympy.sympify(expr)
+    return expr == 0 or (expr.is_zero is True) or (not expr.free_symbols and sympy.simplify(expr) == 0)
+
+
+def propagate(a, W, b, R, rule: Rule, params: dict, *, bias: str = "neuron", stabiliser: str = "plus") -> StepDetail:
+    """Relevance of the neurons below (activations ``a``) from ``R`` of the layer above (weights ``W``)."""
+    n_low, n_up = len(a), W.shape[0]
+    gamma = params.get("gamma")
+    zero_ = sympy.Integer(0)
+    out = [zero_] * n_low
+    detail = StepDetail(out)
+    for k in range(n_up):
+        shares = [zero_] * n_low
+        dens, bias_share, zero = [], zero_, False
+        for part in rule.parts:
+            coef = _coef(part.coef, params)
+            z = []
+            for j in range(n_low):
+                total = zero_
+                for t in part.terms:
+                    src = a[j] if t.source == "a" else (sympy.Integer(1) if t.source == "one" else params[t.source][j])
+                    total += t.sign * src * rho(t.rho, W[k, j], gamma)
+                z.append(total)
+            zb = rho(part.terms[0].rho, b[k], gamma) if bias == "neuron" and rule.bias else sympy.Integer(0)
+            den = sum(z, zero_) + zb
+            if rule.stabilised:
+                eps = params["epsilon"]
+                den = den + (eps * sympy.sign(den) if stabiliser == "sign" else eps)
+            dens.append(den)
+            if len(rule.parts) == 1:
+                detail.fractions.append([(z[j], den) for j in range(n_low)])
+            if _is_zero(den):
+                zero = True
+                continue
+            for j in range(n_low):
+                shares[j] += coef * z[j] / den * R[k]
+            bias_share += coef * zb / den * R[k]
+        for j in range(n_low):
+            out[j] += shares[j]
+        detail.denominators.append(dens)
+        detail.shares.append(shares)
+        detail.bias_shares.append(bias_share)
+        detail.zero.append(zero)
+    return detail
+
+
+def check_rule_params(rule: Rule, params: dict, first_layer: bool) -> list[str]:
+    """Named preconditions of a rule's settings; an empty list when all hold.
+
+    >>> check_rule_params(RULES["alphabeta"], {"alpha": 2, "beta": 2}, False)
+    ['alpha - beta must equal 1 (got alpha = 2, beta = 2)']
+    >>> check_rule_params(RULES["gamma"], {"gamma": -1}, False)
+    ['gamma must be >= 0']
+    """
+    out = []
+    for name in rule.params:
+        if params.get(name) is None:
+            out.append(f"rule {rule.key} needs the parameter {name}")
+    if out:
+        return out
+    if rule.key == "gamma" and sympy.sympify(params["gamma"]).is_nonnegative is not True:
+        out.append("gamma must be >= 0" + ("" if sympy.sympify(params["gamma"]).is_number
+                                           else " (declare it nonnegative)"))
+    if rule.key == "epsilon" and sympy.sympify(params["epsilon"]).is_nonnegative is not True:
+        out.append("epsilon must be >= 0" + ("" if sympy.sympify(params["epsilon"]).is_number
+                                             else " (declare it nonnegative)"))
+    if rule.key == "alphabeta":
+        al, be = sympy.sympify(params["alpha"]), sympy.sympify(params["beta"])
+        if sympy.simplify(al - be - 1) != 0:
+            out.append(f"alpha - beta must equal 1 (got alpha = {al}, beta = {be})")
+        elif be.is_nonnegative is not True:
+            out.append("beta must be >= 0")
+    if rule.first_layer_only and not first_layer:
+        out.append(f"rule {rule.key} is for the first layer only (it needs the input bounds l, h)")
+    return out

@@ -1,0 +1,334 @@
+"""Layer-wise relevance propagation on small ReLU networks, exactly and case by case.
+
+The output y is the relevance of the output neuron (R_out = y); each layer
+passes relevance down with its rule (one ``propagate`` over the table in
+``symxai.lrp_rules``).  With symbolic inputs the domain is split into the
+regions of a fixed activation pattern (``symxai.regions``) and every
+relevance is a Piecewise; with symbolic weights a ReLU gate stays symbolic.
+The worked solution shows the network, optionally the proof that it
+implements a given f, and per region the forward pass, each propagation step
+with the rule instantiated, and conservation per layer.  Verified against a
+plain numpy forward/backward pass at points of every region and on the
+boundaries between them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import sympy
+
+from ..lrp_rules import RULES, check_rule_params, propagate
+from ..model import Figure, Line, Solution, Tex
+from ..network import build_network, figure_data
+from ..reference import lrp as ref
+from ..regions import Region, describe, enumerate_regions, forward, piecewise, region_point, same_on, solve_lp
+from ..schema import Bool, Choice, Expr, Field, ListOf, Name, Record
+from . import register
+from .base import BuildContext, Method
+
+_LAYER = Record({
+    "neurons": Field(ListOf(Name(), 1), required=True, doc="names of the layer's neurons (h3, h4, ...)"),
+    "weights": Field(ListOf(ListOf(Expr(), 1), 1), required=True,
+                     doc="one row per neuron of this layer, one entry per neuron of the layer below"),
+    "bias": Field(ListOf(Expr(), 1), doc="one bias per neuron (default 0)"),
+    "activation": Field(Choice("relu", "linear"), doc="default relu, linear for the output layer"),
+    "relevance": Field(ListOf(Name(), 1), doc="answer names of the neurons' relevances (default R_<neuron>)"),
+})
+_RULE = Choice(*RULES)
+BIAS_TEXT = {"neuron": "A bias counts as an extra neuron of activation 1 in the denominator: it takes its share "
+                       "of relevance, which does not reach the layer below.",
+             "ignore": "Biases are left out of the denominators, so each layer passes on all relevance it receives."}
+
+
+@dataclass
+class LrpProblem:
+    network: object
+    rules: list  # one Rule per layer, first layer first
+    params: dict  # gamma, epsilon, alpha, beta, low, high as SymPy values
+    bias: str
+    stabiliser: str
+    implements: object | None
+    regions: list | None  # None: symbolic weights, one symbolic case
+    draws: list = field(default_factory=lambda: [0])
+
+
+@register
+class Lrp(Method):
+    name = "lrp"
+    reference_name = "plain numpy LRP forward and backward pass (points in every region and on its boundaries)"
+    points = 12
+    params = Record({
+        "inputs": Field(ListOf(Name(), 1), required=True, doc="the input symbols, in order"),
+        "input_relevance": Field(ListOf(Name(), 1), doc="answer names of the inputs' relevances (default R_1..R_d)"),
+        "layers": Field(ListOf(_LAYER, 1), required=True, doc="from the first hidden layer to the output"),
+        "rule": Field(_RULE, doc="one rule for every layer: " + ", ".join(RULES)),
+        "rules": Field(ListOf(_RULE, 1), doc="one rule per layer, first layer first"),
+        "gamma": Field(Expr(), doc="LRP-gamma parameter (>= 0)"),
+        "epsilon": Field(Expr(), doc="LRP-epsilon stabiliser (>= 0)"),
+        "alpha": Field(Expr(), doc="alpha-beta rule, alpha - beta = 1"),
+        "beta": Field(Expr()),
+        "low": Field(ListOf(Expr(), 1), doc="z^B lower input bounds"),
+        "high": Field(ListOf(Expr(), 1), doc="z^B upper input bounds"),
+        "bias": Field(Choice("neuron", "ignore"), doc="bias as a neuron of activation 1 (default) or left out"),
+        "stabiliser": Field(Choice("plus", "sign"), doc="epsilon added (default) or eps * sign(z)"),
+        "implements": Field(Expr(), doc="f to prove region by region that the network computes"),
+        "boundaries": Field(Bool(), doc="treat z = 0 as regions of their own (default true)"),
+    })
+
+    def build(self, ctx: BuildContext, params):
+        net = build_network(ctx, params)
+        if net is None:
+            return None
+        n = len(net.layers)
+        if ("rule" in params) == ("rules" in params):
+            ctx.problem(params.loc, "give either rule (for every layer) or rules (one per layer)")
+            return None
+        keys = [params["rule"]] * n if "rule" in params else list(params["rules"])
+        if len(keys) != n:
+            ctx.problem(params.loc_of("rules"), f"{len(keys)} rules for {n} layers")
+            return None
+        values = {}
+        for key in ("gamma", "epsilon", "alpha", "beta"):
+            if key in params:
+                values[key] = ctx.expr(params[key], params.loc_of(key))
+        for key in ("low", "high"):
+            if key in params:
+                values[key] = ctx.vector(params[key], params.loc_of(key))
+                if values[key] is not None and len(values[key]) != len(net.inputs):
+                    ctx.problem(params.loc_of(key), f"{key} needs one bound per input ({len(net.inputs)})")
+                    return None
+        if any(v is None for v in values.values()):
+            return None
+        rules = [RULES[k] for k in keys]
+        messages = {m: None for li, rule in enumerate(rules) for m in check_rule_params(rule, values, li == 0)}
+        for message in messages:
+            ctx.problem(params.loc_of("rules" if "rules" in params else "rule"), message)
+        if messages:
+            return None
+        f = ctx.expr(params["implements"], params.loc_of("implements")) if "implements" in params else None
+        regions = None if net.symbolic_weights else enumerate_regions(net, boundaries=params.get("boundaries", True))
+        return LrpProblem(net, rules, values, params.get("bias", "neuron"), params.get("stabiliser", "plus"), f, regions)
+
+    def answer_names(self, p: LrpProblem) -> list[str]:
+        names = list(p.network.input_relevance)
+        for layer in p.network.layers[:-1]:
+            names += layer.relevance
+        return names
+
+    # -- symbolic route -------------------------------------------------
+    def relevances(self, p: LrpProblem, signs):
+        """Forward pass and every propagation step under one activation pattern (None: symbolic gates).
+
+        The arithmetic stays in SymPy expressions, each layer's relevances tidied (cancelled and factored
+        while small): measured faster, and far more readable, than a field of rational functions, whose
+        canonical form is a fully expanded quotient."""
+        zs, acts = forward(p.network, signs)
+        R = [acts[-1][0]]
+        steps = []
+        for li in range(len(p.network.layers) - 1, -1, -1):
+            layer = p.network.layers[li]
+            step = propagate(acts[li], layer.weights, layer.bias, R, p.rules[li], p.params,
+                             bias=p.bias, stabiliser=p.stabiliser)
+            R = [_tidy(r) for r in step.relevance]
+            steps.append((li, step, R))
+        return zs, acts, steps[::-1]
+
+    def solve(self, p: LrpProblem) -> Solution:
+        sol, net = Solution(), p.network
+        sol.step("The network, with the weight of each connection on its arrow:",
+                 *[Line(sympy.Symbol(n), _pre(net, li, k)) for li, layer in enumerate(net.layers)
+                   for k, n in enumerate(layer.neurons)],
+                 title="The network", figure=Figure("network", figure_data(net, in_statement=True)))
+        self._conventions(sol, p)
+        cases = p.regions if p.regions is not None else [None]
+        if p.implements is not None and p.regions is not None:
+            self._proof(sol, p)
+        per_case = []
+        for region in cases:
+            per_case.append(self._case(sol, p, region))
+        names = self.answer_names(p)
+        for name in names:
+            vals = [c[name] for c in per_case]
+            value = piecewise(p.regions, vals) if p.regions is not None else vals[0]
+            sol.answer(name, value, f"relevance {name}")
+        return sol
+
+    def _conventions(self, sol, p):
+        rules = {r.key: r for r in p.rules}
+        which = (f"at every layer" if len(rules) == 1 else
+                 "; ".join(f"{r.title} at layer {i + 1}" for i, r in enumerate(p.rules)))
+        lines = [Line(Tex(r.formula)) for r in rules.values()]
+        bias = BIAS_TEXT[p.bias] if p.network.has_bias else "The network has no biases."
+        stab = (" The $\\varepsilon$ stabiliser is added as $z + \\varepsilon" +
+                ("\\operatorname{sign}(z)$." if p.stabiliser == "sign" else "$.")
+                if any(r.stabilised for r in p.rules) else "")
+        sol.step(f"The relevance of the output is its value, $R_{{\\mathrm{{out}}}} = y$. "
+                 f"The rule {' / '.join(r.title for r in rules.values())} is applied {which}:"
+                 if len(rules) == 1 else f"Rules: {which}.", *lines, title="Propagation rule")
+        sol.step(bias + stab + " A neuron whose denominator vanishes (an inactive ReLU neuron, $a_j = 0$) receives "
+                 "and passes on no relevance: we set $0/0 := 0$." +
+                 (" With symbolic weights the sign of a pre-activation is unknown; "
+                  "$H(z)$ is the step function with $H(0) = 0$, so that $a = z\\,H(z)$."
+                  if p.regions is None else ""))
+
+    def _proof(self, sol, p):
+        f = p.implements
+        pieces = f.rewrite(sympy.Piecewise)
+        pieces = pieces if isinstance(pieces, sympy.Piecewise) else sympy.Piecewise((pieces, True))
+        lines, ok = [], True
+        for region in p.regions:
+            _, acts = forward(p.network, region.signs)
+            y = sympy.expand(acts[-1][0])
+            fr = _restrict(pieces, region)
+            same = fr is not None and same_on(region, y, fr)
+            ok &= same
+            rel = "=" if same else "\\ne"
+            shown = _t(fr) if fr is not None else "?"
+            lines.append(Line(Tex(_cond_tex(region)), Tex(f"y = {_t(y)} {rel} {shown} = f"), rel="=>"))
+        verdict = ("In every region the two agree, so the network implements $f$ on the whole domain."
+                   if ok else "In some region they differ: the network does NOT implement $f$.")
+        sol.step(f"On each region of fixed activation pattern the network is linear. Compare its output with "
+                 f"[[f]] there (the region decides which branch of $f$ applies):", *lines,
+                 title="The network implements f", f=f)
+        sol.step(verdict)
+
+    def _case(self, sol, p, region):
+        net = p.network
+        zs, acts, steps = self.relevances(p, region.signs if region is not None else None)
+        where = f"Region ${_cond_tex(region)}$" if region is not None and region.constraints else "Forward pass"
+        fwd = [Line(sympy.Symbol(n), acts[li + 1][k]) for li, layer in enumerate(net.layers)
+               for k, n in enumerate(layer.neurons)]
+        sol.step("Forward pass (inactive neurons have activation 0):", *fwd, title=where)
+        out = {}
+        sol.step("", Line(Tex("R_{\\mathrm{out}}"), acts[-1][0]))
+        for li, step, R in reversed(steps):
+            layer = net.layers[li]
+            below_names = net.input_relevance if li == 0 else net.layers[li - 1].relevance
+            rows = []
+            for j, name in enumerate(below_names):
+                rows.append(Line(sympy.Symbol(name), *_instantiated(step, layer, j), R[j]))
+                out[name] = R[j]
+            total = _tidy(sum(R))
+            zero = [layer.neurons[k] for k in range(layer.width) if step.zero[k]]
+            note = (f" Neurons with vanishing denominator ({_names(zero)}) pass nothing on." if zero else "")
+            absorbed = _tidy(sum(step.bias_shares))
+            keep = (f" The biases absorb [[absorbed]]." if absorbed != 0 else "")
+            sol.step(f"Layer {li + 1} ({p.rules[li].title}): relevance of {_names(below_names)} from the layer "
+                     f"above." + note + keep, *rows,
+                     Line(Tex("\\sum_j R_j"), total), absorbed=absorbed)
+        if region is not None and len(p.regions) <= 6 and max(l.width for l in net.layers) <= 8:
+            rel = dict(out)
+            sol.step("Relevance on each neuron:", figure=Figure("network", figure_data(net, rel)))
+        conserved = _tidy(sum(out[n] for n in net.input_relevance) - acts[-1][0])
+        sol.step("Conservation: " + ("the input relevances add up to $y$." if conserved == 0 else
+                                     "the input relevances add up to $y$ minus [[lost]] (absorbed by biases, "
+                                     "stabiliser, or lost at neurons with vanishing denominator)."), lost=conserved)
+        return out
+
+    # -- numeric reference ----------------------------------------------
+    def sample(self, p: LrpProblem, symbols, rng):
+        values = symbols.sample(rng)
+        for _ in range(len(p.regions or [])):
+            region = p.regions[p.draws[0] % len(p.regions)]
+            p.draws[0] += 1
+            point = region_point(region, rng)
+            if point is not None:
+                values.update(zip(p.network.inputs, point))
+                break
+        return values
+
+    def reference(self, p: LrpProblem, values: dict) -> dict:
+        sub = {k: sympy.Float(v, 30) if isinstance(v, float) else sympy.Integer(v) for k, v in values.items()
+               if isinstance(k, sympy.Symbol) and isinstance(v, (int, float))}
+        num = lambda e: float(sympy.sympify(e).xreplace(sub))  # noqa: E731
+        net = p.network
+        W = [np.array([[num(w) for w in layer.weights.row(k)] for k in range(layer.width)]) for layer in net.layers]
+        b = [np.array([num(v) for v in layer.bias]) for layer in net.layers]
+        params = {k: (np.array([num(x) for x in v]) if k in ("low", "high") else num(v)) for k, v in p.params.items()}
+        x = np.array([num(x) for x in net.inputs])
+        rel = ref.lrp(W, b, [layer.activation for layer in net.layers], [r.key for r in p.rules], params, x,
+                      bias_neuron=p.bias == "neuron", stabiliser=p.stabiliser)
+        out = {n: float(v) for n, v in zip(net.input_relevance, rel[0])}
+        for li, layer in enumerate(net.layers[:-1]):
+            out.update({n: float(v) for n, v in zip(layer.relevance, rel[li + 1])})
+        return out
+
+
+def _tidy(e):
+    """Canonical form: cancelled and factored rational functions (fast); simplify only for gated formulas."""
+    e = sympy.sympify(e)
+    if e.has(sympy.Heaviside, sympy.sign, sympy.Max, sympy.Min):
+        return sympy.simplify(e)
+    if not _small(e, 60):
+        return e  # factoring a large formula costs seconds and rarely makes it shorter
+    return sympy.factor(sympy.cancel(e))
+
+
+def _small(e, limit: int) -> bool:
+    """Has ``e`` at most ``limit`` nodes? Stops counting early, unlike count_ops on a large formula."""
+    for n, _ in enumerate(sympy.preorder_traversal(e)):
+        if n >= limit:
+            return False
+    return True
+
+
+def _pre(net, li, k):
+    layer = net.layers[li]
+    below = [sympy.Symbol(n) for n in net.neuron_names()[li]]
+    z = sum((layer.weights[k, j] * below[j] for j in range(len(below))), sympy.Integer(0)) + layer.bias[k]
+    return sympy.Max(0, z) if layer.activation == "relu" else z
+
+
+def _instantiated(step, layer, j) -> list:
+    """The rule written out for neuron j: sum_k z_jk / denominator_k * R_k, before simplifying."""
+    if not step.fractions:
+        return []
+    terms = []
+    for k in range(layer.width):
+        z, den = step.fractions[k][j]
+        if z == 0 or step.zero[k]:
+            continue
+        frac = sympy.Mul(z, sympy.Pow(den, -1, evaluate=False), evaluate=False) if den != 1 else z
+        terms.append(sympy.Mul(frac, sympy.Symbol(layer.relevance[k]), evaluate=False))
+    if not terms:
+        return []
+    return [sympy.Add(*terms, evaluate=False) if len(terms) > 1 else terms[0]]
+
+
+def _names(names) -> str:
+    from ..printing import tex
+    return ", ".join(f"${tex(sympy.Symbol(n))}$" for n in names)
+
+
+def _t(e):
+    from ..printing import tex
+    return tex(e)
+
+
+def _cond_tex(region: Region) -> str:
+    from ..printing import tex
+    cond = describe(region)
+    parts = cond.args if isinstance(cond, sympy.And) else ([cond] if cond is not sympy.true else [])
+    return ",\\ ".join(tex(c) for c in parts) if parts else "\\text{everywhere}"
+
+
+def _restrict(pieces, region):
+    """The branch of a Piecewise f that holds on the whole region, or None (decided by linear programs)."""
+    inputs = region.inputs
+    for value, cond in pieces.args:
+        if cond is sympy.true:
+            return value
+        rel = cond if isinstance(cond, sympy.core.relational.Relational) else None
+        if rel is None:
+            return None
+        z = sympy.expand(rel.lhs - rel.rhs)
+        inside = {sympy.StrictGreaterThan: (1,), sympy.GreaterThan: (1, 0), sympy.StrictLessThan: (-1,),
+                  sympy.LessThan: (-1, 0), sympy.Equality: (0,)}[type(rel)]
+        outside = [s for s in (1, 0, -1) if s not in inside]
+        if not any(solve_lp(region.constraints + [(z, s)], inputs) for s in outside):
+            return value  # the region lies inside this branch
+        if any(solve_lp(region.constraints + [(z, s)], inputs) for s in inside):
+            return None  # the region straddles the branch condition
+    return None
