@@ -1,4 +1,4 @@
-"""symxai's notation, in one printer: phi_i, R_j, x^*, tilde x, w^T, ReLU, Phi.
+"""symxai's notation, in one printer: phi_i, R_j, x^*, tilde x, bold vectors, w^T, ReLU, Phi.
 
 Templates and methods ask this module for LaTeX; nothing else turns SymPy
 objects into LaTeX.
@@ -8,7 +8,7 @@ objects into LaTeX.
 ('x^{\\\\star}', '\\\\tilde{x}', '\\\\phi_{1}')
 >>> w = sympy.MatrixSymbol("w", 3, 1)
 >>> tex(w.T * w)
-'w^{\\\\top} w'
+'\\\\boldsymbol{w}^{\\\\top} \\\\boldsymbol{w}'
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ import re
 
 import sympy
 from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import precedence
+from sympy.printing.str import StrPrinter
 
 from .model import Line, Tex
 
@@ -46,19 +48,25 @@ def _base(name: str) -> str:
     return name
 
 
-def symbol_tex(name: str) -> str:
-    """LaTeX for a symbol name by symxai's naming conventions.
+def symbol_tex(name: str, bold: bool = False) -> str:
+    """LaTeX for a symbol name by symxai's naming conventions; ``bold`` for a vector.
 
     >>> symbol_tex("R_h1"), symbol_tex("beta_ridge"), symbol_tex("x1"), symbol_tex("lambda")
-    ('R_{h1}', '\\\\beta_{\\\\mathrm{ridge}}', 'x_{1}', '\\\\lambda')
+    ('R_{h_{1}}', '\\\\beta_{\\\\mathrm{ridge}}', 'x_{1}', '\\\\lambda')
+    >>> symbol_tex("x_star", bold=True), symbol_tex("u1", bold=True)
+    ('\\\\boldsymbol{x}^{\\\\star}', '\\\\boldsymbol{u}_{1}')
     """
     if name in _SPECIAL_NAMES:
         return _SPECIAL_NAMES[name]
     head, _, rest = name.partition("_")
-    if not rest:
-        return _base(head)
-    parts = rest.split("_")
+    if bold and not rest and (m := re.fullmatch(r"([A-Za-z]+?)(\d+)", head)) and (len(m[1]) == 1 or m[1] in _GREEK):
+        head, rest = m[1], m[2]  # u1 -> bold u, index 1
     base = _base(head)
+    if bold:
+        base = f"\\boldsymbol{{{base}}}"
+    if not rest:
+        return base
+    parts = rest.split("_")
     supers, subs = [], []
     for part in parts:
         if part in _ACCENTS:
@@ -67,6 +75,8 @@ def symbol_tex(name: str) -> str:
             supers.append(_SUPERS[part])
         elif part in _GREEK:
             subs.append("\\" + part)
+        elif m := re.fullmatch(r"([A-Za-z])(\d+)", part):  # R_h1: the index of h_1
+            subs.append(f"{m.group(1)}_{{{m.group(2)}}}")
         elif len(part) <= 3 or part.isdigit():
             subs.append(part)
         else:
@@ -79,6 +89,104 @@ def symbol_tex(name: str) -> str:
     return out
 
 
+_DIGITS = re.compile(r"\d+")
+
+
+def _stem(name: str) -> str:
+    return re.sub(r"_?\d+$", "", name).split("_")[0]
+
+
+def _stems(term) -> set:
+    return {_stem(s.name) for s in term.free_symbols if hasattr(s, "name")}
+
+
+def _is_lone(term) -> bool:
+    return isinstance(term, (sympy.Symbol, sympy.MatrixSymbol))
+
+
+def _settle(group: list) -> list:
+    """One sign group: lone parameters after the terms they are added to, same-shaped terms by index."""
+    lone = [t for t in group if _is_lone(t) and not any(_stems(t) & _stems(u) for u in group if u is not t)]
+    rest = [t for t in group if not any(t is u for u in lone)]
+    ordered = [t for t in rest if not t.is_Number] + lone + [t for t in rest if t.is_Number]
+    shapes = [_DIGITS.sub("#", str(t)) for t in ordered]
+    for shape in dict.fromkeys(shapes):
+        slots = [i for i, s in enumerate(shapes) if s == shape]
+        if len(slots) > 1:  # e^{-gamma h_3} + e^{-gamma h_1}: put the indices in order
+            items = sorted((ordered[i] for i in slots), key=lambda t: [int(n) for n in _DIGITS.findall(str(t))])
+            for i, t in zip(slots, items):
+                ordered[i] = t
+    return ordered
+
+
+def _built_unevaluated(expr) -> bool:
+    """A sum SymPy would have collapsed (1/6 + 2/3, 1/3*2 + 1/6*1): a method chose its order."""
+    numeric = [t for t in expr.args if t.is_Number or (t.is_Mul and all(a.is_Number for a in t.args))]
+    return len(numeric) > 1 or any(t.is_Mul for t in numeric)
+
+
+def person_order(terms) -> list:
+    """The terms of a sum in the order a person writes them.
+
+    Positive terms before negative ones; a lone parameter (a bias) after the
+    terms it is added to; terms that differ only by an index in index order.
+    A sum of several numbers was built unevaluated by a method, which chose
+    its order: it is kept.
+
+    >>> x1, mu1, b, w, x, h1, h3 = sympy.symbols("x1 mu1 b w x h1 h3")
+    >>> person_order([-mu1, x1]), person_order([b, w * x]), person_order([h3, h1])
+    ([x1, -mu1], [w*x, b], [h1, h3])
+    """
+    terms = list(terms)
+    if _built_unevaluated(sympy.Add(*terms, evaluate=False)):
+        return terms
+    negative = [t.could_extract_minus_sign() for t in terms]
+    return (_settle([t for t, n in zip(terms, negative) if not n])
+            + _settle([t for t, n in zip(terms, negative) if n]))
+
+
+def _is_atom_term(term) -> bool:
+    coeff, rest = term.as_coeff_Mul()
+    return rest.is_Atom or isinstance(rest, sympy.MatrixSymbol)
+
+
+def _absorb_sign(expr):
+    """-a (b - c) as a (c - b): the sign goes into a difference of two atoms, or None."""
+    if not (isinstance(expr, sympy.Mul) and expr.could_extract_minus_sign()):
+        return None
+    for k, f in enumerate(expr.args):
+        if (isinstance(f, sympy.Add) and len(f.args) == 2 and all(_is_atom_term(t) for t in f.args)
+                and sum(t.could_extract_minus_sign() for t in f.args) == 1):
+            others = [a for j, a in enumerate(expr.args) if j != k]
+            coeff = [a for a in others if a.is_Number]
+            others = [a for a in others if not a.is_Number]
+            c = -sympy.Mul(*coeff) if coeff else sympy.Integer(-1)
+            factors = ([] if c == 1 else [c]) + others + [-f]
+            return sympy.Mul(*factors, evaluate=False)
+    return None
+
+
+def is_vector(value) -> bool:
+    """Whether a value is a column vector (printed bold), or a set of them.
+
+    >>> is_vector(sympy.MatrixSymbol("x", 3, 1)), is_vector(sympy.MatrixSymbol("A", 3, 3)), is_vector(sympy.Integer(2))
+    (True, False, False)
+    """
+    if isinstance(value, sympy.FiniteSet) and value.args:
+        return all(is_vector(v) for v in value.args)
+    shape = getattr(value, "shape", None)
+    return shape is not None and len(shape) == 2 and shape[1] == 1 and shape[0] != 1
+
+
+def name_tex(name: str, value=None) -> str:
+    """LaTeX for an answer's name: bold when its value is a vector.
+
+    >>> name_tex("w1", sympy.Matrix([8, 0])), name_tex("b1", sympy.Integer(-16))
+    ('\\\\boldsymbol{w}_{1}', 'b_{1}')
+    """
+    return symbol_tex(name, bold=is_vector(value))
+
+
 class SymxaiLatexPrinter(LatexPrinter):
     """SymPy's LaTeX printer with symxai's names and matrix notation."""
 
@@ -89,7 +197,7 @@ class SymxaiLatexPrinter(LatexPrinter):
         return symbol_tex(expr.name)
 
     def _print_MatrixSymbol(self, expr, style="plain"):
-        return symbol_tex(expr.name)
+        return symbol_tex(expr.name, bold=is_vector(expr))
 
     def _print_Transpose(self, expr):
         inner = self._print(expr.arg)
@@ -102,6 +210,35 @@ class SymxaiLatexPrinter(LatexPrinter):
         if not isinstance(expr.arg, sympy.MatrixSymbol):
             inner = f"\\left({inner}\\right)"
         return f"{inner}^{{-1}}"
+
+    def _print_Add(self, expr, order=None):
+        out = ""
+        terms = list(expr.args) if _built_unevaluated(expr) else self._as_ordered_terms(expr, order=order)
+        for i, term in enumerate(person_order(terms)):
+            if i == 0:
+                pass
+            elif term.could_extract_minus_sign():
+                out += " - "
+                term = -term
+            else:
+                out += " + "
+            term_tex = self._print(term)
+            if self._needs_add_brackets(term):
+                term_tex = f"\\left({term_tex}\\right)"
+            out += term_tex
+        return out
+
+    def _print_Mul(self, expr):
+        flipped = _absorb_sign(expr)
+        return super()._print_Mul(expr if flipped is None else flipped)
+
+    def _print_log(self, expr, exp=None):
+        # log alpha_1, log 3: no parentheses around a single symbol or integer
+        arg = expr.args[0]
+        if len(expr.args) == 1 and (isinstance(arg, sympy.Symbol) or (arg.is_Integer and arg > 0)):
+            out = f"\\log {self._print(arg)}"
+            return out if exp is None else f"\\left({out}\\right)^{{{exp}}}"
+        return super()._print_log(expr, exp)
 
     def _print_ReLU(self, expr):
         return f"\\operatorname{{ReLU}}\\left({self._print(expr.args[0])}\\right)"
@@ -209,3 +346,77 @@ def prose(template: str, values: dict) -> str:
         return f"${tex(values[key])}$"
     return re.sub(r"\[\[(\w+)\]\]", fill, template)
 
+
+
+class PlainPrinter(StrPrinter):
+    """Plain text that symxai's own parser reads back: ``norm(x - mu)``, ``w.T``, ``(1, 2)``."""
+
+    def _print_Add(self, expr, order=None):
+        terms = list(expr.args) if _built_unevaluated(expr) else self._as_ordered_terms(expr, order=order)
+        prec = precedence(expr)
+        out = []
+        for term in person_order(terms):
+            t = self._print(term)
+            sign = "+"
+            if t.startswith("-") and not term.is_Add:
+                sign, t = "-", t[1:]
+            if precedence(term) < prec or term.is_Add:
+                t = f"({t})"
+            out.extend([sign, t])
+        sign = out.pop(0)
+        return ("" if sign == "+" else sign) + " ".join(out)
+
+    def _print_Norm(self, expr):
+        return f"norm({self._print(expr.args[0])})"
+
+    def _print_SqNorm(self, expr):
+        return f"norm({self._print(expr.args[0])})**2"
+
+    def _print_Form(self, expr):
+        return self._print(expr.args[0])
+
+    def _print_ReLU(self, expr):
+        return f"ReLU({self._print(expr.args[0])})"
+
+    def _print_MatrixBase(self, expr):
+        if expr.cols == 1:
+            return "(" + ", ".join(self._print(e) for e in expr) + ("," if expr.rows == 1 else "") + ")"
+        return "[" + ", ".join("[" + ", ".join(self._print(e) for e in expr.row(i)) + "]"
+                               for i in range(expr.rows)) + "]"
+
+    _print_ImmutableDenseMatrix = _print_MutableDenseMatrix = _print_MatrixBase
+
+    def _print_Mul(self, expr):
+        flipped = _absorb_sign(expr)
+        return super()._print_Mul(expr if flipped is None else flipped)
+
+    def _print_Inverse(self, expr):
+        return f"inv({self._print(expr.arg)})"
+
+    def _print_Identity(self, expr):
+        return f"Identity({self._print(expr.rows)})"
+
+    def _print_Exp1(self, expr):
+        return "exp(1)"
+
+    def _print_BooleanTrue(self, expr):
+        return "true"
+
+    def _print_BooleanFalse(self, expr):
+        return "false"
+
+
+_PLAIN = PlainPrinter()
+
+
+def plain(obj) -> str:
+    """Plain text for an answer, in the syntax of ``symxai.exprparse`` (answers.json, ``solve``).
+
+    >>> x, mu = sympy.MatrixSymbol("x", 3, 1), sympy.MatrixSymbol("mu", 3, 1)
+    >>> from symxai.methods.radial import Norm
+    >>> plain(Norm(x - mu) - sympy.Symbol("theta")), plain(sympy.Matrix([1, sympy.Rational(1, 2)]))
+    ('norm(x - mu) - theta', '(1, 1/2)')
+    """
+    if isinstance(obj, bool):
+        return "true" if obj else "false"
+    return _PLAIN.doprint(sympy.sympify(obj))
