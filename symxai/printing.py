@@ -76,7 +76,8 @@ def symbol_tex(name: str, bold: bool = False) -> str:
         elif part in _GREEK:
             subs.append("\\" + part)
         elif m := re.fullmatch(r"([A-Za-z])(\d+)", part):  # R_h1: the index of h_1
-            subs.append(f"{m.group(1)}_{{{m.group(2)}}}")
+            letter = "\\ell" if m.group(1) == "l" else m.group(1)  # beta_l1: the l1 norm
+            subs.append(f"{letter}_{{{m.group(2)}}}")
         elif len(part) <= 3 or part.isdigit():
             subs.append(part)
         else:
@@ -166,6 +167,23 @@ def _absorb_sign(expr):
     return None
 
 
+def _input_first(diff):
+    """A difference of two atoms reoriented so the input x comes first, or None.
+
+    Only for even powers and absolute values, where the sign does not matter:
+    (mu_1 - x_1)^2 reads better as (x_1 - mu_1)^2, like the x - mu everywhere else.
+    """
+    if not (isinstance(diff, sympy.Add) and len(diff.args) == 2 and all(_is_atom_term(t) for t in diff.args)):
+        return None
+    negative = [t for t in diff.args if t.could_extract_minus_sign()]
+    positive = [t for t in diff.args if not t.could_extract_minus_sign()]
+    if len(negative) != 1 or len(positive) != 1:
+        return None
+    if _stems(negative[0]) == {"x"} and _stems(positive[0]) != {"x"}:
+        return -diff
+    return None
+
+
 def is_vector(value) -> bool:
     """Whether a value is a column vector (printed bold), or a set of them.
 
@@ -191,7 +209,8 @@ class SymxaiLatexPrinter(LatexPrinter):
     """SymPy's LaTeX printer with symxai's names and matrix notation."""
 
     def __init__(self, settings=None):
-        super().__init__({"mul_symbol": None, "inv_trig_style": "abbreviated", **(settings or {})})
+        super().__init__({"mul_symbol": None, "inv_trig_style": "abbreviated", "mat_delim": "(",
+                          **(settings or {})})
 
     def _print_Symbol(self, expr, style="plain"):
         return symbol_tex(expr.name)
@@ -218,8 +237,11 @@ class SymxaiLatexPrinter(LatexPrinter):
             if i == 0:
                 pass
             elif term.could_extract_minus_sign():
-                out += " - "
-                term = -term
+                if _absorb_sign(term) is not None:  # + theta (x_1 - mu_1), not - theta (mu_1 - x_1)
+                    out += " + "
+                else:
+                    out += " - "
+                    term = -term
             else:
                 out += " + "
             term_tex = self._print(term)
@@ -230,7 +252,36 @@ class SymxaiLatexPrinter(LatexPrinter):
 
     def _print_Mul(self, expr):
         flipped = _absorb_sign(expr)
-        return super()._print_Mul(expr if flipped is None else flipped)
+        expr = expr if flipped is None else flipped
+        numer, denom = sympy.fraction(expr, exact=True)
+        _, rest = numer.as_coeff_Mul()
+        if denom != 1 and isinstance(rest, sympy.Function) and len(str(rest)) > 3 * len(str(denom)) + 20:
+            # -log(e^{...} + e^{...})/gamma as -1/gamma log(...): a long call is not put over a short denominator
+            saved = self._settings["long_frac_ratio"]
+            self._settings["long_frac_ratio"] = 2
+            try:
+                return super()._print_Mul(expr)
+            finally:
+                self._settings["long_frac_ratio"] = saved
+        return super()._print_Mul(expr)
+
+    def _print_Pow(self, expr):
+        base, power = expr.args
+        if power.is_Integer and power.is_even and (flipped := _input_first(base)) is not None:
+            expr = sympy.Pow(flipped, power, evaluate=False)
+        return super()._print_Pow(expr)
+
+    def _print_Abs(self, expr, exp=None):
+        flipped = _input_first(expr.args[0])
+        out = f"\\left|{self._print(expr.args[0] if flipped is None else flipped)}\\right|"
+        return out if exp is None else f"{out}^{{{exp}}}"
+
+    def _print_Identity(self, expr):
+        return "I"
+
+    def _print_Piecewise(self, expr):
+        # "if" and "otherwise", as a person writes cases
+        return super()._print_Piecewise(expr).replace("& \\text{for}\\: ", "& \\text{if } ")
 
     def _print_log(self, expr, exp=None):
         # log alpha_1, log 3: no parentheses around a single symbol or integer
@@ -256,7 +307,12 @@ class SymxaiLatexPrinter(LatexPrinter):
         return out if exp is None else f"{out}^{{{exp}}}"
     def _print_MatrixBase(self, expr):
         if min(expr.shape) != 1 or max(expr.shape) <= LONG_VECTOR:
-            return super()._print_MatrixBase(expr)
+            cells = [[self._print(e) for e in expr.row(i)] for i in range(expr.rows)]
+            if expr.cols > 3 or not any("\\frac" in c for row in cells for c in row):  # a wide row stays small
+                return super()._print_MatrixBase(expr)
+            # fractions in a matrix at full size, rows spaced so they do not touch
+            body = "\\\\[1.5ex] ".join(" & ".join(f"\\displaystyle {c}" for c in row) for row in cells)
+            return f"\\left(\\begin{{matrix}}{body}\\end{{matrix}}\\right)"
         return self._print_long_vector(list(expr), transposed=expr.shape[1] == 1)
 
     _print_ImmutableDenseMatrix = _print_Matrix = _print_MatrixBase
@@ -289,7 +345,24 @@ class SymxaiLatexPrinter(LatexPrinter):
         return "\\text{false}"
 
 
+class InlineLatexPrinter(SymxaiLatexPrinter):
+    """For math inside a line of text or a table cell: vectors as tuples, (8, 0)^T, since a
+    stacked column would push the lines of the paragraph apart."""
+
+    def _print_MatrixBase(self, expr):
+        if min(expr.shape) != 1 or max(expr.shape) > LONG_VECTOR:
+            if min(expr.shape) != 1:
+                body = " \\\\ ".join(" & ".join(self._print(e) for e in expr.row(i)) for i in range(expr.rows))
+                return f"\\left(\\begin{{smallmatrix}}{body}\\end{{smallmatrix}}\\right)"
+            return super()._print_MatrixBase(expr)
+        body = f"\\left({', '.join(self._print(e) for e in expr)}\\right)"
+        return body + "^{\\top}" if expr.shape[1] == 1 and expr.shape[0] > 1 else body
+
+    _print_ImmutableDenseMatrix = _print_Matrix = _print_MatrixBase
+
+
 _PRINTER = SymxaiLatexPrinter()
+_INLINE = InlineLatexPrinter()
 _RELATIONS = {"=": "=", "<": "<", ">": ">", "<=": "\\le", ">=": "\\ge", "!=": "\\ne", "->": "\\to",
               ":=": ":=", "approx": "\\approx", "=>": "\\Rightarrow", "<=>": "\\Leftrightarrow"}
 
@@ -299,13 +372,75 @@ def relation(rel: str) -> str:
     return _RELATIONS[rel]
 
 
+LINE_WIDTH = 80  # about what fits on a line of the sheet, in characters of printed math
+
+
+def width(code: str) -> int:
+    """A rough printed width of LaTeX math: commands and braces take no room, a fraction
+    the room of its wider part.
+
+    >>> width(r"\\frac{1}{2 \\lambda} \\left(x_{1} - \\mu_{1}\\right)")
+    9
+    """
+    while (m := re.search(r"\\frac\{((?:[^{}]|\{[^{}]*\})*)\}\{((?:[^{}]|\{[^{}]*\})*)\}", code)):
+        num, den = m.group(1), m.group(2)
+        code = code[:m.start()] + (num if width(num) >= width(den) else den) + code[m.end():]
+    code = re.sub(r"\\(left|right|begin\{\w+\}|end\{\w+\}|mathrm|boldsymbol|operatorname|text)", "", code)
+    code = re.sub(r"\\[A-Za-z]+", "x", code)
+    code = re.sub(r"[_^]\{[^{}]*\}", "x", code)  # a script is small
+    return len(re.sub(r"[{}\s]", "", code))
+
+
+def shared_roots(values: dict) -> tuple[dict, list]:
+    """Square roots of sums that several answers share, named r, r_2, ... for the answer box:
+    the answers with the names put in, and the definitions ``r = sqrt(...)`` to print below them.
+
+    >>> a, b = sympy.symbols("a b", real=True)
+    >>> root = sympy.sqrt(a**2 + b**2)
+    >>> shared_roots({"u": a / root, "v": (b + root) / (a**2 + b**2)})
+    ({'u': a/r, 'v': (b + r)/r**2}, [Line(terms=(r, sqrt(a**2 + b**2)), rel='=')])
+    """
+    values = {k: sympy.ImmutableMatrix(v) if isinstance(v, sympy.MatrixBase) else v for k, v in values.items()}
+    found: dict = {}
+    for value in values.values():
+        if isinstance(value, sympy.Basic):
+            for sub in sympy.preorder_traversal(value):
+                if sub.is_Pow and abs(sub.exp) == sympy.S.Half and sub.base.is_Add and len(sub.base.args) > 1:
+                    root = sympy.sqrt(sub.base)
+                    found[root] = found.get(root, 0) + 1
+    taken = {str(s) for v in values.values() if isinstance(v, sympy.Basic) for s in v.free_symbols}
+    names, lines, n = {}, [], 0
+    for root, count in found.items():
+        if count < 2:
+            continue
+        while (name := "r" if n == 0 else f"r_{n + 1}") in taken:
+            n += 1
+        n += 1
+        r = sympy.Symbol(name, positive=True)
+        names[root], names[1 / root], names[root.base] = r, 1 / r, r**2
+        lines.append(Line(r, root))
+    if not names:
+        return dict(values), []
+    return {k: v.xreplace(names) if isinstance(v, sympy.Basic) else v for k, v in values.items()}, lines
+
+
 def aligned(line: Line) -> str:
-    """A Line for an align environment: the first term, then ``&`` before the first relation."""
+    """A Line for an align environment: the first term, then ``&`` before the first relation.
+    A chain too long for one line continues on the next, aligned at its relation.
+
+    >>> x = sympy.Symbol("x")
+    >>> aligned(Line(x, 2 * x, rel="="))
+    'x &= 2 x'
+    """
     first, *rest = line.terms
     if not rest:
         return tex(first)
     rel = relation(line.rel)
-    return f"{tex(first)} &{rel} " + f" {rel} ".join(tex(t) for t in rest)
+    parts = [tex(t) for t in rest]
+    lhs = tex(first)
+    if len(parts) > 1 and width(lhs) + sum(width(p) + 2 for p in parts) > LINE_WIDTH:
+        return f"{lhs} &{rel} " + "".join(f"{p}\\\\\n  &{rel} " for p in parts[:-1]) + parts[-1]
+    return f"{lhs} &{rel} " + f" {rel} ".join(parts)
 
 
 def tex(obj) -> str:
@@ -321,6 +456,17 @@ def tex(obj) -> str:
     return _PRINTER.doprint(sympy.sympify(obj))
 
 
+def inline(obj) -> str:
+    """LaTeX for math inside text or a table cell: like ``tex``, with vectors as tuples.
+
+    >>> inline(sympy.Matrix([8, 0])), inline(sympy.Matrix([[1, 0]]))
+    ('\\\\left(8, 0\\\\right)^{\\\\top}', '\\\\left(1, 0\\\\right)')
+    """
+    if isinstance(obj, (Tex, Line, str, bool)):
+        return tex(obj)
+    return _INLINE.doprint(sympy.sympify(obj))
+
+
 def text(s: str) -> str:
     """Escape plain text for LaTeX (for text that is not LaTeX already, e.g. messages)."""
     return _SPECIAL_CHARS.sub(lambda m: {"\\": "\\textbackslash{}", "~": "\\textasciitilde{}",
@@ -331,7 +477,7 @@ def cell(obj) -> str:
     """A table cell: math for SymPy objects and Lines, escaped text for strings."""
     if isinstance(obj, str):
         return text(obj)
-    return f"${tex(obj)}$"
+    return f"${inline(obj)}$"
 
 
 def prose(template: str, values: dict) -> str:
@@ -343,7 +489,7 @@ def prose(template: str, values: dict) -> str:
     """
     def fill(m):
         key = m.group(1)
-        return f"${tex(values[key])}$"
+        return f"${inline(values[key])}$"
     return re.sub(r"\[\[(\w+)\]\]", fill, template)
 
 

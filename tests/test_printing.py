@@ -138,3 +138,67 @@ def test_every_answer_text_in_answers_json_parses_back(path):
                 assert all(any(_agree(e, g, sample) for g in given.args) for e in expected.args), where
             else:
                 assert _agree(expected, given, sample), where
+
+
+# --- textbook details ----------------------------------------------------------------
+
+def test_no_double_negatives_and_the_input_first_in_squares():
+    x1, mu1, theta, r = sympy.symbols("x1 mu1 theta r")
+    assert tex(mu1 * r - theta * (mu1 - x1)) == "\\mu_{1} r + \\theta \\left(x_{1} - \\mu_{1}\\right)"
+    assert tex((mu1 - x1)**2) == "\\left(x_{1} - \\mu_{1}\\right)^{2}"
+    assert tex(sympy.Abs(mu1 - x1)) == "\\left|x_{1} - \\mu_{1}\\right|"
+    assert tex((mu1 - x1)**3) == "\\left(\\mu_{1} - x_{1}\\right)^{3}"  # odd: the sign matters, left alone
+
+
+def test_long_call_over_a_short_denominator_is_split():
+    g, a, b, c = sympy.symbols("gamma a b c")
+    terms = sympy.exp(-g * a) + sympy.exp(-g * b) + sympy.exp(-g * c)
+    assert tex(-sympy.log(terms) / g).startswith("- \\frac{1}{\\gamma} \\log")
+    assert tex(sympy.log(a) / g) == "\\frac{\\log a}{\\gamma}"
+
+
+def test_cases_identity_and_ell_norms():
+    a, b = sympy.symbols("a b")
+    assert tex(sympy.Piecewise((a, a < 1), (b, True))) == \
+        "\\begin{cases} a & \\text{if } a < 1 \\\\b & \\text{otherwise} \\end{cases}"
+    assert tex(2 * sympy.Identity(3)) == "2 I"
+    assert symbol_tex("beta_l1") == "\\beta_{\\ell_{1}}"
+
+
+def test_matrices_in_display_and_inline():
+    from symxai.printing import cell, inline
+    lam = sympy.Symbol("lambda")
+    assert tex(sympy.Matrix([1, 2])) == "\\left(\\begin{matrix}1\\\\2\\end{matrix}\\right)"
+    assert "\\displaystyle \\frac{1}{2 \\lambda}" in tex(sympy.Matrix([1 / (2 * lam), 0]))
+    assert inline(sympy.Matrix([8, -8])) == "\\left(8, -8\\right)^{\\top}"
+    assert cell(sympy.Matrix([[sympy.Rational(1, 2), 0]])) == "$\\left(\\frac{1}{2}, 0\\right)$"
+    assert prose("at [[v]]", {"v": sympy.Matrix([2, 2])}) == "at $\\left(2, 2\\right)^{\\top}$"
+
+
+def test_long_chains_continue_on_the_next_line():
+    x = sympy.Symbol("x")
+    long = sum(sympy.Symbol(f"a{i}") * x**i for i in range(1, 12))
+    out = aligned(Line(sympy.Symbol("f"), long, long.subs(x, 1)))
+    assert out.count("&=") == 2 and "\\\\\n" in out
+    assert aligned(Line(x, 2 * x, 3)) == "x &= 2 x = 3"
+
+
+def test_shared_roots_are_named_below_the_answers():
+    from symxai.printing import shared_roots
+    x1, x2 = sympy.symbols("x1 x2", real=True)
+    root = sympy.sqrt(x1**2 + x2**2)
+    short, where = shared_roots({"u": sympy.Matrix([x1 / root, x2 / root]), "c": sympy.Integer(3)})
+    assert tex(short["u"]).count("r") >= 2 and "sqrt" not in tex(short["u"])
+    assert [tex(w) for w in where] == ["r = \\sqrt{x_{1}^{2} + x_{2}^{2}}"]
+    assert shared_roots({"u": x1 / root}) == ({"u": x1 / root}, [])  # once: nothing to abbreviate
+
+
+def test_identity_in_answers_reads_back():
+    from symxai.answertext import parse_answer
+    n = sympy.Symbol("n", integer=True, positive=True)
+    X, lam = sympy.MatrixSymbol("X", 4, n), sympy.Symbol("lambda")
+    value = (X.T * X + lam * sympy.Identity(n)).I * X.T
+    assert plain(value) == "inv(lambda*Identity(n) + X.T*X)*X.T"
+    assert parse_answer(plain(value), {"X": X, "lambda": lam, "n": n}) == value
+    with pytest.raises(Exception, match="integer size"):
+        parse_answer("Identity(lambda)", {"lambda": lam})
