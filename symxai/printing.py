@@ -279,6 +279,10 @@ class SymxaiLatexPrinter(LatexPrinter):
     def _print_Identity(self, expr):
         return "I"
 
+    def _print_Integral(self, expr):
+        # limits beside the sign, \int_0^1, as in running text
+        return super()._print_Integral(expr).replace("\\int\\limits", "\\int")
+
     def _print_Piecewise(self, expr):
         # "if" and "otherwise", as a person writes cases
         return super()._print_Piecewise(expr).replace("& \\text{for}\\: ", "& \\text{if } ")

@@ -162,6 +162,7 @@ def test_cases_identity_and_ell_norms():
     assert tex(sympy.Piecewise((a, a < 1), (b, True))) == \
         "\\begin{cases} a & \\text{if } a < 1 \\\\b & \\text{otherwise} \\end{cases}"
     assert tex(2 * sympy.Identity(3)) == "2 I"
+    assert tex(sympy.Integral(a, (a, 0, 1))) == "\\int_{0}^{1} a\\, da"
     assert symbol_tex("beta_l1") == "\\beta_{\\ell_{1}}"
 
 
