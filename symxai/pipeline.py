@@ -18,7 +18,7 @@ import sympy
 
 from .errors import SpecError, VerificationError
 from .model import Solution, Verification
-from .printing import tex
+from .printing import plain, tex
 from .spec import Sheet, load_sheet
 from .verify import verify
 
@@ -57,8 +57,13 @@ def require_verified(sheet: Sheet, results: dict) -> None:
 
 
 def answer_record(value) -> dict:
-    """How an answer is written to answers.json and printed by ``solve``."""
-    record = {"text": sympy.sstr(value), "latex": tex(value)}
+    """How an answer is written to answers.json and printed by ``solve``: the text
+    is in the syntax of symxai's parser, so it can be pasted into ``check``.
+
+    >>> answer_record(sympy.Matrix([1, sympy.Rational(2, 3)]))["text"]
+    '(1, 2/3)'
+    """
+    record = {"text": plain(value), "latex": tex(value)}
     try:
         if isinstance(value, sympy.Basic) and value.is_number:
             record["value"] = float(value)

@@ -17,7 +17,7 @@ from . import __version__
 import sympy
 
 from .model import Step
-from .printing import aligned, cell, prose, tex
+from .printing import aligned, cell, name_tex, prose, shared_roots, tex
 
 
 def packaged_templates() -> Path:
@@ -70,7 +70,8 @@ def _verified_note(verification) -> str:
 
 def task_view(task, solution, verification) -> dict:
     part = task.part
-    answers = [{"lhs": tex(sympy.Symbol(n)), "value": tex(solution.answers[n].value)} for n in task.answers]
+    short, where = shared_roots({n: solution.answers[n].value for n in task.answers})
+    answers = [{"lhs": name_tex(n, solution.answers[n].value), "value": tex(short[n])} for n in task.answers]
     figures = [_step_view(s)["figure"] for s in solution.steps if s.figure is not None and s.figure.data.get("in_statement")]
     return {
         "key": task.key,
@@ -80,6 +81,7 @@ def task_view(task, solution, verification) -> dict:
         "discussion": task.discussion or "",
         "steps": [_step_view(s) for s in solution.steps],
         "answers": answers,
+        "where": [tex(line) for line in where],
         "verified_note": _verified_note(verification),
         "figures": figures,
     }
