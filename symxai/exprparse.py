@@ -620,6 +620,10 @@ class _Parser:
             return self.build(opener, sympy.FiniteSet, *items)
         if len(items) == 1 and self.toks[self.i - 2].text != ",":
             return items[0]
+        if any(_is_matrix(x) and not all(isinstance(n, (int, sympy.Integer)) for n in x.shape) for x in items):
+            # entry by entry, a vector of symbolic size d never ends
+            raise self.err("a list of vectors or matrices of symbolic size cannot be built entry by entry: "
+                           "give one vector expression instead", opener)
         if all(_is_matrix(x) and x.shape[1] == 1 for x in items):  # [[1, 2], [3, 4]]: rows
             return self.build(opener, lambda *rows: sympy.ImmutableMatrix(
                 [list(r) for r in rows]), *items)

@@ -47,6 +47,15 @@ def substitution(values: dict) -> tuple[dict, dict]:
     return scalars, resized
 
 
+def _add_up(total):
+    """A Sum with numeric limits as the plain sum of its terms (Sum.doit first looks for a closed form)."""
+    body, limits = total.function, total.limits
+    if len(limits) != 1 or not all(getattr(b, "is_Integer", False) for b in limits[0][1:]):
+        return total
+    i, lo, hi = limits[0]
+    return sympy.Add(*[body.xreplace({i: sympy.Integer(k)}) for k in range(int(lo), int(hi) + 1)])
+
+
 def evaluate(value, values: dict):
     """``value`` with ``values`` substituted, as a float, ndarray, bool or list."""
     if isinstance(value, (sympy.FiniteSet, list, tuple)) and not isinstance(value, sympy.MatrixBase):
@@ -54,18 +63,36 @@ def evaluate(value, values: dict):
     if isinstance(value, (bool, np.bool_)) or value in (sympy.true, sympy.false):
         return bool(value)
     scalars, matrices = substitution(values)
-    expr = sympy.sympify(value).xreplace(scalars)
+    value = sympy.sympify(value)
+    late = {}
+    if not value.has(sympy.Piecewise, sympy.Heaviside, sympy.Min, sympy.Max, sympy.Abs, sympy.sign,
+                     sympy.floor, sympy.ceiling) and not value.atoms(sympy.core.relational.Relational):
+        # putting floats into exp/log rebuilds every node with assumption queries (seconds for a
+        # log-sum-exp); evalf(subs=...) evaluates the tree as it is.  Integers (a dimension d) go in first.
+        late = {k: v for k, v in scalars.items() if isinstance(v, sympy.Float)}
+        scalars = {k: v for k, v in scalars.items() if k not in late}
+    # exp and log ask assumption questions of every argument they are rebuilt with; inert
+    # stand-ins keep the substitution cheap, and come back once the arguments are numbers
+    inert = {f: sympy.Function(f"_inert_{f.__name__}") for f in (sympy.exp, sympy.log)
+             if matrices and value.has(f)}
+    for f, stand_in in inert.items():
+        value = value.replace(f, stand_in)
+    expr = value.xreplace(scalars)
     if matrices:
         expr = expr.xreplace({k: v for k, v in matrices.items() if isinstance(v, sympy.MatrixSymbol)})
         expr = expr.xreplace({k: v for k, v in matrices.items() if not isinstance(v, sympy.MatrixSymbol)})
+    if matrices and expr.has(sympy.Sum):  # the entry of w^T Sigma w with symbolic d is a Sum over indices
+        expr = expr.replace(lambda e: isinstance(e, sympy.Sum), _add_up)
+    for f, stand_in in inert.items():
+        expr = expr.replace(stand_in, f)
     if isinstance(expr, (MatrixExpr, sympy.MatrixBase)):
         expr = expr.doit() if isinstance(expr, MatrixExpr) else expr
-        return np.array(sympy.ImmutableMatrix(expr).evalf(30), dtype=float)
-    if isinstance(expr, sympy.logic.boolalg.Boolean):
+        return np.array(sympy.ImmutableMatrix(expr).evalf(30, subs=late or None), dtype=float)
+    if isinstance(expr, sympy.logic.boolalg.Boolean) and not isinstance(expr, sympy.Symbol):  # a Symbol is a Boolean too
         return bool(expr)
-    if matrices and expr.has(sympy.Sum):  # the entry of w^T Sigma w with symbolic d is a Sum over indices
+    if matrices and expr.has(sympy.Sum):
         expr = expr.doit()
-    result = expr.evalf(30)
+    result = expr.evalf(30, subs=late or None)
     if result.is_real is False or not result.is_number:
         c = complex(result)
         if abs(c.imag) > 1e-12 * max(1.0, abs(c.real)):
