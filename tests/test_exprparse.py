@@ -307,14 +307,13 @@ def test_source_has_no_eval():
 
 
 def test_list_of_symbolic_size_vectors_is_refused_quickly():
-    import time
 
-    d = sympy.Symbol("d", integer=True, positive=True)
-    names = {"mu": sympy.MatrixSymbol("mu", d, 1), "d": d}
+    d = sp.Symbol("d", integer=True, positive=True)
+    names = {"mu": sp.MatrixSymbol("mu", d, 1), "d": d}
     for text in ("(mu, mu)", "[mu, 1]", "[[mu], [mu]]"):
         start = time.monotonic()
         with pytest.raises(ExpressionError, match="symbolic size"):
             parse_value(text, names)
         assert time.monotonic() - start < 1.0
-    two = sympy.MatrixSymbol("m", 2, 1)  # a fixed size still builds the matrix
+    two = sp.MatrixSymbol("m", 2, 1)  # a fixed size still builds the matrix
     assert parse_value("(m, m)", {"m": two}).shape == (2, 2)
