@@ -152,6 +152,14 @@ def _inv(a):
     return a.inv() if isinstance(a, MatrixBase) else sympy.Inverse(a)
 
 
+def _eye(n):
+    if _is_matrix(n) or not (n.is_integer and n.is_positive):
+        raise _Refused("eye(n) needs a positive integer size n (a number or a declared dimension)")
+    if n.is_Integer and n > 1000:
+        raise _Refused("eye(n): n is too large (at most 1000)")
+    return sympy.Identity(n)
+
+
 def _norm(v):
     if not _is_matrix(v):
         return sympy.Abs(v)
@@ -181,7 +189,7 @@ DEFAULT_FUNCTIONS: dict[str, Callable] = {
         "exp": sympy.exp, "log": _log, "ln": sympy.log, "sign": sympy.sign,
         "Phi": Phi, "erf": sympy.erf, "sin": sympy.sin, "cos": sympy.cos,
         "tanh": sympy.tanh, "sigmoid": _sigmoid}.items()}
-DEFAULT_FUNCTIONS.update(sqrt=_sqrt, inv=_inv, norm=_norm)
+DEFAULT_FUNCTIONS.update(sqrt=_sqrt, inv=_inv, norm=_norm, eye=_eye)
 _ARITY = {name: (1, 1) for name in DEFAULT_FUNCTIONS}
 _ARITY.update({n: (1, 20) for n in ("Min", "min", "Max", "max")}, log=(1, 2))
 _DEFAULT_IDS = {id(f) for f in DEFAULT_FUNCTIONS.values()}

@@ -56,6 +56,41 @@ def _add_up(total):
     return sympy.Add(*[body.xreplace({i: sympy.Integer(k)}) for k in range(int(lo), int(hi) + 1)])
 
 
+def _numpy(expr, scalars: dict, arrays: dict):
+    """A matrix expression built from matrix symbols by +, *, transpose and inverse, in floats; None
+    where it holds anything else.  Exact inverses of float matrices take SymPy seconds."""
+    M = sympy.matrices.expressions
+    if isinstance(expr, sympy.MatrixSymbol):
+        return arrays.get(expr.name)
+    if isinstance(expr, M.Identity) and expr.shape[0].xreplace(scalars).is_Integer:
+        return np.eye(int(expr.shape[0].xreplace(scalars)))
+    if isinstance(expr, M.ZeroMatrix):
+        return np.zeros(tuple(int(s.xreplace(scalars)) for s in expr.shape))
+    if isinstance(expr, (M.MatAdd, M.MatMul)):
+        parts = []
+        for a in expr.args:
+            if isinstance(a, MatrixExpr):
+                parts.append(_numpy(a, scalars, arrays))
+            else:
+                try:
+                    parts.append(float(sympy.sympify(a).xreplace(scalars)))
+                except (TypeError, ValueError):
+                    return None
+        if any(p is None for p in parts):
+            return None
+        out = parts[0]
+        for p in parts[1:]:
+            out = out + p if isinstance(expr, M.MatAdd) else (out * p if np.ndim(out) == 0 or np.ndim(p) == 0
+                                                              else out @ p)
+        return out
+    if isinstance(expr, (M.Transpose, M.Inverse)):
+        inner = _numpy(expr.args[0], scalars, arrays)
+        if inner is None:
+            return None
+        return inner.T if isinstance(expr, M.Transpose) else np.linalg.inv(inner)
+    return None
+
+
 def evaluate(value, values: dict):
     """``value`` with ``values`` substituted, as a float, ndarray, bool or list."""
     if isinstance(value, (sympy.FiniteSet, list, tuple)) and not isinstance(value, sympy.MatrixBase):
@@ -64,6 +99,12 @@ def evaluate(value, values: dict):
         return bool(value)
     scalars, matrices = substitution(values)
     value = sympy.sympify(value)
+    if isinstance(value, MatrixExpr) and matrices:
+        arrays = {k.name: np.array(v.tolist(), dtype=float) for k, v in matrices.items()
+                  if not isinstance(v, sympy.MatrixSymbol)}
+        fast = _numpy(value, scalars, arrays)
+        if fast is not None:
+            return np.asarray(fast, dtype=float)
     late = {}
     if not value.has(sympy.Piecewise, sympy.Heaviside, sympy.Min, sympy.Max, sympy.Abs, sympy.sign,
                      sympy.floor, sympy.ceiling) and not value.atoms(sympy.core.relational.Relational):
