@@ -167,6 +167,11 @@ def _norm(v):
         if v.shape[0] != 1:
             raise _Refused(f"norm expects a vector, got {_describe(v)}")
         v = v.T
+    if not isinstance(v, MatrixBase) and not v.shape[0].is_Integer:
+        # the engine's own norm: (v^T v)[0, 0] of a symbolic-size vector is an index Sum that
+        # neither simplifies against the engine's answers nor evaluates quickly
+        from .methods.radial import Norm
+        return Norm(v)
     return _checked_pow((v.T * v)[0, 0], S.Half)
 
 

@@ -124,8 +124,10 @@ def evaluate(value, values: dict):
         expr = expr.xreplace({k: v for k, v in matrices.items() if not isinstance(v, sympy.MatrixSymbol)})
     if matrices and expr.has(sympy.Sum):  # the entry of w^T Sigma w with symbolic d is a Sum over indices
         expr = expr.replace(lambda e: isinstance(e, sympy.Sum), _add_up)
-    for f, stand_in in inert.items():
-        expr = expr.replace(stand_in, f)
+    if inert:  # with every argument a number, exp and log come back cheaply
+        expr, late = expr.xreplace(late), {}
+        for f, stand_in in inert.items():
+            expr = expr.replace(stand_in, f)
     if isinstance(expr, (MatrixExpr, sympy.MatrixBase)):
         expr = expr.doit() if isinstance(expr, MatrixExpr) else expr
         return np.array(sympy.ImmutableMatrix(expr).evalf(30, subs=late or None), dtype=float)
