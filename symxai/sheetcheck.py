@@ -18,7 +18,7 @@ answer cannot be read (the other answers are still checked).
 >>> report = check_sheet("problems/tub-ml-sheet14.yaml", f.name)
 >>> os.unlink(f.name)
 >>> report.earned, report.total, report.exit_code
-(Fraction(50, 3), Fraction(25, 1), 1)
+(Fraction(50, 3), Fraction(75, 1), 1)
 """
 
 from __future__ import annotations
