@@ -40,19 +40,9 @@ def _counting(fn, name):
     return apply
 
 
-def _identity(n):
-    """Identity(n): ridge answers such as inv(X.T*W*X + lambda*Identity(n)) need the identity."""
-    if isinstance(n, sympy.MatrixBase) or getattr(n, "is_Matrix", False) or n.is_integer is not True:
-        raise ExpressionError("Identity expects an integer size, such as Identity(n) or Identity(3)")
-    if n.is_number and not 0 < n <= MAX_FACTORIAL:
-        raise ExpressionError(f"Identity(n) needs 0 < n <= {MAX_FACTORIAL}")
-    return sympy.Identity(n)
-
-
 # counting answers (the number of coalitions) need factorials and binomials
 FUNCTIONS = {"factorial": _counting(sympy.factorial, "factorial"),
-             "binomial": _counting(sympy.binomial, "binomial"), "binom": _counting(sympy.binomial, "binom"),
-             "Identity": _identity}
+             "binomial": _counting(sympy.binomial, "binomial"), "binom": _counting(sympy.binomial, "binom")}
 _BANG = re.compile(r"\b([A-Za-z][A-Za-z0-9_]*|\d+)!(?!=)")
 
 

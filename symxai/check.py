@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .equivalence import TIME_LIMIT, OutOfTime, Verdict, compare, isolated
+from .equivalence import TIME_LIMIT, OutOfTime, Verdict, bounded, compare, isolated
 from .errors import ExpressionError, UsageError
 
 DIAGNOSE = True  # tests of the verdict alone may switch feedback off
@@ -129,7 +129,7 @@ class _TaskContext:
     def __init__(self, task):
         self.task = task
         self.solution = task.method.solve(task.problem)
-        self._intermediates = self._catalogue = None
+        self._intermediates = self._catalogue = self._siblings = None
 
     @property
     def intermediates(self) -> dict:
@@ -159,11 +159,25 @@ class _TaskContext:
         out = {n: self.solution.answers[n].value for n in self.task.answers if n != name}
         if symbolic:
             out.update((n, v) for n, (v, _) in self.intermediates.items() if n != name)
-        for sibling in self.task.sheet.tasks:
-            if sibling.exercise is self.task.exercise and sibling is not self.task:
-                solved = sibling.method.solve(sibling.problem)
-                out.update((f"{n} of {sibling.key}", solved.answers[n].value) for n in sibling.answers)
+        out.update(self.siblings)
         return out
+
+    @property
+    def siblings(self) -> dict:
+        """The answers of the exercise's other parts, as "R_1 of lrp-max.B"."""
+        if self._siblings is None:
+            self._siblings = {}
+            for sibling in self.task.sheet.tasks:
+                if sibling.exercise is self.task.exercise and sibling is not self.task:
+                    solved = sibling.method.solve(sibling.problem)
+                    self._siblings.update((f"{n} of {sibling.key}", solved.answers[n].value)
+                                          for n in sibling.answers)
+        return self._siblings
+
+    def warm(self) -> None:
+        """Compute what every diagnosis needs once, before each answer is diagnosed in its own child
+        process (which would otherwise recompute it, and spend its time budget on it)."""
+        _ = self.catalogue, self.siblings, self.intermediates
 
 
 def _known_names(ctx: _TaskContext, name: str) -> bool:
@@ -216,6 +230,10 @@ def _diagnose_one(ctx, name, given, conditions, sample, seed) -> list:
     from .numeval import free_parameters
 
     expected = ctx.expected(name)
+    interior = getattr(ctx.task.method, "interior_sample", None)
+    if interior is not None:  # a mistake is named by where it matters, not by what it says on a kink
+        def sample(rng):
+            return interior(ctx.task.problem, ctx.task.symbols, rng)
     table = [(r.label, r.message, r.values[name]) for r in ctx.catalogue
              if isinstance(r, Misconception) and name in r.values]
     return diagnose(expected, given, ctx.task.symbols, conditions, name=name,
@@ -230,6 +248,10 @@ def _add_feedback(ctx, report, parsed, conditions, sample, seed) -> None:
     wrong = [v for v in report.verdicts if v.status == "wrong"]
     if not wrong:
         return
+    try:
+        bounded(ctx.warm, TIME_BUDGET)
+    except OutOfTime:
+        pass  # each child then tries on its own, within its own budget
     for v in wrong:
         try:  # feedback is a bonus: when it runs out of time the verdict stands without it
             v.diagnoses = isolated(_diagnose_one, TIME_BUDGET + 2.0, ctx, v.name, parsed[v.name], conditions,

@@ -152,6 +152,15 @@ def _inv(a):
     return a.inv() if isinstance(a, MatrixBase) else sympy.Inverse(a)
 
 
+def _eye(n):
+    """The n x n identity, as eye(n) or Identity(n) (what symxai's own answers print)."""
+    if _is_matrix(n) or not (n.is_integer and n.is_positive):
+        raise _Refused("eye(n) or Identity(n) needs a positive integer size n (a number or a declared dimension)")
+    if n.is_Integer and n > 1000:
+        raise _Refused("eye(n): n is too large (at most 1000)")
+    return sympy.Identity(n)
+
+
 def _norm(v):
     if not _is_matrix(v):
         return sympy.Abs(v)
@@ -159,6 +168,11 @@ def _norm(v):
         if v.shape[0] != 1:
             raise _Refused(f"norm expects a vector, got {_describe(v)}")
         v = v.T
+    if not isinstance(v, MatrixBase) and not v.shape[0].is_Integer:
+        # the engine's own norm: (v^T v)[0, 0] of a symbolic-size vector is an index Sum that
+        # neither simplifies against the engine's answers nor evaluates quickly
+        from .methods.radial import Norm
+        return Norm(v)
     return _checked_pow((v.T * v)[0, 0], S.Half)
 
 
@@ -181,7 +195,8 @@ DEFAULT_FUNCTIONS: dict[str, Callable] = {
         "exp": sympy.exp, "log": _log, "ln": sympy.log, "sign": sympy.sign,
         "Phi": Phi, "erf": sympy.erf, "sin": sympy.sin, "cos": sympy.cos,
         "tanh": sympy.tanh, "sigmoid": _sigmoid}.items()}
-DEFAULT_FUNCTIONS.update(sqrt=_sqrt, inv=_inv, norm=_norm)
+DEFAULT_FUNCTIONS.update(sqrt=_sqrt, inv=_inv, norm=_norm, eye=_eye, Identity=_eye,
+                         Heaviside=_scalar_fn("Heaviside", lambda z: sympy.Heaviside(z, 0)))  # H(0) = 0: LRP's gates
 _ARITY = {name: (1, 1) for name in DEFAULT_FUNCTIONS}
 _ARITY.update({n: (1, 20) for n in ("Min", "min", "Max", "max")}, log=(1, 2))
 _DEFAULT_IDS = {id(f) for f in DEFAULT_FUNCTIONS.values()}
@@ -620,6 +635,10 @@ class _Parser:
             return self.build(opener, sympy.FiniteSet, *items)
         if len(items) == 1 and self.toks[self.i - 2].text != ",":
             return items[0]
+        if any(_is_matrix(x) and not all(isinstance(n, (int, sympy.Integer)) for n in x.shape) for x in items):
+            # entry by entry, a vector of symbolic size d never ends
+            raise self.err("a list of vectors or matrices of symbolic size cannot be built entry by entry: "
+                           "give one vector expression instead", opener)
         if all(_is_matrix(x) and x.shape[1] == 1 for x in items):  # [[1, 2], [3, 4]]: rows
             return self.build(opener, lambda *rows: sympy.ImmutableMatrix(
                 [list(r) for r in rows]), *items)

@@ -550,6 +550,22 @@ class PlainPrinter(StrPrinter):
     def _print_Exp1(self, expr):
         return "exp(1)"
 
+    def _print_Heaviside(self, expr):
+        return f"Heaviside({self._print(expr.args[0])})"  # H(0) = 0, as the parser reads it
+
+    def _print_Equality(self, expr):
+        return f"{self._print(expr.lhs)} = {self._print(expr.rhs)}"
+
+    def _print_Unequality(self, expr):
+        return f"{self._print(expr.lhs)} != {self._print(expr.rhs)}"
+
+    def _print_And(self, expr):
+        return " and ".join(self._print(a) for a in expr.args)
+
+    def _print_Or(self, expr):
+        # 'and' binds tighter than 'or' in the parser, as in Python
+        return " or ".join(self._print(a) for a in expr.args)
+
     def _print_BooleanTrue(self, expr):
         return "true"
 

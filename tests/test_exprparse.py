@@ -304,3 +304,16 @@ def test_source_has_no_eval():
     for name in ("eval", "exec", "sympify", "parse_expr", "parse_latex", "compile", "__import__"):
         assert not re.search(rf"(?<!def )(?<![\w.]){name}\s*\(", source), name
     assert not re.search(r"\bS\(\s*['\"a-z]", source)
+
+
+def test_list_of_symbolic_size_vectors_is_refused_quickly():
+
+    d = sp.Symbol("d", integer=True, positive=True)
+    names = {"mu": sp.MatrixSymbol("mu", d, 1), "d": d}
+    for text in ("(mu, mu)", "[mu, 1]", "[[mu], [mu]]"):
+        start = time.monotonic()
+        with pytest.raises(ExpressionError, match="symbolic size"):
+            parse_value(text, names)
+        assert time.monotonic() - start < 1.0
+    two = sp.MatrixSymbol("m", 2, 1)  # a fixed size still builds the matrix
+    assert parse_value("(m, m)", {"m": two}).shape == (2, 2)

@@ -239,6 +239,18 @@ class Lrp(Method):
                 break
         return values
 
+    def interior_sample(self, p: LrpProblem, symbols, rng):
+        """Like ``sample``, but only inside full-dimensional regions: feedback names a mistake by the
+        formula a student wrote for a region, not by what that formula happens to give on a kink."""
+        open_regions = [r for r in p.regions or [] if all(s != 0 for _, s in r.constraints)]
+        values = symbols.sample(rng)
+        if open_regions:
+            region = open_regions[int(rng.integers(len(open_regions)))]
+            point = region_point(region, rng)
+            if point is not None:
+                values.update(zip(p.network.inputs, point))
+        return values
+
     def reference(self, p: LrpProblem, values: dict) -> dict:
         sub = {k: sympy.Float(v, 30) if isinstance(v, float) else sympy.Integer(v) for k, v in values.items()
                if isinstance(k, sympy.Symbol) and isinstance(v, (int, float))}
@@ -261,7 +273,7 @@ def _tidy(e):
     e = sympy.sympify(e)
     if e.has(sympy.Heaviside, sympy.sign, sympy.Max, sympy.Min):
         return sympy.simplify(e)
-    if not _small(e, 60):
+    if not _small(e, 200):
         return e  # factoring a large formula costs seconds and rarely makes it shorter
     return sympy.factor(sympy.cancel(e))
 

@@ -48,7 +48,7 @@ def misconceptions(problem, solution) -> list:
     """Rows for every rule a student may use instead of the asked one, the other bias convention, and the
     conservation law of the input relevances (for networks without biases or stabilisers)."""
     rows, asked = [], {r.key for r in problem.rules}
-    if len(asked) == 1:
+    if len(asked) == 1 and problem.regions is not None:  # with symbolic weights w+ = Max(0, w) is no help
         from ..lrp_rules import RULES
         (key,) = asked
         for other, message in _INSTEAD.get(key, []):
@@ -57,6 +57,12 @@ def misconceptions(problem, solution) -> list:
     if problem.network.has_bias and any(r.bias for r in problem.rules):
         other, message = _BIAS[problem.bias]
         rows.append(Misconception("bias-convention", message, _answers(problem, bias=other)))
+    if problem.regions is None:  # symbolic weights: gates H(z) in the answers
+        rows.append(Misconception(
+            "relu-ignored", "you treated every hidden neuron as active; a ReLU neuron with z_j <= 0 has a_j = 0 "
+            "and receives and passes on no relevance (the factor H(z_j) in the answer)",
+            {n: a.value.replace(sympy.Heaviside, lambda *args: sympy.Integer(1))
+             for n, a in solution.answers.items()}))
     conserving = not problem.network.has_bias and not any(r.stabilised for r in problem.rules)
     if conserving and solution is not None:
         names = tuple(problem.network.input_relevance)
