@@ -45,6 +45,24 @@ class LimeProblem:
     t: sympy.Expr | None = None
 
 
+def support_fits(G, c, n: int, k: int):
+    """(support, beta) for every support of 1 ... k of the n features: the least-squares fit of those
+    columns from the normal equations G beta = c restricted to them, zero elsewhere.
+
+    >>> G, c = sympy.Matrix([[2, 0], [0, 1]]), sympy.Matrix([2, 3])
+    >>> [(cols, list(beta)) for cols, beta in support_fits(G, c, 2, 1)]
+    [([0], [1, 0]), ([1], [0, 3])]
+    """
+    for size in range(1, k + 1):
+        for support in combinations(range(n), size):
+            cols = list(support)
+            b_s = G.extract(cols, cols).solve(c.extract(cols, [0]))
+            beta = sympy.zeros(n, 1)
+            for j, i in enumerate(cols):
+                beta[i] = b_s[j]
+            yield cols, beta
+
+
 def _kkt_lasso(G, c, t):
     """Exact minimiser of b^T G b - 2 c^T b subject to ||b||_1 <= t (G positive definite).
 
@@ -210,17 +228,11 @@ class Lime(Method):
                  Line(Tex("X^\\top W X"), G), Line(Tex("X^\\top W y"), c), title="Data")
         rows, best, best_loss = [], sympy.zeros(n, 1), loss(sympy.zeros(n, 1))
         rows.append([sympy.EmptySet, sympy.zeros(n, 1).T, best_loss])
-        for size in range(1, p.k + 1):
-            for support in combinations(range(n), size):
-                cols = list(support)
-                b_s = G.extract(cols, cols).solve(c.extract(cols, [0]))
-                beta = sympy.zeros(n, 1)
-                for j, i in enumerate(cols):
-                    beta[i] = b_s[j]
-                value = loss(beta)
-                rows.append([sympy.FiniteSet(*[i + 1 for i in cols]), beta.T, value])
-                if value < best_loss:
-                    best, best_loss = beta, value
+        for cols, beta in support_fits(G, c, n, p.k):
+            value = loss(beta)
+            rows.append([sympy.FiniteSet(*[i + 1 for i in cols]), beta.T, value])
+            if value < best_loss:
+                best, best_loss = beta, value
         best = sympy.ImmutableMatrix(best)
         sol.step(f"$\\ell_0$ budget $k = {p.k}$: on every support of at most $k$ features the problem is an ordinary "
                  "weighted least-squares fit of those columns; the smallest loss wins.",

@@ -8,12 +8,10 @@
 
 from __future__ import annotations
 
-from itertools import combinations
-
 import sympy
 
 from . import Misconception
-from ..methods.lime import _kkt_lasso
+from ..methods.lime import _kkt_lasso, support_fits
 
 
 def _closed(p):
@@ -48,15 +46,9 @@ def _closed(p):
 
 def _best_subset(G, c, loss, n, k):
     best, best_loss = sympy.zeros(n, 1), loss(sympy.zeros(n, 1))
-    for size in range(1, k + 1):
-        for support in combinations(range(n), size):
-            cols = list(support)
-            b_s = G.extract(cols, cols).solve(c.extract(cols, [0]))
-            beta = sympy.zeros(n, 1)
-            for j, i in enumerate(cols):
-                beta[i] = b_s[j]
-            if loss(beta) < best_loss:
-                best, best_loss = beta, loss(beta)
+    for _, beta in support_fits(G, c, n, k):
+        if loss(beta) < best_loss:
+            best, best_loss = beta, loss(beta)
     return sympy.ImmutableMatrix(best)
 
 
