@@ -203,12 +203,13 @@ class Lrp(Method):
         sol.step("Forward pass (inactive neurons have activation 0):", *fwd, title=where)
         out = {}
         sol.step("", Line(Tex("R_{\\mathrm{out}}"), acts[-1][0]))
+        above = [acts[-1][0]]
         for li, step, R in reversed(steps):
             layer = net.layers[li]
             below_names = net.input_relevance if li == 0 else net.layers[li - 1].relevance
             rows = []
             for j, name in enumerate(below_names):
-                rows.append(Line(sympy.Symbol(name), *_instantiated(step, layer, j), R[j]))
+                rows.append(Line(sympy.Symbol(name), *_instantiated(step, layer, j, above), R[j]))
                 out[name] = R[j]
             total = _tidy(sum(R))
             zero = [layer.neurons[k] for k in range(layer.width) if step.zero[k]]
@@ -218,6 +219,7 @@ class Lrp(Method):
             sol.step(f"Layer {li + 1} ({p.rules[li].title}): relevance of {_names(below_names)} from the layer "
                      f"above." + note + keep, *rows,
                      Line(Tex("\\sum_j R_j"), total), absorbed=absorbed)
+            above = R
         if region is not None and len(p.regions) <= 6 and max(l.width for l in net.layers) <= 8:
             rel = dict(out)
             sol.step("Relevance on each neuron:", figure=Figure("network", figure_data(net, rel)))
@@ -293,14 +295,15 @@ def _pre(net, li, k):
     return sympy.Max(0, z) if layer.activation == "relu" else z
 
 
-def _instantiated(step, layer, j) -> list:
-    """The rule written out for neuron j: sum_k z_jk / denominator_k * R_k, before simplifying."""
+def _instantiated(step, layer, j, above) -> list:
+    """The rule written out for neuron j: sum_k z_jk / denominator_k * R_k, before simplifying; a
+    neuron k above with no relevance (R_k = 0) contributes nothing and is not written."""
     if not step.fractions:
         return []
     terms = []
     for k in range(layer.width):
         z, den = step.fractions[k][j]
-        if z == 0 or step.zero[k]:
+        if z == 0 or step.zero[k] or above[k] == 0:
             continue
         frac = sympy.Mul(z, sympy.Pow(den, -1, evaluate=False), evaluate=False) if den != 1 else z
         terms.append(sympy.Mul(frac, sympy.Symbol(layer.relevance[k]), evaluate=False))
