@@ -26,7 +26,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 WIDTHS = (2, 4, 8, 16)
-DEPTHS = (1, 2, 3)
 
 
 GAMMA = "gamma"
@@ -58,6 +57,7 @@ def one_case(width: int, depth: int, seed: int) -> dict:
     get("lrp")  # discover the methods before the clock starts
     t0 = time.perf_counter()
     task = loads_sheet(spec(width, depth, seed)).task("net")
+    _ = task.problem.regions  # enumerated on first use
     t1 = time.perf_counter()
     sol = task.method.solve(task.problem)
     t2 = time.perf_counter()
@@ -108,6 +108,7 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--limit", type=float, default=120.0, help="seconds per case before it is reported as over")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--depths", default="1,2,3", help="comma-separated numbers of hidden layers")
     ap.add_argument("--out")
     ap.add_argument("--case", nargs=3, type=int, help=argparse.SUPPRESS)
     ap.add_argument("--plain", nargs=3, type=int, help=argparse.SUPPRESS)
@@ -122,7 +123,7 @@ def main():
              f"(seed {args.seed}); median of {args.repeat} fresh processes, limit {args.limit:.0f} s per case.\n",
              "| depth | width | regions | enumerate (s) | solve (s) | verify (s) | plain SymPy (s) | plain / symxai |",
              "|---|---|---|---|---|---|---|---|"]
-    for depth in DEPTHS:
+    for depth in [int(d) for d in args.depths.split(",")]:
         over = plain_over = False
         for width in WIDTHS:
             runs = [] if over else [run(width, depth, args.seed, args.limit) for _ in range(args.repeat)]

@@ -33,7 +33,6 @@ from itertools import product
 
 import numpy as np
 import sympy
-from scipy.optimize import linprog
 
 SIGNS = (1, 0, -1)
 BOX = 1e4  # regions are searched inside [-BOX, BOX]^d (cones without biases)
@@ -113,6 +112,8 @@ def solve_lp(constraints, inputs, *, objective=None, box=BOX, min_margin=None):
         A_ub.append(row); b_ub.append(0.0)
     cost = [0.0] * d + [-1.0] if objective is None else list(objective) + [0.0]
     bounds = [(-box, box)] * d + [(min_margin or 0.0, 1.0)]
+    from scipy.optimize import linprog  # imported when first needed: `check` of other exercises never is
+
     res = linprog(cost, A_ub=A_ub or None, b_ub=b_ub or None, A_eq=A_eq or None, b_eq=b_eq or None,
                   bounds=bounds, method="highs")
     if res.status != 0:

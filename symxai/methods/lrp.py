@@ -50,8 +50,19 @@ class LrpProblem:
     bias: str
     stabiliser: str
     implements: object | None
-    regions: list | None  # None: symbolic weights, one symbolic case
+    boundaries: bool = True  # z = 0 as regions of their own
     draws: list = field(default_factory=lambda: [0])
+    found: list | None = field(default=None, repr=False)
+
+    @property
+    def regions(self) -> list | None:
+        """The activation regions (None: symbolic weights, one symbolic case); enumerated by linear
+        programs when first needed, not when a sheet is loaded (checking another exercise never needs them)."""
+        if self.network.symbolic_weights:
+            return None
+        if self.found is None:
+            self.found = enumerate_regions(self.network, boundaries=self.boundaries)
+        return self.found
 
 
 @register
@@ -108,8 +119,8 @@ class Lrp(Method):
         if messages:
             return None
         f = ctx.expr(params["implements"], params.loc_of("implements")) if "implements" in params else None
-        regions = None if net.symbolic_weights else enumerate_regions(net, boundaries=params.get("boundaries", True))
-        return LrpProblem(net, rules, values, params.get("bias", "neuron"), params.get("stabiliser", "plus"), f, regions)
+        return LrpProblem(net, rules, values, params.get("bias", "neuron"), params.get("stabiliser", "plus"), f,
+                          params.get("boundaries", True))
 
     def answer_names(self, p: LrpProblem) -> list[str]:
         names = list(p.network.input_relevance)

@@ -18,7 +18,6 @@ from __future__ import annotations
 from itertools import combinations
 
 import numpy as np
-from scipy.optimize import minimize
 
 
 def _root(W) -> np.ndarray:
@@ -81,6 +80,8 @@ def lasso_constrained(X, W, y, t: float) -> np.ndarray:
     def gradient(z):
         g = 2 * (G @ split(z) - c)
         return np.concatenate([g, -g])
+
+    from scipy.optimize import minimize  # imported when needed: scipy costs `check` half a second
 
     res = minimize(objective, np.zeros(2 * n), jac=gradient, method="SLSQP",
                    bounds=[(0, None)] * (2 * n),

@@ -16,9 +16,6 @@ from __future__ import annotations
 from typing import Callable
 
 import numpy as np
-from scipy.optimize import minimize
-from scipy.linalg import cho_factor, cho_solve
-from scipy.stats import multivariate_normal
 
 
 def maximisers(objective: Callable, dim: int, *, starts: int = 6, seed: int = 0, scale: float = 3.0,
@@ -27,6 +24,8 @@ def maximisers(objective: Callable, dim: int, *, starts: int = 6, seed: int = 0,
 
     ``kinks``: the objective is not differentiable everywhere (max); polish each run with Nelder-Mead.
     """
+    from scipy.optimize import minimize  # scipy loads when a reference runs, not with every `check`
+
     rng = np.random.default_rng(seed)
     runs = []
     for _ in range(starts):
@@ -67,6 +66,8 @@ def log_gaussian(mu: np.ndarray, sigma: np.ndarray) -> Callable:
     >>> round(log_gaussian(np.zeros(2), np.eye(2))(np.zeros(2)), 6)  # -log(2 pi)
     -1.837877
     """
+    from scipy.linalg import cho_factor, cho_solve
+
     factor = cho_factor(sigma)
     log_norm = -0.5 * len(mu) * np.log(2 * np.pi) - np.sum(np.log(np.diag(factor[0])))
 
@@ -86,6 +87,8 @@ def two_class_mixture(mu: np.ndarray, sigma: np.ndarray, prior: float, seed: int
     >>> round(bayes_constant(post, evid, lik, 2), 6) == round(float(np.log(0.25)), 6)
     True
     """
+    from scipy.stats import multivariate_normal
+
     rng = np.random.default_rng(seed)
     own = multivariate_normal(mean=mu, cov=sigma)
     other = multivariate_normal(mean=mu + rng.normal(scale=2.0, size=len(mu)), cov=sigma)

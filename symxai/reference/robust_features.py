@@ -17,7 +17,6 @@ True
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import linprog
 
 
 def sample_data(d: int, eta: float, p: float, samples: int, rng: np.random.Generator):
@@ -55,6 +54,8 @@ def lp_attack(w, x, eps: float, tie_break: float = 1e-6):
     w, x = np.asarray(w, dtype=float), np.asarray(x, dtype=float)
     n = len(x)
     cost = np.concatenate([w + tie_break, -w + tie_break])
+    from scipy.optimize import linprog  # imported when needed: scipy costs `check` half a second
+
     res = linprog(cost, bounds=[(0.0, eps)] * (2 * n), method="highs")
     if not res.success:
         raise RuntimeError(f"the attack LP failed: {res.message}")

@@ -18,7 +18,6 @@ from __future__ import annotations
 from typing import Callable
 
 import numpy as np
-from scipy.optimize import brentq, minimize
 
 
 def gradient(f: Callable, z, step: float = 1e-6) -> np.ndarray:
@@ -40,6 +39,8 @@ def segment_root(f: Callable, start, end) -> np.ndarray:
     g = lambda t: f(start + t * (end - start))
     if g(0.0) * g(1.0) > 0:
         raise ValueError("f does not change sign on the segment: no root point there")
+    from scipy.optimize import brentq  # scipy loads when a reference runs, not with every `check`
+
     t = brentq(g, 0.0, 1.0, xtol=1e-15, rtol=1e-15, maxiter=500)
     return start + t * (end - start)
 
@@ -49,6 +50,8 @@ def nearest_root(f: Callable, x, starts: int = 8, seed: int = 0) -> np.ndarray:
     x = np.asarray(x, dtype=float)
     rng = np.random.default_rng(seed)
     best, best_d = None, np.inf
+    from scipy.optimize import minimize
+
     for k in range(starts):
         z0 = x + (0 if k == 0 else rng.normal(scale=1.0, size=x.size))
         res = minimize(lambda z: float(np.sum((z - x) ** 2)), z0, method="SLSQP",
