@@ -267,6 +267,11 @@ class Lrp(Method):
     def reference(self, p: LrpProblem, values: dict) -> dict:
         sub = {k: sympy.Float(v, 30) if isinstance(v, float) else sympy.Integer(v) for k, v in values.items()
                if isinstance(k, sympy.Symbol) and isinstance(v, (int, float))}
+        needed = set(p.network.inputs).union(*(sympy.sympify(v).free_symbols for v in p.params.values()),
+                                            *(layer.weights.free_symbols | layer.bias.free_symbols
+                                              for layer in p.network.layers))
+        for s in needed - set(sub):
+            sub[s] = sympy.Integer(1)  # no compared answer depends on it (all constant): any admissible value
         num = lambda e: float(sympy.sympify(e).xreplace(sub))  # noqa: E731
         net = p.network
         W = [np.array([[num(w) for w in layer.weights.row(k)] for k in range(layer.width)]) for layer in net.layers]
