@@ -123,8 +123,6 @@ def _coef(coef, params):
 
 
 def _is_zero(expr) -> bool:
-    if not isinstance(expr, sympy.Basic):
-        return expr == 0
     expr = sympy.sympify(expr)
     return expr == 0 or (expr.is_zero is True) or (not expr.free_symbols and sympy.simplify(expr) == 0)
 

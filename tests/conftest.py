@@ -21,3 +21,19 @@ def cli():
     def run(*args):
         return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
     return run
+
+
+@pytest.fixture
+def wrong_phi_1(monkeypatch):
+    """Make the Shapley engine answer phi_1 + 1 (an injected error verification must catch)."""
+    from symxai.methods.shapley import Shapley
+    original = Shapley.solve
+
+    def wrong(self, problem):
+        sol = original(self, problem)
+        sol.answers["phi_1"].value += 1
+        return sol
+
+    def inject():
+        monkeypatch.setattr(Shapley, "solve", wrong)
+    return inject

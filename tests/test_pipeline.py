@@ -45,15 +45,8 @@ def test_tex_only(tmp_path):
         "answers.json", "eth-riai-ex10-exercises.tex", "eth-riai-ex10-solutions.tex"]
 
 
-def test_failed_verification_writes_nothing(tmp_path, monkeypatch):
-    from symxai.methods.shapley import Shapley
-    original = Shapley.solve
-
-    def wrong(self, problem):
-        sol = original(self, problem)
-        sol.answers["phi_1"].value += 1
-        return sol
-    monkeypatch.setattr(Shapley, "solve", wrong)
+def test_failed_verification_writes_nothing(tmp_path, wrong_phi_1):
+    wrong_phi_1()
     with pytest.raises(VerificationError, match="phi_1"):
         build([PROBLEMS / "tub-ml-sheet14.yaml"], tmp_path, tex_only=True)
     assert not (tmp_path / "tub-ml-sheet14").exists()

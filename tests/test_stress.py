@@ -18,19 +18,10 @@ def test_random_exercise_spreads_its_answers():
     assert "6 seed(s), 6 verified, 0 failed" in report.text()
 
 
-def test_fixed_exercise_and_injected_failure(monkeypatch):
-    from symxai.methods.shapley import Shapley
-
+def test_fixed_exercise_and_injected_failure(wrong_phi_1):
     report = stress("problems/eth-riai-ex10.yaml", "shapley-relu", seeds=2)
     assert report.failures == [] and report.spread()["phi_2"]["distinct"] == 1
-    real = Shapley.solve
-
-    def wrong(self, p):
-        sol = real(self, p)
-        sol.answers["phi_1"].value += 1
-        return sol
-
-    monkeypatch.setattr(Shapley, "solve", wrong)
+    wrong_phi_1()
     report = stress("problems/tub-ml-sheet14.yaml", "shapley", seeds=2)
     assert len(report.failures) == 2 and "phi_1" in report.failures[0]
     assert "FAILED seed 0" in report.text()
