@@ -81,10 +81,10 @@ RULES = {r.key: r for r in [
 
 
 def rho(kind: str, w, gamma=None):
-    """The weight transform of a rule.
+    """The weight transform of a rule (``gamma-`` is the mirrored gamma transform w + gamma w^-).
 
-    >>> rho("w+", -2), rho("w-", -2), rho("gamma", 3, sympy.Rational(1, 2)), rho("w2", -3)
-    (0, -2, 9/2, 9)
+    >>> rho("w+", -2), rho("w-", -2), rho("gamma", 3, sympy.Rational(1, 2)), rho("w2", -3), rho("gamma-", -2, 1)
+    (0, -2, 9/2, 9, -4)
     """
     w = sympy.sympify(w)
     if kind == "w":
@@ -95,11 +95,38 @@ def rho(kind: str, w, gamma=None):
         return sympy.Min(0, w)
     if kind == "gamma":
         return w + gamma * sympy.Max(0, w)
+    if kind == "gamma-":
+        return w + gamma * sympy.Min(0, w)
     if kind == "w2":
         return w ** 2
     if kind == "one":
         return sympy.Integer(1)
     raise KeyError(kind)
+
+
+MIRROR = {"w+": "w-", "w-": "w+", "gamma": "gamma-", "gamma-": "gamma"}
+
+# The conventions in which LRP implementations differ, with symxai's defaults (docs/lrp-conventions.md).
+DEFAULTS = {
+    "bias": "neuron",            # neuron: b_k (transformed like a weight) in the denominator; ignore: left out
+    "stabiliser": "plus",        # plus: z + eps; sign: z + eps sign(z)
+    "sign_of_zero": "zero",      # sign(0) in the sign stabiliser: zero (0/0 := 0) or plus (zennit: 0 -> eps)
+    "gamma_negative": "textbook",  # textbook: w + gamma w+ always; generalised: w + gamma w- where z_k < 0
+    "split_inputs": False,       # x = x+ + x-: negative inputs use the mirrored weight transform (gamma, z+, ab)
+    "zB_bias": "add",            # add: b_k in the z^B denominator; cancel: bias neuron with l = h = 1 (adds 0)
+    "w2_bias": "ignore",         # ignore: w^2 rule without bias; square: b_k^2 in the denominator
+}
+ZENNIT = {"bias": "neuron", "stabiliser": "sign", "sign_of_zero": "plus", "gamma_negative": "generalised",
+          "split_inputs": True, "zB_bias": "cancel", "w2_bias": "square"}
+PRESETS = {"symxai": dict(DEFAULTS), "zennit": ZENNIT}
+
+
+class Undecided(Exception):
+    """The sign of an affine expression is not fixed on the region: the caller splits the region there."""
+
+    def __init__(self, expr):
+        super().__init__(str(expr))
+        self.expr = expr
 
 
 @dataclass
@@ -127,16 +154,55 @@ def _is_zero(expr) -> bool:
     return expr == 0 or (expr.is_zero is True) or (not expr.free_symbols and sympy.simplify(expr) == 0)
 
 
-def propagate(a, W, b, R, rule: Rule, params: dict, *, bias: str = "neuron", stabiliser: str = "plus") -> StepDetail:
-    """Relevance of the neurons below (activations ``a``) from ``R`` of the layer above (weights ``W``)."""
+def _symbolic_sign(expr):
+    """sign(expr) when it is a number or a nonnegative/positive known quantity; None otherwise."""
+    expr = sympy.sympify(expr)
+    if expr.is_zero:
+        return 0
+    if expr.is_positive:
+        return 1
+    if expr.is_negative:
+        return -1
+    return None
+
+
+def _bias_rho(rule: Rule, part: Part, conv: dict, mirrored: bool) -> str | None:
+    """The transform applied to b_k in a part's denominator, or None when the bias stays out."""
+    if conv["bias"] != "neuron":
+        return None
+    if rule.key == "zB":
+        return "w" if conv["zB_bias"] == "add" else None  # b - 1 b+ - 1 b- = 0: the bias neuron adds nothing
+    if rule.key == "w2":
+        return "w2" if conv["w2_bias"] == "square" else None
+    if not rule.bias:
+        return None
+    kind = part.terms[0].rho
+    return MIRROR.get(kind, kind) if mirrored else kind
+
+
+def propagate(a, W, b, R, rule: Rule, params: dict, *, bias: str = "neuron", stabiliser: str = "plus",
+              conv: dict | None = None, sign=None, dry: bool = False) -> StepDetail:
+    """Relevance of the neurons below (activations ``a``) from ``R`` of the layer above (weights ``W``).
+
+    ``sign(expr)`` gives the sign (1, 0, -1) of an affine expression on the region being solved, or
+    raises ``Undecided`` when the region must be split there; without it signs are decided only when
+    SymPy knows them.  A denominator that is 0 passes nothing on (0/0 := 0, and a/0 := 0 too).  With
+    ``dry`` only the denominators are formed (to find where a region must be split)."""
+    conv = {**DEFAULTS, "bias": bias, "stabiliser": stabiliser, **(conv or {})}
+    sign = sign or _symbolic_sign
     n_low, n_up = len(a), W.shape[0]
     gamma = params.get("gamma")
     zero_ = sympy.Integer(0)
     out = [zero_] * n_low
     detail = StepDetail(out)
+    split = conv["split_inputs"] and any(t.rho in MIRROR for part in rule.parts for t in part.terms)
+    a_neg = [split and sympy.sympify(a[j]).is_nonnegative is not True and sign(a[j]) == -1 for j in range(n_low)]
     for k in range(n_up):
         shares = [zero_] * n_low
         dens, bias_share, zero = [], zero_, False
+        # the generalised gamma rule explains a negative output with the mirrored transform, z_k = 0 not at all
+        z_sign = (sign(sum((W[k, j] * a[j] for j in range(n_low)), zero_) + b[k])
+                  if rule.key == "gamma" and conv["gamma_negative"] == "generalised" else 1)
         for part in rule.parts:
             coef = _coef(part.coef, params)
             z = []
@@ -144,18 +210,32 @@ def propagate(a, W, b, R, rule: Rule, params: dict, *, bias: str = "neuron", sta
                 total = zero_
                 for t in part.terms:
                     src = a[j] if t.source == "a" else (sympy.Integer(1) if t.source == "one" else params[t.source][j])
-                    total += t.sign * src * rho(t.rho, W[k, j], gamma)
+                    kind = t.rho
+                    if (t.source == "a" and a_neg[j]) != (z_sign == -1):
+                        kind = MIRROR.get(kind, kind)
+                    total += t.sign * src * rho(kind, W[k, j], gamma)
                 z.append(total)
-            zb = rho(part.terms[0].rho, b[k], gamma) if bias == "neuron" and rule.bias else sympy.Integer(0)
+            brho = _bias_rho(rule, part, conv, z_sign == -1)
+            zb = rho(brho, b[k], gamma) if brho is not None else zero_
             den = sum(z, zero_) + zb
             if rule.stabilised:
                 eps = params["epsilon"]
-                den = den + (eps * sympy.sign(den) if stabiliser == "sign" else eps)
+                if conv["stabiliser"] == "sign":
+                    s = sign(den)
+                    if s is None:
+                        step = sympy.sign(den) if conv["sign_of_zero"] == "zero" else 2 * sympy.Heaviside(den, 1) - 1
+                        den = den + eps * step
+                    else:
+                        den = den + eps * (s if s != 0 else int(conv["sign_of_zero"] == "plus"))
+                else:
+                    den = den + eps
             dens.append(den)
             if len(rule.parts) == 1:
                 detail.fractions.append([(z[j], den) for j in range(n_low)])
-            if _is_zero(den):
+            if z_sign == 0 or _is_zero(den) or sign(den) == 0:
                 zero = True
+                continue
+            if dry:
                 continue
             for j in range(n_low):
                 shares[j] += coef * z[j] / den * R[k]

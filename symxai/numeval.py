@@ -28,7 +28,13 @@ def free_parameters(value) -> set:
     return out
 
 
-def substitution(values: dict) -> tuple[dict, dict]:
+def substitution(values: dict, *, exact: bool = False) -> tuple[dict, dict]:
+    """SymPy values of ``values``: floats as 30-digit Floats, or (``exact``) as the exact rationals they are.
+
+    >>> x = sympy.Symbol("x")
+    >>> substitution({x: 0.375}, exact=True)[0]
+    {x: 3/8}
+    """
     scalars, matrices = {}, {}
     for key, v in values.items():
         if isinstance(key, sympy.MatrixSymbol):
@@ -37,6 +43,8 @@ def substitution(values: dict) -> tuple[dict, dict]:
             scalars[key] = sympy.true if v else sympy.false
         elif isinstance(v, (int, np.integer)):
             scalars[key] = sympy.Integer(int(v))
+        elif exact:
+            scalars[key] = sympy.Rational(float(v))  # the binary value of the float, exactly
         else:
             scalars[key] = sympy.Float(float(v), 30)
     resized = {}
@@ -119,7 +127,13 @@ def evaluate(value, values: dict):
     if isinstance(value, (bool, np.bool_)) or value in (sympy.true, sympy.false):
         return bool(value)
     scalars, matrices = substitution(values)
-    value = _branch(sympy.sympify(value), scalars)
+    # which piece holds, and a step or sign at a kink, is decided in exact rationals: in floats a point
+    # on x1 + 4 x2/7 = 5/7 may land on either side
+    gated = (sympy.Piecewise, sympy.Heaviside, sympy.sign, sympy.Min, sympy.Max, sympy.Abs)
+    exact = substitution(values, exact=True)[0] if not matrices else scalars
+    value = _branch(sympy.sympify(value), exact)
+    if not matrices and (value.has(*gated) or value.atoms(sympy.core.relational.Relational)):
+        scalars = exact
     if isinstance(value, MatrixExpr) and matrices:
         arrays = {k.name: np.array(v.tolist(), dtype=float) for k, v in matrices.items()
                   if not isinstance(v, sympy.MatrixSymbol)}

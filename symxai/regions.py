@@ -170,6 +170,65 @@ def enumerate_regions(network, *, boundaries: bool = True) -> list[Region]:
     return found
 
 
+def sign_on(region: Region, expr, *, boundaries: bool = True):
+    """The sign (1, 0, -1) of an affine expression on the region, decided by linear programs; None when
+    it is not affine in the inputs with numeric coefficients (a symbolic parameter); ``Undecided`` when
+    the region holds points of different signs (it must be split there).
+
+    >>> x1, x2 = sympy.symbols("x1 x2", nonnegative=True)
+    >>> r = Region({}, [(x1 - x2, 1)], [x1, x2])
+    >>> sign_on(r, 2 * x1 - 2 * x2 + 1), sign_on(r, x2 - x1), sign_on(r, x1 * 0)
+    (1, -1, 0)
+    >>> sign_on(r, x2 - 1)
+    Traceback (most recent call last):
+    ...
+    symxai.lrp_rules.Undecided: x2 - 1
+    """
+    from .lrp_rules import Undecided
+
+    expr = sympy.expand(sympy.sympify(expr))
+    if not expr.free_symbols:
+        return int(sympy.sign(expr)) if expr.is_number and expr.is_real else None
+    if expr.free_symbols - set(region.inputs):
+        return None
+    try:
+        _linear(expr, region.inputs)
+    except (ValueError, TypeError):
+        return None
+    cz, flip = canonical(expr, 1)
+    known = dict(region.constraints)
+    if cz in known:
+        return known[cz] * flip
+    signs = [s for s in (SIGNS if boundaries else (1, -1)) if feasible(region.constraints + [(cz, s)], region.inputs)]
+    if len(signs) == 1:
+        return signs[0] * flip
+    if not signs:  # only on the boundary z = 0, which this region (boundaries off) leaves out
+        return 0
+    raise Undecided(cz)
+
+
+def refine(regions: list[Region], probe, *, boundaries: bool = True) -> list[Region]:
+    """Split regions until ``probe(region)`` (which raises ``Undecided(z)``) runs through: each region
+    becomes its parts z > 0, z = 0, z < 0 that hold points, so every sign a rule asks about is fixed."""
+    out = []
+    for region in regions:
+        stack = [region]
+        while stack:
+            r = stack.pop()
+            try:
+                probe(r)
+            except Exception as exc:  # noqa: BLE001 - only Undecided is expected; anything else re-raised
+                from .lrp_rules import Undecided
+                if not isinstance(exc, Undecided):
+                    raise
+                parts = [Region(r.signs, r.constraints + [(exc.expr, s)], r.inputs)
+                         for s in (SIGNS if boundaries else (1, -1))]
+                stack.extend(reversed([q for q in parts if feasible(q.constraints, q.inputs)]))
+                continue
+            out.append(r)
+    return out
+
+
 def canonical(z, s):
     """(z, s) scaled so that z's first coefficient is 1: x1 - x2 < 0 and 2 x2 - 2 x1 > 0 become one constraint.
 

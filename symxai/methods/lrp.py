@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy
 
-from ..lrp_rules import RULES, check_rule_params, propagate
+from ..lrp_rules import DEFAULTS, PRESETS, RULES, check_rule_params, propagate
 from ..model import Figure, Line, Solution, Tex
 from ..network import build_network, figure_data
 from ..reference import lrp as ref
-from ..regions import Region, describe, enumerate_regions, forward, piecewise, region_point, same_on, solve_lp
+from ..regions import (Region, describe, enumerate_regions, forward, piecewise, refine, region_point, same_on,
+                       sign_on, solve_lp)
 from ..schema import Bool, Choice, Expr, Field, ListOf, Name, Record
 from . import register
 from .base import BuildContext, Method
@@ -51,18 +52,30 @@ class LrpProblem:
     stabiliser: str
     implements: object | None
     boundaries: bool = True  # z = 0 as regions of their own
+    conv: dict = field(default_factory=dict)  # the other conventions (lrp_rules.DEFAULTS), bias/stabiliser aside
     draws: list = field(default_factory=lambda: [0])
     found: list | None = field(default=None, repr=False)
+    refined: list | None = field(default=None, repr=False)
 
     @property
     def regions(self) -> list | None:
-        """The activation regions (None: symbolic weights, one symbolic case); enumerated by linear
-        programs when first needed, not when a sheet is loaded (checking another exercise never needs them)."""
+        """The activation regions (None: symbolic weights, one symbolic case), split further wherever a
+        denominator (or a sign a convention asks about) changes sign inside one, so that 0/0 := 0 holds at
+        every point; enumerated by linear programs when first needed, not when a sheet is loaded."""
         if self.network.symbolic_weights:
             return None
         if self.found is None:
             self.found = enumerate_regions(self.network, boundaries=self.boundaries)
-        return self.found
+        if self.refined is None:
+            self.refined = refine(self.found, lambda r: Lrp().relevances(self, r, dry=True),
+                                  boundaries=self.boundaries)
+        return self.refined
+
+    def sign(self, region):
+        """The sign oracle of propagate on one region (None: SymPy's own assumptions)."""
+        if region is None:
+            return None
+        return lambda e: sign_on(region, e, boundaries=self.boundaries)
 
 
 @register
@@ -84,6 +97,13 @@ class Lrp(Method):
         "high": Field(ListOf(Expr(), 1), doc="z^B upper input bounds"),
         "bias": Field(Choice("neuron", "ignore"), doc="bias as a neuron of activation 1 (default) or left out"),
         "stabiliser": Field(Choice("plus", "sign"), doc="epsilon added (default) or eps * sign(z)"),
+        "preset": Field(Choice(*PRESETS), doc="every convention as symxai (default) or zennit sets it"),
+        "sign_of_zero": Field(Choice("zero", "plus"), doc="sign(0) of the sign stabiliser: 0 (default) or +1 (zennit)"),
+        "gamma_negative": Field(Choice("textbook", "generalised"),
+                                doc="LRP-gamma where z_k < 0: w + gamma w+ (default) or w + gamma w- (zennit)"),
+        "split_inputs": Field(Bool(), doc="negative activations use the mirrored weight transform (zennit)"),
+        "zB_bias": Field(Choice("add", "cancel"), doc="z^B: b_k in the denominator (default) or cancelled"),
+        "w2_bias": Field(Choice("ignore", "square"), doc="w^2: bias left out (default) or b_k^2 in the denominator"),
         "implements": Field(Expr(), doc="f to prove region by region that the network computes"),
         "boundaries": Field(Bool(), doc="treat z = 0 as regions of their own (default true)"),
     })
@@ -119,8 +139,10 @@ class Lrp(Method):
         if messages:
             return None
         f = ctx.expr(params["implements"], params.loc_of("implements")) if "implements" in params else None
-        return LrpProblem(net, rules, values, params.get("bias", "neuron"), params.get("stabiliser", "plus"), f,
-                          params.get("boundaries", True))
+        conv = dict(PRESETS[params.get("preset", "symxai")])
+        conv.update({k: params[k] for k in DEFAULTS if k in params})
+        bias, stabiliser = conv.pop("bias"), conv.pop("stabiliser")
+        return LrpProblem(net, rules, values, bias, stabiliser, f, params.get("boundaries", True), conv)
 
     def answer_names(self, p: LrpProblem) -> list[str]:
         names = list(p.network.input_relevance)
@@ -129,20 +151,21 @@ class Lrp(Method):
         return names
 
     # -- symbolic route -------------------------------------------------
-    def relevances(self, p: LrpProblem, signs):
-        """Forward pass and every propagation step under one activation pattern (None: symbolic gates).
+    def relevances(self, p: LrpProblem, region, dry: bool = False):
+        """Forward pass and every propagation step on one region (None: symbolic gates); ``dry`` forms
+        only the denominators (raising ``Undecided`` where the region must be split).
 
         The arithmetic stays in SymPy expressions, each layer's relevances tidied (cancelled and factored
         while small): measured faster, and far more readable, than a field of rational functions, whose
         canonical form is a fully expanded quotient."""
-        zs, acts = forward(p.network, signs)
+        zs, acts = forward(p.network, region.signs if region is not None else None)
         R = [acts[-1][0]]
-        steps = []
+        steps, sign = [], p.sign(region)
         for li in range(len(p.network.layers) - 1, -1, -1):
             layer = p.network.layers[li]
             step = propagate(acts[li], layer.weights, layer.bias, R, p.rules[li], p.params,
-                             bias=p.bias, stabiliser=p.stabiliser)
-            R = [_tidy(r) for r in step.relevance]
+                             bias=p.bias, stabiliser=p.stabiliser, conv=p.conv, sign=sign, dry=dry)
+            R = step.relevance if dry else [_tidy(r) for r in step.relevance]
             steps.append((li, step, R))
         return zs, acts, steps[::-1]
 
@@ -207,7 +230,7 @@ class Lrp(Method):
 
     def _case(self, sol, p, region):
         net = p.network
-        zs, acts, steps = self.relevances(p, region.signs if region is not None else None)
+        zs, acts, steps = self.relevances(p, region)
         where = f"Region ${_cond_tex(region)}$" if region is not None and region.constraints else "Forward pass"
         fwd = [Line(sympy.Symbol(n), acts[li + 1][k]) for li, layer in enumerate(net.layers)
                for k, n in enumerate(layer.neurons)]
