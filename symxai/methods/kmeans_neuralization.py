@@ -36,6 +36,11 @@ class KMeansProblem:
         return [k for k in range(len(self.centroids)) if k != self.cluster]
 
 
+def _large(e) -> bool:
+    """Is ``e`` too large to simplify cheaply (exact exponents with long numerators)?"""
+    return any(len(str(r.p)) + len(str(r.q)) > 12 for r in e.atoms(sympy.Rational))
+
+
 def _sq(v) -> sympy.Expr:
     return sympy.expand((v.T * v)[0, 0])
 
@@ -111,7 +116,9 @@ class KMeansNeuralization(Method):
                  Line(Tex("R_{\\mathrm{out}}"), Tex("\\min_{k\\ne c} h_k"), out))
         beta = p.beta
         norm = sum(sympy.exp(-beta * h[k]) for k in p.others)
-        R_h = {k: sympy.simplify(sympy.exp(-beta * h[k]) / norm * out) for k in p.others}
+        # the soft-min weights as exp(-beta (h_k - h_k')) of exact rationals, not simplified: with centroids
+        # fitted by scikit-learn (12 digits) simplify meets exponents with 20-digit numerators and overflows
+        R_h = {k: out / sympy.Add(*[sympy.exp(beta * (h[k] - h[j])) for j in p.others]) for k in p.others}
         sol.step("The min-pooling passes relevance by a soft-min:",
                  Line(Tex("R_k"), Tex("\\frac{\\exp(-\\beta h_k)}{\\sum_{k'} \\exp(-\\beta h_{k'})}\\, R_{\\mathrm{out}}")),
                  *[Line(sympy.Symbol(f"R_h{k + 1}"), R_h[k]) for k in p.others], title="Step 2: LRP")
@@ -120,8 +127,12 @@ class KMeansNeuralization(Method):
             if sympy.simplify((w[k].T * mids[k])[0, 0] + b[k]) != 0:
                 raise ArithmeticError("the midpoint is not on the decision boundary")
         d = x.shape[0]
-        share = {k: [sympy.simplify(w[k][i] * (x[i] - mids[k][i]) / h[k]) for i in range(d)] for k in p.others}
-        R_in = [sympy.simplify(sum(share[k][i] * R_h[k] for k in p.others)) for i in range(d)]
+        share = {k: [sympy.expand(w[k][i] * (x[i] - mids[k][i]) / h[k]) for i in range(d)] for k in p.others}
+        for k in p.others:  # exact rationals: the shares of each competitor add up to 1 (conservation)
+            if sympy.Add(*share[k]) != 1:
+                raise ArithmeticError(f"the midpoint rule of competitor {k + 1} does not conserve relevance")
+        R_in = [sympy.Add(*[share[k][i] * R_h[k] for k in p.others]) for i in range(d)]
+        total = sympy.Add(*R_h.values())
         sol.step("Each competitor neuron is linear; its relevance goes to the inputs by the midpoint rule with "
                  "$\\boldsymbol{m}_k = (\\boldsymbol{\\mu}_c + \\boldsymbol{\\mu}_k)/2$, which lies on the boundary "
                  "($\\boldsymbol{w}_k^\\top \\boldsymbol{m}_k + b_k = 0$), so $\\sum_i w_{ik}(x_i - m_{ik}) = h_k$ and "
@@ -129,8 +140,9 @@ class KMeansNeuralization(Method):
                  Line(Tex("R_i"), Tex("\\sum_{k} \\frac{w_{ik}(x_i - m_{ik})}{\\sum_{i'} w_{i'k}(x_{i'} - m_{i'k})}\\, R_k")),
                  table=Table([Tex("k"), Tex("\\boldsymbol{m}_k"), Tex("w_{ik}(x_i - m_{ik})/h_k")],
                              [[sympy.Integer(k + 1), mids[k], sympy.ImmutableMatrix([share[k]])] for k in p.others]))
-        sol.step("The input relevances, and conservation:", *[Line(sympy.Symbol(f"R_{i + 1}"), R_in[i]) for i in range(d)],
-                 Line(Tex("\\sum_i R_i"), sympy.simplify(sum(R_in))), Line(Tex("\\sum_k R_k"), sympy.simplify(sum(R_h.values()))))
+        sol.step("The input relevances, and conservation (the shares of each $R_k$ add up to 1 exactly, so "
+                 "$\\sum_i R_i = \\sum_k R_k$):", *[Line(sympy.Symbol(f"R_{i + 1}"), R_in[i]) for i in range(d)],
+                 Line(Tex("\\sum_i R_i"), Tex("\\sum_k R_k"), total if _large(total) else sympy.simplify(total)))
         for k in p.others:
             sol.answer(f"w_{k + 1}", sympy.ImmutableMatrix(w[k]), f"weights of competitor neuron {k + 1}")
             sol.answer(f"b_{k + 1}", b[k], f"bias of competitor neuron {k + 1}")

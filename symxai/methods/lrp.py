@@ -302,7 +302,7 @@ class Lrp(Method):
         params = {k: (np.array([num(x) for x in v]) if k in ("low", "high") else num(v)) for k, v in p.params.items()}
         x = np.array([num(x) for x in net.inputs])
         rel = ref.lrp(W, b, [layer.activation for layer in net.layers], [r.key for r in p.rules], params, x,
-                      bias_neuron=p.bias == "neuron", stabiliser=p.stabiliser)
+                      bias_neuron=p.bias == "neuron", stabiliser=p.stabiliser, conv=p.conv)
         out = {n: float(v) for n, v in zip(net.input_relevance, rel[0])}
         for li, layer in enumerate(net.layers[:-1]):
             out.update({n: float(v) for n, v in zip(layer.relevance, rel[li + 1])})

@@ -35,27 +35,59 @@ def _divide(num, den, R):
     return np.where(np.abs(den) > ZERO, num / safe * R, 0.0)
 
 
-def backward_layer(rule, a, Wl, bl, R, p, bias_neuron=True, stabiliser="plus"):
-    """Relevance of the level below from R of the level above (Wl: rows = upper neurons)."""
+def _sign(v, sign_of_zero):
+    """sign(v) with sign(0) := sign_of_zero (0, or +1 as torch-based zennit does)."""
+    return np.where(np.abs(v) > ZERO, np.sign(v), float(sign_of_zero))
+
+
+def _pos_neg(Wl, a, lo, hi):
+    """a_j w_jk split by the sign of a_j into (x+ w_lo + x- w_hi): the weights seen by x >= 0 and x < 0."""
+    return lo * np.maximum(a, 0.0)[None, :] + hi * np.minimum(a, 0.0)[None, :]
+
+
+def backward_layer(rule, a, Wl, bl, R, p, bias_neuron=True, stabiliser="plus", conv=None):
+    """Relevance of the level below from R of the level above (Wl: rows = upper neurons).
+
+    ``conv`` holds the conventions beyond bias and stabiliser (see symxai.lrp_rules.DEFAULTS for
+    the names): sign_of_zero, gamma_negative, split_inputs, zB_bias, w2_bias."""
+    c = {"sign_of_zero": "zero", "gamma_negative": "textbook", "split_inputs": False, "zB_bias": "add",
+         "w2_bias": "ignore", **(conv or {})}
     pos, neg = np.maximum(Wl, 0.0), np.minimum(Wl, 0.0)
     use_b = 1.0 if bias_neuron else 0.0
+    split = c["split_inputs"]
     if rule in ("lrp0", "epsilon"):
         Z = Wl * a[None, :]
         den = Z.sum(axis=1) + use_b * bl
         if rule == "epsilon":
-            den = den + (p["epsilon"] * np.sign(den) if stabiliser == "sign" else p["epsilon"])
+            s0 = 1.0 if c["sign_of_zero"] == "plus" else 0.0
+            den = den + (p["epsilon"] * _sign(den, s0) if stabiliser == "sign" else p["epsilon"])
         return (_divide(Z, den[:, None], R[:, None])).sum(axis=0)
     if rule == "gamma":
         g = p["gamma"]
-        Z = (Wl + g * pos) * a[None, :]
-        den = Z.sum(axis=1) + use_b * (bl + g * np.maximum(bl, 0.0))
-        return _divide(Z, den[:, None], R[:, None]).sum(axis=0)
+        up, down = Wl + g * pos, Wl + g * neg  # w + gamma w+, w + gamma w-
+        out = np.zeros(len(a))
+        zk = Wl @ a + bl
+        for k in range(Wl.shape[0]):
+            negative = c["gamma_negative"] == "generalised" and zk[k] < -ZERO
+            if c["gamma_negative"] == "generalised" and abs(zk[k]) <= ZERO:
+                continue  # zennit: an output of exactly 0 is explained by nothing
+            first, second = (down, up) if negative else (up, down)
+            if split:
+                Z = _pos_neg(None, a, first[k][None, :], second[k][None, :])[0]
+            else:
+                Z = first[k] * a
+            bk = bl[k] + g * (min(bl[k], 0.0) if negative else max(bl[k], 0.0))
+            den = Z.sum() + use_b * bk
+            if abs(den) > ZERO:
+                out += Z / den * R[k]
+        return out
     if rule == "z+":
-        Z = pos * a[None, :]
+        Z = _pos_neg(None, a, pos, neg) if split else pos * a[None, :]
         den = Z.sum(axis=1) + use_b * np.maximum(bl, 0.0)
         return _divide(Z, den[:, None], R[:, None]).sum(axis=0)
     if rule == "alphabeta":
-        Zp, Zn = pos * a[None, :], neg * a[None, :]
+        Zp = _pos_neg(None, a, pos, neg) if split else pos * a[None, :]
+        Zn = _pos_neg(None, a, neg, pos) if split else neg * a[None, :]
         dp = Zp.sum(axis=1) + use_b * np.maximum(bl, 0.0)
         dn = Zn.sum(axis=1) + use_b * np.minimum(bl, 0.0)
         return (p["alpha"] * _divide(Zp, dp[:, None], R[:, None])
@@ -63,23 +95,27 @@ def backward_layer(rule, a, Wl, bl, R, p, bias_neuron=True, stabiliser="plus"):
     if rule == "zB":
         lo, hi = np.asarray(p["low"], dtype=float), np.asarray(p["high"], dtype=float)
         Z = Wl * a[None, :] - pos * lo[None, :] - neg * hi[None, :]
-        den = Z.sum(axis=1) + use_b * bl
+        # a bias neuron of activation 1 with bounds l = h = 1 contributes b - b+ - b- = 0 ("cancel")
+        den = Z.sum(axis=1) + (use_b * bl if c["zB_bias"] == "add" else 0.0)
         return _divide(Z, den[:, None], R[:, None]).sum(axis=0)
     if rule == "flat":
         Z = np.ones_like(Wl)
         return _divide(Z, Z.sum(axis=1)[:, None], R[:, None]).sum(axis=0)
     if rule == "w2":
         Z = Wl ** 2
-        return _divide(Z, Z.sum(axis=1)[:, None], R[:, None]).sum(axis=0)
+        den = Z.sum(axis=1) + (use_b * bl ** 2 if c["w2_bias"] == "square" else 0.0)
+        return _divide(Z, den[:, None], R[:, None]).sum(axis=0)
     raise ValueError(f"unknown rule {rule!r}")
 
 
-def lrp(W, b, activations, rules, params, x, *, bias_neuron=True, stabiliser="plus"):
-    """Relevance of every level (inputs first, the output last, R_out = y)."""
+def lrp(W, b, activations, rules, params, x, *, bias_neuron=True, stabiliser="plus", conv=None):
+    """Relevance of every level (inputs first, the output last, R_out = y); ``params`` is one dict for
+    every layer or a list of one dict per layer."""
     acts = forward(W, b, activations, x)
     R = acts[-1].copy()
     out = [R]
     for li in range(len(W) - 1, -1, -1):
-        R = backward_layer(rules[li], acts[li], W[li], b[li], R, params, bias_neuron, stabiliser)
+        pl = params[li] if isinstance(params, list) else params
+        R = backward_layer(rules[li], acts[li], W[li], b[li], R, pl, bias_neuron, stabiliser, conv)
         out.append(R)
     return out[::-1]
