@@ -26,11 +26,83 @@ import sympy
 
 from ..model import Line, Solution, Tex
 from ..reference import gradients as ref
-from ..schema import Expr, Field, ListOf, Name, Record
+from ..schema import Choice, Expr, Field, ListOf, Name, Record
 from . import register
 from .base import BuildContext, Method
 
 MC_SIGMAS = 5
+RELU_GRAD = {"half": sympy.Rational(1, 2), "zero": sympy.Integer(0)}  # ReLU'(0): SymPy's H(0) = 1/2, torch's 0
+PRESETS = {"symxai": "half", "captum": "zero"}
+
+
+def fix_branches(f, at: dict, relu_grad=sympy.Rational(1, 2)):
+    """f with every Max/Min replaced by the argument that is active at the point ``at`` (innermost first):
+    the smooth piece of f around the point, whose gradient is f's gradient there.  At a tie, ReLU =
+    Max(0, z) becomes ``relu_grad * z`` (ReLU'(0) as a convention; torch says 0) and any other Max/Min the
+    mean of the tied arguments (torch.maximum's gradient at a tie); None when a tie cannot be decided
+    because it depends on a symbol.
+
+    >>> x = sympy.Symbol("x")
+    >>> fix_branches(sympy.Max(0, x - 1) + sympy.Min(x, 2), {x: 3}), fix_branches(sympy.Max(0, x - 1), {x: 1}, 0)
+    (x + 1, 0)
+    """
+    undecided = []
+    at = {k: sympy.sympify(v) for k, v in at.items()}
+
+    def choose(e):
+        vals = [sympy.sympify(a).xreplace(at) for a in e.args]
+        if not all(v.is_number and v.is_real for v in vals):
+            undecided.append(e)
+            return e
+        best = (max if isinstance(e, sympy.Max) else min)(vals)
+        tied = [a for a, v in zip(e.args, vals) if v == best]
+        if len(tied) == 1:
+            return tied[0]
+        if len(e.args) == 2 and 0 in e.args:
+            z = e.args[0] if e.args[1] == 0 else e.args[1]
+            return relu_grad * z
+        return sympy.Add(*tied) / len(tied)
+
+    out = f.replace(lambda e: isinstance(e, (sympy.Max, sympy.Min)), choose)
+    return None if undecided else out
+
+
+def path_breakpoints(f, inputs, point, baseline):
+    """The alphas in (0, 1) where a Max/Min of f switches along x' + alpha (x - x'), found by exact linear
+    algebra interval by interval (innermost first, no sympy.solve); None when f's switches along the path
+    are not piecewise linear in alpha or depend on a symbol (then the caller falls back).
+
+    >>> x1, x2 = sympy.symbols("x1 x2")
+    >>> path_breakpoints(sympy.Max(0, sympy.Max(0, x1 - sympy.Rational(1, 2)) - sympy.Rational(1, 4)), [x1], [1], [0])
+    [1/2, 3/4]
+    """
+    a = sympy.Symbol("alpha")
+    on_path = {x: b + a * (v - b) for x, v, b in zip(inputs, point, baseline)}
+    atoms = sorted(f.atoms(sympy.Max, sympy.Min), key=lambda e: len(e.atoms(sympy.Max, sympy.Min)))
+    breaks = [sympy.Integer(0), sympy.Integer(1)]
+    for _ in range(len(atoms) + 1):
+        new = set()
+        for atom in atoms:
+            for lo, hi in zip(breaks, breaks[1:]):
+                mid = (lo + hi) / 2
+                args = [fix_branches(sympy.sympify(g), {x: e.xreplace({a: mid}) for x, e in on_path.items()})
+                        for g in atom.args]
+                if any(g is None for g in args):
+                    return None
+                for i in range(len(args)):
+                    for j in range(i + 1, len(args)):
+                        d = sympy.expand((args[i] - args[j]).xreplace(on_path))
+                        if d.free_symbols - {a} or sympy.degree(d, a) > 1:
+                            return None
+                        c1 = d.coeff(a, 1)
+                        if c1 != 0:
+                            root = -d.coeff(a, 0) / c1
+                            if lo < root < hi:
+                                new.add(root)
+        if not new:
+            return breaks[1:-1]
+        breaks = sorted(set(breaks) | new)
+    return None
 
 
 @dataclass
@@ -42,6 +114,7 @@ class GradientProblem:
     sigma: sympy.Expr | None
     prefix: str
     mc_error: dict = field(default_factory=dict)
+    relu_grad: sympy.Expr = sympy.Rational(1, 2)
 
     def at(self, point):
         return self.f.xreplace(dict(zip(self.inputs, point)))
@@ -60,6 +133,9 @@ class _GradientMethod(Method):
         "baseline": Field(ListOf(Expr(), 1), doc="integrated-gradients: the baseline x' (default 0)"),
         "sigma": Field(Expr(), doc="smoothgrad: the noise level (a number or a declared positive symbol)"),
         "prefix": Field(Name(), doc="answer names PREFIX_1..PREFIX_d"),
+        "relu_grad_at_zero": Field(Choice("half", "zero"),
+                                   doc="ReLU'(0) at a kink: half (SymPy's Heaviside, default) or zero (torch)"),
+        "preset": Field(Choice(*PRESETS), doc="conventions as symxai (default) or captum/torch set them"),
     })
 
     def build(self, ctx: BuildContext, params):
@@ -83,7 +159,9 @@ class _GradientMethod(Method):
             if not f.is_polynomial(*inputs):
                 ctx.problem(params.loc_of("f"), "the closed form of SmoothGrad needs f polynomial in the inputs")
                 return None
-        return GradientProblem(f, inputs, list(point), list(baseline), sigma, params.get("prefix", self.default_prefix))
+        h0 = RELU_GRAD[params.get("relu_grad_at_zero", PRESETS[params.get("preset", "symxai")])]
+        return GradientProblem(f, inputs, list(point), list(baseline), sigma, params.get("prefix", self.default_prefix),
+                               relu_grad=h0)
 
     def answer_names(self, p: GradientProblem) -> list[str]:
         return [f"{p.prefix}_{i + 1}" for i in range(len(p.inputs))]
@@ -113,11 +191,13 @@ class GradientXInput(_GradientMethod):
     def solve(self, p: GradientProblem) -> Solution:
         sol = Solution()
         at = dict(zip(p.inputs, p.point))
-        R = [sympy.simplify(x * sympy.diff(p.f, s).xreplace(at)) for s, x in zip(p.inputs, p.point)]
+        piece = fix_branches(p.f, at, p.relu_grad) if p.f.has(sympy.Max, sympy.Min) else p.f
+        f = piece if piece is not None else p.f  # a kink that depends on a symbol: SymPy's Heaviside decides
+        R = [sympy.simplify(x * sympy.diff(f, s).xreplace(at)) for s, x in zip(p.inputs, p.point)]
         sol.step("Gradient $\\times$ input multiplies every partial derivative at the point by the feature value:",
                  Line(Tex("R_i"), Tex("x_i\\,\\frac{\\partial f}{\\partial x_i}(\\boldsymbol{x})")), title="Definition")
         for i, (s, r) in enumerate(zip(p.inputs, R)):
-            sol.step("", Line(sympy.Symbol(f"{p.prefix}_{i + 1}"), sympy.Mul(p.point[i], sympy.diff(p.f, s).xreplace(at),
+            sol.step("", Line(sympy.Symbol(f"{p.prefix}_{i + 1}"), sympy.Mul(p.point[i], sympy.diff(f, s).xreplace(at),
                                                                              evaluate=False), r))
         total, fx = sympy.simplify(sum(R)), sympy.simplify(p.at(p.point))
         same = sympy.simplify(total - fx) == 0
@@ -157,9 +237,13 @@ class IntegratedGradients(_GradientMethod):
                  Line(Tex("\\boldsymbol{x}' + \\alpha(\\boldsymbol{x} - \\boldsymbol{x}')"), sympy.ImmutableMatrix(path).T),
                  title="Definition")
         on_path = dict(zip(p.inputs, path))
-        kinks = sorted({r for m in p.f.atoms(sympy.Max, sympy.Min) if len(m.args) == 2
-                        for r in sympy.solve((m.args[0] - m.args[1]).xreplace(on_path), a)
-                        if r.is_number and 0 < r < 1})
+        kinks = path_breakpoints(p.f, p.inputs, p.point, p.baseline) if p.f.has(sympy.Max, sympy.Min) else []
+        if kinks is not None and kinks:
+            return self._piecewise_ig(sol, p, a, path, kinks)
+        if kinks is None:  # switches that depend on a symbol: SymPy solves for them
+            kinks = sorted({r for m in p.f.atoms(sympy.Max, sympy.Min) if len(m.args) == 2
+                            for r in sympy.solve((m.args[0] - m.args[1]).xreplace(on_path), a)
+                            if r.is_number and 0 < r < 1})
         if kinks:
             sol.step("The ReLU units switch on or off along the path at [[kinks]]; between these points the gradient "
                      "is constant in $\\alpha$, so the integral splits there exactly.",
@@ -173,6 +257,38 @@ class IntegratedGradients(_GradientMethod):
             sol.step("", Line(sympy.Symbol(f"{p.prefix}_{i + 1}"),
                               sympy.Mul(p.point[i] - p.baseline[i], sympy.Integral(sympy.simplify(g), (a, 0, 1)),
                                         evaluate=False), value))
+            IG.append(value)
+        total = sympy.simplify(sum(IG))
+        diff = sympy.simplify(p.at(p.point) - p.at(p.baseline))
+        sol.step("Completeness holds by the fundamental theorem of calculus along the path:",
+                 Line(Tex("\\sum_i \\mathrm{IG}_i"), total), Line(Tex("f(\\boldsymbol{x}) - f(\\boldsymbol{x}')"), diff),
+                 title="Checking the result")
+        for i, v in enumerate(IG):
+            sol.answer(f"{p.prefix}_{i + 1}", v, f"Integrated Gradients of feature {i + 1}")
+        return sol
+
+    def _piecewise_ig(self, sol, p, a, path, kinks):
+        """IG as a sum over the pieces of the path: on each the active branch of every ReLU is fixed (read
+        off at the piece's midpoint), so its gradient is integrated exactly."""
+        sol.step("The ReLU units switch on or off along the path at [[kinks]] (each found by solving one linear "
+                 "equation in $\\alpha$ on the piece where it lies); between these points every unit keeps its "
+                 "branch, so the integral splits there exactly.", kinks=sympy.FiniteSet(*kinks))
+        ends = [sympy.Integer(0), *kinks, sympy.Integer(1)]
+        on_path = dict(zip(p.inputs, path))
+        pieces = []
+        for lo, hi in zip(ends, ends[1:]):
+            mid = {x: e.xreplace({a: (lo + hi) / 2}) for x, e in on_path.items()}
+            pieces.append((lo, hi, fix_branches(p.f, mid, p.relu_grad)))
+        IG = []
+        for i, s in enumerate(p.inputs):
+            parts = [sympy.integrate(sympy.expand(sympy.diff(g, s).xreplace(on_path)), (a, lo, hi))
+                     for lo, hi, g in pieces]
+            value = sympy.simplify((p.point[i] - p.baseline[i]) * sympy.Add(*parts))
+            terms = [sympy.Integral(sympy.expand(sympy.diff(g, s).xreplace(on_path)), (a, lo, hi))
+                     for lo, hi, g in pieces]
+            sol.step("", Line(sympy.Symbol(f"{p.prefix}_{i + 1}"),
+                              sympy.Mul(p.point[i] - p.baseline[i], sympy.Add(*terms, evaluate=False), evaluate=False),
+                              value))
             IG.append(value)
         total = sympy.simplify(sum(IG))
         diff = sympy.simplify(p.at(p.point) - p.at(p.baseline))
