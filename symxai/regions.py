@@ -386,7 +386,9 @@ def region_point(region: Region, rng: np.random.Generator, box: float = 3.0) -> 
             if all(np.sign(float(z.xreplace(dict(zip(inputs, map(sympy.Float, x)))))) == s
                    for z, s in region.constraints):
                 return [float(v) for v in x]
+    # off the domain's own boundary where the region allows it (x1 = 0 is sampled at x2 > 0, not at 0)
     interior = [(sympy.Add(x, 0), 1) for x in inputs if x.is_nonnegative or x.is_positive]
+    interior = [c for c in interior if feasible(region.constraints + [c], inputs)]
     centre = None
     for cons in (region.constraints + interior, region.constraints):
         for b in (box, BOX):

@@ -40,7 +40,7 @@ _BIAS = {"neuron": ("ignore", "you left the biases out of the denominators; the 
 def _answers(problem, **change) -> dict:
     from ..methods.lrp import Lrp  # the engine's own propagation, with the mistake built into the problem
 
-    wrong = replace(problem, implements=None, **change)
+    wrong = replace(problem, implements=None, refined=None, **change)  # regions split for the wrong rule
     return {name: answer.value for name, answer in Lrp().solve(wrong).answers.items()}
 
 
@@ -67,8 +67,29 @@ def misconceptions(problem, solution) -> list:
     if conserving and solution is not None:
         names = tuple(problem.network.input_relevance)
         total = sympy.Add(*[solution.answers[n].value for n in names])
+        conserving = _conserves(problem, total)
+    if conserving and solution is not None:
         rows.append(Law("conservation", "your input relevances do not add up to the output y: without biases "
                         "every rule here conserves relevance from layer to layer", names,
                         lambda given: sympy.Add(*[given[n] for n in names]) - total))
     return rows
 
+
+
+def _conserves(problem, total) -> bool:
+    """Do the engine's input relevances add up to y in every region?  Not where a denominator vanishes
+    (z+ on x1 - x2 at x1 = 0 passes nothing): there the conservation hint would be false."""
+    if problem.regions is None:
+        return True
+    import numpy as np
+
+    from ..numeval import evaluate
+    from ..regions import region_point
+    y, rng = problem.network.output_expression(), np.random.default_rng(0)
+    for region in problem.regions:
+        point = region_point(region, rng)
+        if point is not None:
+            values = dict(zip(problem.network.inputs, point))
+            if abs(evaluate(total, values) - evaluate(y, values)) > 1e-9 * max(1.0, abs(evaluate(y, values))):
+                return False
+    return True
