@@ -47,4 +47,10 @@ if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
 .venv/bin/pip install --quiet -e '.[test]'
+# the xref extra (zennit/captum cross-check): torch 2.13.0 first, pinned, so that pip takes the CPU
+# wheel this machine holds (an unpinned `torch` is a CUDA build of several GB), then zennit and captum
+# without their dependencies (zennit would pull torchvision), then what they import at run time
+.venv/bin/pip install --quiet torch==2.13.0
+.venv/bin/pip install --quiet --no-deps zennit==0.5.1 captum==0.9.0
+.venv/bin/pip install --quiet pillow matplotlib tqdm packaging
 echo "setup: done ($(.venv/bin/python --version))"

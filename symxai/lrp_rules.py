@@ -121,6 +121,15 @@ ZENNIT = {"bias": "neuron", "stabiliser": "sign", "sign_of_zero": "plus", "gamma
 PRESETS = {"symxai": dict(DEFAULTS), "zennit": ZENNIT}
 
 
+def formula(rule: Rule, conv: dict) -> str:
+    """The LaTeX of the rule as it is computed: alpha-beta splits a_j w_jk by its sign only when the
+    inputs are split (x+ w+ + x- w-); otherwise it takes a_j w_jk^+ (equal for a_j >= 0)."""
+    if rule.key == "alphabeta" and not conv.get("split_inputs"):
+        return ("R_j = \\sum_k \\Big(\\alpha \\frac{a_j w_{jk}^+}{\\sum_{j} a_j w_{jk}^+} - "
+                "\\beta \\frac{a_j w_{jk}^-}{\\sum_{j} a_j w_{jk}^-}\\Big) R_k")
+    return rule.formula
+
+
 class Undecided(Exception):
     """The sign of an affine expression is not fixed on the region: the caller splits the region there."""
 

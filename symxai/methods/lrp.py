@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy
 
-from ..lrp_rules import DEFAULTS, PRESETS, RULES, check_rule_params, propagate
+from ..lrp_rules import DEFAULTS, PRESETS, RULES, check_rule_params, formula, propagate
 from ..model import Figure, Line, Solution, Tex
 from ..network import build_network, figure_data
 from ..reference import lrp as ref
@@ -193,7 +193,7 @@ class Lrp(Method):
         rules = {r.key: r for r in p.rules}
         which = (f"at every layer" if len(rules) == 1 else
                  "; ".join(f"{r.title} at layer {i + 1}" for i, r in enumerate(p.rules)))
-        lines = [Line(Tex(r.formula)) for r in rules.values()]
+        lines = [Line(Tex(formula(r, p.conv))) for r in rules.values()]
         bias = BIAS_TEXT[p.bias] if p.network.has_bias else "The network has no biases."
         stab = (" The $\\varepsilon$ stabiliser is added as $z + \\varepsilon" +
                 ("\\operatorname{sign}(z)$." if p.stabiliser == "sign" else "$.")
@@ -201,8 +201,9 @@ class Lrp(Method):
         sol.step(f"The relevance of the output is its value, $R_{{\\mathrm{{out}}}} = y$. "
                  f"The rule {' / '.join(r.title for r in rules.values())} is applied {which}:"
                  if len(rules) == 1 else f"Rules: {which}.", *lines, title="Propagation rule")
-        sol.step(bias + stab + " A neuron whose denominator vanishes (an inactive ReLU neuron, $a_j = 0$) receives "
-                 "and passes on no relevance: we set $0/0 := 0$." +
+        sol.step(bias + stab + _convention_text(p) +
+                 " A neuron whose denominator vanishes (an inactive ReLU neuron, $a_j = 0$, or a denominator "
+                 "that is 0 at a point) receives and passes on no relevance: we set $0/0 := 0$." +
                  (" With symbolic weights the sign of a pre-activation is unknown; "
                   "$H(z)$ is the step function with $H(0) = 0$, so that $a = z\\,H(z)$."
                   if p.regions is None else ""))
@@ -307,6 +308,28 @@ class Lrp(Method):
         for li, layer in enumerate(net.layers[:-1]):
             out.update({n: float(v) for n, v in zip(layer.relevance, rel[li + 1])})
         return out
+
+
+def _convention_text(p) -> str:
+    """One sentence per convention that differs from the default or that a rule's bias handling implies."""
+    keys, c, out = {r.key for r in p.rules}, p.conv, []
+    if p.stabiliser == "sign" and c.get("sign_of_zero") == "plus" and "epsilon" in keys:
+        out.append("Here $\\operatorname{sign}(0) = +1$: a vanishing $z$ becomes $\\varepsilon$.")
+    if "gamma" in keys and c.get("gamma_negative") == "generalised":
+        out.append("Where $z_k < 0$ LRP-$\\gamma$ uses $w_{jk} + \\gamma w_{jk}^-$ (the generalised rule); "
+                   "where $z_k = 0$ it passes nothing.")
+    if c.get("split_inputs") and keys & {"gamma", "z+", "alphabeta"}:
+        out.append("A negative activation is split off, $a_j = a_j^+ + a_j^-$, and meets the mirrored weights.")
+    if p.network.has_bias and p.bias == "neuron":
+        if "zB" in keys:
+            out.append("In $z^{\\mathcal{B}}$ the bias " + ("enters the denominator as $b_k$." if c.get("zB_bias") == "add"
+                       else "is a neuron with bounds $l = h = 1$ and adds $b_k - b_k^+ - b_k^- = 0$."))
+        if "w2" in keys:
+            out.append("In $w^2$ the bias " + ("enters the denominator as $b_k^2$." if c.get("w2_bias") == "square"
+                                                else "is left out."))
+        if "flat" in keys:
+            out.append("The flat rule leaves the bias out.")
+    return "".join(" " + t for t in out)
 
 
 def _tidy(e):
