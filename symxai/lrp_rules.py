@@ -160,7 +160,8 @@ def _coef(coef, params):
 
 def _is_zero(expr) -> bool:
     expr = sympy.sympify(expr)
-    return expr == 0 or (expr.is_zero is True) or (not expr.free_symbols and sympy.simplify(expr) == 0)
+    return (expr == 0 or (expr.is_zero is True) or (not expr.free_symbols and sympy.simplify(expr) == 0)
+            or (not expr.has(sympy.Heaviside, sympy.sign, sympy.Max, sympy.Min) and sympy.expand(expr) == 0))
 
 
 def _symbolic_sign(expr):

@@ -84,9 +84,15 @@ def _domain(inputs):
 
 
 def _linear(z, inputs):
-    """Coefficients and constant of an affine expression in the inputs."""
+    """Coefficients and constant of an affine expression in the inputs (remembered: the same constraint
+    is turned into an LP row again and again)."""
+    return _linear_cached(z, tuple(inputs))
+
+
+@lru_cache(maxsize=16384)
+def _linear_cached(z, inputs):
     terms = sympy.expand(z).as_coefficients_dict()
-    coeffs = [float(terms.get(x, 0)) for x in inputs]
+    coeffs = tuple(float(terms.get(x, 0)) for x in inputs)
     if set(terms) - set(inputs) - {sympy.Integer(1)}:
         raise ValueError(f"not affine in the inputs: {z}")
     return coeffs, float(terms.get(sympy.Integer(1), 0))
@@ -131,7 +137,9 @@ def feasible(constraints, inputs) -> bool:
 
 @lru_cache(maxsize=8192)
 def _feasible(constraints: frozenset, inputs: tuple) -> bool:
-    return solve_lp(sorted(constraints, key=str), list(inputs)) is not None
+    # a fixed row order (by coefficients, not by printing every constraint) keeps the LP deterministic
+    rows = sorted(constraints, key=lambda c: (_linear(c[0], inputs), c[1]))
+    return solve_lp(rows, list(inputs)) is not None
 
 
 def enumerate_regions(network, *, boundaries: bool = True) -> list[Region]:
@@ -348,6 +356,13 @@ def same_on(region: Region, a, b) -> bool:
         return False  # two rational functions that differ at a point are different
     if not diff.free_symbols:
         return diff == 0 or sympy.simplify(diff) == 0
+    if not diff.has(sympy.Heaviside, sympy.sign, sympy.Max, sympy.Min, sympy.Piecewise):
+        try:  # a rational function: zero in the field of rational functions (dense gcds, fast)
+            return sympy.QQ.frac_field(*sorted(diff.free_symbols, key=str)).from_sympy(diff) == 0
+        except ZeroDivisionError:
+            return False  # one formula is undefined on the region (its denominator vanishes there)
+        except (sympy.polys.polyerrors.PolynomialError, sympy.CoercionFailed, ValueError, TypeError):
+            pass
     return sympy.cancel(sympy.together(diff)) == 0
 
 
