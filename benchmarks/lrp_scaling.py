@@ -94,6 +94,98 @@ def plain_sympy(width: int, depth: int, seed: int) -> dict:
                                                                 for f in folded)}
 
 
+UNSEEN = [  # the 3-3-2-1 network of tests/test_lrp.py
+    {"neurons": ["h4", "h5", "h6"], "weights": [[2, -1, 1], [-1, 1, "1/2"], [1, 1, -2]], "bias": [-1, "1/2", 0]},
+    {"neurons": ["h7", "h8"], "weights": [[1, -2, 1], ["1/2", 1, -1]], "bias": [1, -1]},
+    {"neurons": ["y"], "weights": [[1, 2]], "bias": [0], "activation": "linear"}]
+# issue 15's targets: name -> (layers factory, rule, params, options, inputs)
+NAMED = {
+    "2-3-3-1 gamma symbolic": ("random", 3, 2, "gamma", {"gamma": "gamma"}, {"boundaries": False}),
+    "2-3-3-1 gamma 1/4 boundaries": ("random", 3, 2, "gamma", {"gamma": "1/4"}, {}),
+    "3-3-2-1 (test net) gamma boundaries": ("unseen", 0, 0, "gamma", {"gamma": "gamma"}, {}),
+    "2-8-8-1 gamma symbolic": ("random", 8, 2, "gamma", {"gamma": "gamma"}, {"boundaries": False}),
+    "2-3-3-1 epsilon plus": ("random", 3, 2, "epsilon", {"epsilon": "1/4"}, {}),
+    "2-3-3-1 epsilon sign": ("random", 3, 2, "epsilon", {"epsilon": "1/4"}, {"stabiliser": "sign"}),
+    "2-3-3-1 epsilon preset zennit": ("random", 3, 2, "epsilon", {"epsilon": "1/4"}, {"preset": "zennit"}),
+}
+
+
+def named_case(name: str, seed: int) -> dict:
+    """One of issue 15's cases: enumerate + solve + verify, and zennit once at a point of every region."""
+    from symxai.methods import get
+    from symxai.spec import loads_sheet
+    from symxai.verify import verify
+    kind, width, depth, rule, params, options = NAMED[name]
+    if kind == "unseen":
+        layers, d = UNSEEN, 3
+    else:
+        layers = json.loads(spec(width, depth, seed))["exercises"][0]["params"]["layers"]
+        for layer in layers:
+            layer.setdefault("bias", [0] * len(layer["weights"]))
+        layers[-1]["activation"] = "linear"
+        d = 2
+    inputs = [f"x{i + 1}" for i in range(d)]
+    sheet = json.dumps({"id": "bench", "title": "b", "exercises": [{
+        "id": "net", "title": "net", "statement": "benchmark", "method": "lrp",
+        "symbols": {**{x: "nonnegative" for x in inputs}, "gamma": "nonnegative"},
+        "params": {"inputs": inputs, "rule": rule, "layers": layers, **params, **options}}]})
+    get("lrp")
+    t0 = time.perf_counter()
+    task = loads_sheet(sheet).task("net")
+    regions = task.problem.regions
+    t1 = time.perf_counter()
+    sol = task.method.solve(task.problem)
+    t2 = time.perf_counter()
+    ver = verify(task, sol)
+    t3 = time.perf_counter()
+    if not ver.passed:
+        raise SystemExit(f"verification failed for {name}")
+    floor = None
+    try:  # zennit once per region: the least an exact region-wise method must pay
+        import numpy as np
+        sys.path.insert(0, str(ROOT))
+        from tests import xref
+        xref.import_zennit()
+        from symxai.regions import region_point
+        rng = np.random.default_rng(0)
+        zp = {k: (1.0 if v == "gamma" else v) for k, v in params.items()}
+        points = [pt for pt in (region_point(r, rng) for r in regions) if pt is not None]
+        xref.zennit_lrp(layers, [rule] * len(layers), zp, "neuron", points[0])  # warm up torch
+        t4 = time.perf_counter()
+        for pt in points:
+            xref.zennit_lrp(layers, [rule] * len(layers), zp, "neuron", pt)
+        floor = time.perf_counter() - t4
+    except ImportError:
+        pass
+    return {"regions": len(regions), "enumerate": t1 - t0, "solve": t2 - t1, "verify": t3 - t2, "zennit": floor}
+
+
+def named_table(limit: float, repeat: int, seed: int) -> list[str]:
+    lines = ["| case | regions | enumerate + solve (s) | verify (s) | zennit once per region (s) | ratio to zennit |",
+             "|---|---|---|---|---|---|"]
+    for name in NAMED:
+        runs = []
+        for _ in range(repeat):
+            try:
+                out = subprocess.run([sys.executable, __file__, "--named", name, str(seed)], capture_output=True,
+                                     text=True, timeout=limit, check=True, cwd=ROOT)
+                runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+            except subprocess.TimeoutExpired:
+                runs = None
+                break
+        if runs is None:
+            lines.append(f"| {name} | | > {limit:.0f} | | | |")
+        else:
+            med = {k: statistics.median(r[k] for r in runs) for k in ("regions", "enumerate", "solve", "verify")}
+            ours = med["enumerate"] + med["solve"]
+            z = [r["zennit"] for r in runs if r["zennit"] is not None]
+            zt = statistics.median(z) if z else None
+            lines.append(f"| {name} | {med['regions']:.0f} | {ours:.2f} | {med['verify']:.2f} | "
+                         + (f"{zt:.3f} | {ours / zt:.0f}x |" if zt else "not installed | |"))
+        print(lines[-1], flush=True)
+    return lines
+
+
 def run(width, depth, seed, limit, mode="--case"):
     try:
         out = subprocess.run([sys.executable, __file__, mode, str(width), str(depth), str(seed)],
@@ -112,7 +204,19 @@ def main():
     ap.add_argument("--out")
     ap.add_argument("--case", nargs=3, type=int, help=argparse.SUPPRESS)
     ap.add_argument("--plain", nargs=3, type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--named", nargs=2, help=argparse.SUPPRESS)
+    ap.add_argument("--issue15", action="store_true", help="the named cases of issue 15 beside zennit")
     args = ap.parse_args()
+    if args.named:
+        print(json.dumps(named_case(args.named[0], int(args.named[1]))))
+        return
+    if args.issue15:
+        lines = named_table(args.limit, args.repeat, args.seed)
+        text = "\n".join(lines) + "\n"
+        if args.out:
+            Path(args.out).write_text(text)
+        print(text)
+        return
     if args.case or args.plain:
         print(json.dumps(one_case(*args.case) if args.case else plain_sympy(*args.plain)))
         return

@@ -129,10 +129,10 @@ def evaluate(value, values: dict):
     scalars, matrices = substitution(values)
     # which piece holds, and a step or sign at a kink, is decided in exact rationals: in floats a point
     # on x1 + 4 x2/7 = 5/7 may land on either side
-    gated = (sympy.Piecewise, sympy.Heaviside, sympy.sign, sympy.Min, sympy.Max, sympy.Abs)
     exact = substitution(values, exact=True)[0] if not matrices else scalars
     value = _branch(sympy.sympify(value), exact)
-    if not matrices and (value.has(*gated) or value.atoms(sympy.core.relational.Relational)):
+    if (not matrices and value.has(sympy.Piecewise, sympy.Heaviside, sympy.sign)
+            and not value.has(sympy.exp, sympy.log)):  # a nested gate of a rational answer: exact as well
         scalars = exact
     if isinstance(value, MatrixExpr) and matrices:
         arrays = {k.name: np.array(v.tolist(), dtype=float) for k, v in matrices.items()

@@ -359,15 +359,22 @@ def _field(gens):
 
 def _show(f):
     """A field element as numerator / (product of factors): the denominator's factors are found by
-    factoring it (it is a product of a few affine forms), the numerator stays expanded."""
+    factoring it (it is a product of a few affine forms), a small numerator is factored too."""
     ring = f.numer.ring
     num, den = f.numer, f.denom
     if den == ring.one:
-        return num.as_expr()
+        return _factored(num)
     const, factors = den.factor_list()
     expr_den = sympy.Mul(*[g.as_expr() ** k for g, k in factors])
-    top = num.as_expr() / const
-    return top / expr_den
+    return _factored(num) / (const * expr_den)
+
+
+def _factored(poly):
+    """A small polynomial factored (a1^2 a2 gamma (gamma + 1)), a large one expanded (factoring costs)."""
+    if len(poly.terms()) > 12:
+        return poly.as_expr()
+    const, factors = poly.factor_list()
+    return const * sympy.Mul(*[g.as_expr() ** k for g, k in factors])
 
 
 def _small(e, limit: int) -> bool:
