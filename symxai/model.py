@@ -123,6 +123,7 @@ class Answer:
 class Solution:
     steps: list[Step] = field(default_factory=list)
     answers: dict[str, Answer] = field(default_factory=dict)
+    where: dict = field(default_factory=dict)  # meanings of names used in every step (r = ||x - mu||)
 
     def step(self, text: str = "", *lines: Line, title: str = "", table: Table | None = None,
              figure: Figure | None = None, where: dict | None = None, **values) -> None:
