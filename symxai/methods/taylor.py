@@ -237,9 +237,17 @@ class Taylor(Method):
                  *[Line(sympy.Symbol(f"phi_{i + 1}"), phis[i]) for i in range(p.d)],
                  table=Table([Tex("i"), Tex(f"[\\nabla f({where})]_i"), Tex("x_i - \\tilde{x}_i"), Tex("\\phi_i")], rows))
         total = sympy.simplify(sum(phis))
+        tidier = sympy.simplify(ab.shorten(sympy.simplify(ab.expand(total))))
+        if sympy.count_ops(tidier) < sympy.count_ops(total):
+            total = tidier  # (r - theta) (sum of squares) / r^2 is r - theta
         remainder = sympy.simplify(fx - f_root - total)
-        sol.step("Summing the terms and comparing with the prediction; the remainder is what the first-order "
-                 "terms leave unexplained:", Line(Tex("\\sum_i \\phi_i", sympy.Add(*phis)), total),
+        if remainder != 0 and sympy.simplify(ab.expand(remainder)) == 0:
+            remainder = sympy.Integer(0)  # zero once the abbreviated norms are written out
+        exact = remainder == 0
+        sol.step("Summing the terms and comparing with the prediction: " +
+                 ("the remainder is zero, so the first-order expansion is exact here and the terms explain the "
+                  "whole prediction:" if exact else
+                  "the remainder is what the first-order terms leave unexplained:"), Line(Tex("\\sum_i \\phi_i", sympy.Add(*phis)), total),
                  Line(Tex("f(\\boldsymbol{x})", p.f.xreplace(dict(zip(p.inputs, p.point)))), fx),
                  Line(Tex("f(\\boldsymbol{x}) - f(\\tilde{\\boldsymbol{x}}) - \\sum_i \\phi_i",
                           p.f.xreplace(dict(zip(p.inputs, p.point))) - p.f.xreplace(plain_root) - sympy.Add(*phis)),
