@@ -44,6 +44,7 @@ class Network:
     inputs: list  # SymPy symbols
     input_relevance: list[str]
     layers: list[Layer]
+    output: int = 0  # the explained neuron of the output layer (R_out = its value, the others 0)
 
     @property
     def parameters(self) -> set:
@@ -71,7 +72,11 @@ class Network:
         for layer in self.layers:
             z = [sum(layer.weights[k, j] * a[j] for j in range(len(a))) + layer.bias[k] for k in range(layer.width)]
             a = [sympy.Max(0, v) if layer.activation == "relu" else v for v in z]
-        return a[0]
+        return a[self.output]
+
+    def output_relevance(self, out: list) -> list:
+        """R of the output layer: the explained neuron keeps its value, every other output gets 0."""
+        return [v if k == self.output else sympy.Integer(0) for k, v in enumerate(out)]
 
 
 def build_network(ctx, params):
@@ -113,11 +118,18 @@ def build_network(ctx, params):
         activation = raw.get("activation", "relu" if li < len(raw_layers) - 1 else "linear")
         layers.append(Layer(neurons, sympy.ImmutableMatrix(W), sympy.ImmutableMatrix(bias), activation, relevance))
         below = len(neurons)
-    if layers[-1].width != 1:
+    output = 0
+    if "output" in params:
+        if params["output"] not in layers[-1].neurons:
+            ctx.problem(params.loc_of("output"), f"output '{params['output']}' is not a neuron of the output layer "
+                        f"({', '.join(layers[-1].neurons)})")
+            return None
+        output = layers[-1].neurons.index(params["output"])
+    elif layers[-1].width != 1:
         ctx.problem(raw_layers.loc_of(len(raw_layers) - 1),
-                    f"network output has {layers[-1].width} units, the exercise explains 1")
+                    f"network output has {layers[-1].width} units, the exercise explains 1 (name it with output:)")
         return None
-    return Network(inputs, list(names), layers)
+    return Network(inputs, list(names), layers, output)
 
 
 def figure_data(network, relevance: dict | None = None, *, in_statement: bool = False, caption: str = "") -> dict:

@@ -150,3 +150,43 @@ def test_symbolic_weights_keep_gates():
     assert ver.passed
     assert sol.answers["R_1"].value.has(sympy.Heaviside)
     assert get("lrp").name == "lrp"
+
+
+def test_explained_output_of_a_multi_output_network():
+    params = """
+inputs: [x1, x2]
+rule: z+
+output: y2
+layers:
+  - neurons: [h1, h2]
+    weights: [[1, -1], [1, 2]]
+    bias: [0, -1]
+  - neurons: [y1, y2]
+    weights: [[1, 1], [2, -1]]
+    activation: linear
+"""
+    task = _sheet(params).task("net")
+    sol, ver = _solve_verify(task)
+    assert ver.passed, [c.detail for c in ver.failures()]
+    x1, x2 = task.symbols["x1"], task.symbols["x2"]
+    assert sol.answers["R_1"].value.subs({x1: 3, x2: 1}) == 3 - 4 + 1  # y2 = 2 h1 - h2 = x1 - 4 x2 + 1 there
+    wrong = Solution(sol.steps, dict(sol.answers))  # y1 explained instead of y2
+    other = _sheet(params.replace("output: y2", "output: y1")).task("net")
+    wrong.answer("R_1", other.method.solve(other.problem).answers["R_1"].value)
+    assert not verify(task, wrong).passed
+    with pytest.raises(SpecError) as err:
+        _sheet(params.replace("output: y2", "output: y3"))
+    assert "is not a neuron of the output layer" in str(err.value)
+
+
+def test_denominator_vanishing_inside_a_region_passes_nothing():
+    """z+ on y = x1 - x2: R_1 = 0 on x1 = 0 (zennit and the reference agree), and a wrong answer that
+    differs only there (the cancelled x1/x1) is caught by verification, which samples that set."""
+    task = _sheet("inputs: [x1, x2]\nrule: z+\nlayers:\n  - neurons: [y]\n    weights: [[1, -1]]").task("net")
+    sol, ver = _solve_verify(task)
+    assert ver.passed
+    x1, x2 = task.symbols["x1"], task.symbols["x2"]
+    assert sol.answers["R_1"].value.subs({x1: 0, x2: 1}) == 0
+    wrong = Solution(sol.steps, dict(sol.answers))
+    wrong.answer("R_1", x1 - x2)
+    assert not verify(task, wrong).passed

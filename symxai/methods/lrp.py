@@ -107,6 +107,7 @@ class Lrp(Method):
         "w2_bias": Field(Choice("ignore", "square"), doc="w^2: bias left out (default) or b_k^2 in the denominator"),
         "implements": Field(Expr(), doc="f to prove region by region that the network computes"),
         "boundaries": Field(Bool(), doc="treat z = 0 as regions of their own (default true)"),
+        "output": Field(Name(), doc="the explained neuron of a multi-output network (R_out = its value)"),
     })
 
     def build(self, ctx: BuildContext, params):
@@ -160,7 +161,7 @@ class Lrp(Method):
         while small): measured faster, and far more readable, than a field of rational functions, whose
         canonical form is a fully expanded quotient."""
         zs, acts = forward(p.network, region.signs if region is not None else None)
-        R = [acts[-1][0]]
+        R = p.network.output_relevance(acts[-1])
         steps, sign = [], p.sign(region)
         for li in range(len(p.network.layers) - 1, -1, -1):
             layer = p.network.layers[li]
@@ -216,7 +217,7 @@ class Lrp(Method):
         lines, ok = [], True
         for region in p.regions:
             _, acts = forward(p.network, region.signs)
-            y = sympy.expand(acts[-1][0])
+            y = sympy.expand(acts[-1][p.network.output])
             fr = _restrict(pieces, region)
             same = fr is not None and same_on(region, y, fr)
             ok &= same
@@ -238,8 +239,9 @@ class Lrp(Method):
                for k, n in enumerate(layer.neurons)]
         sol.step("Forward pass (inactive neurons have activation 0):", *fwd, title=where)
         out = {}
-        sol.step("", Line(Tex("R_{\\mathrm{out}}"), acts[-1][0]))
-        above = [acts[-1][0]]
+        y = acts[-1][net.output]
+        sol.step("", Line(Tex("R_{\\mathrm{out}}"), y))
+        above = net.output_relevance(acts[-1])
         for li, step, R in reversed(steps):
             layer = net.layers[li]
             below_names = net.input_relevance if li == 0 else net.layers[li - 1].relevance
@@ -259,7 +261,7 @@ class Lrp(Method):
         if region is not None and len(p.regions) <= 6 and max(l.width for l in net.layers) <= 8:
             rel = dict(out)
             sol.step("Relevance on each neuron:", figure=Figure("network", figure_data(net, rel)))
-        conserved = _tidy(sum(out[n] for n in net.input_relevance) - acts[-1][0])
+        conserved = _tidy(sum(out[n] for n in net.input_relevance) - y)
         sol.step("Conservation: " + ("the input relevances add up to $y$." if conserved == 0 else
                                      "the input relevances add up to $y$ minus [[lost]] (absorbed by biases, "
                                      "stabiliser, or lost at neurons with vanishing denominator)."), lost=conserved)
@@ -304,7 +306,7 @@ class Lrp(Method):
         params = {k: (np.array([num(x) for x in v]) if k in ("low", "high") else num(v)) for k, v in p.params.items()}
         x = np.array([num(x) for x in net.inputs])
         rel = ref.lrp(W, b, [layer.activation for layer in net.layers], [r.key for r in p.rules], params, x,
-                      bias_neuron=p.bias == "neuron", stabiliser=p.stabiliser, conv=p.conv)
+                      bias_neuron=p.bias == "neuron", stabiliser=p.stabiliser, conv=p.conv, explain=net.output)
         out = {n: float(v) for n, v in zip(net.input_relevance, rel[0])}
         for li, layer in enumerate(net.layers[:-1]):
             out.update({n: float(v) for n, v in zip(layer.relevance, rel[li + 1])})

@@ -108,11 +108,13 @@ def backward_layer(rule, a, Wl, bl, R, p, bias_neuron=True, stabiliser="plus", c
     raise ValueError(f"unknown rule {rule!r}")
 
 
-def lrp(W, b, activations, rules, params, x, *, bias_neuron=True, stabiliser="plus", conv=None):
+def lrp(W, b, activations, rules, params, x, *, bias_neuron=True, stabiliser="plus", conv=None, explain=None):
     """Relevance of every level (inputs first, the output last, R_out = y); ``params`` is one dict for
-    every layer or a list of one dict per layer."""
+    every layer or a list of one dict per layer; ``explain``: the one output neuron that keeps its value."""
     acts = forward(W, b, activations, x)
     R = acts[-1].copy()
+    if explain is not None:
+        R = np.where(np.arange(len(R)) == explain, R, 0.0)
     out = [R]
     for li in range(len(W) - 1, -1, -1):
         pl = params[li] if isinstance(params, list) else params
