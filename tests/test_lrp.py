@@ -190,3 +190,28 @@ def test_denominator_vanishing_inside_a_region_passes_nothing():
     wrong = Solution(sol.steps, dict(sol.answers))
     wrong.answer("R_1", x1 - x2)
     assert not verify(task, wrong).passed
+
+
+def test_per_layer_rule_parameters():
+    params = """
+inputs: [x1, x2]
+rule: epsilon
+epsilon: 1/4
+layers:
+  - neurons: [h1, h2]
+    weights: [[1, -1], [1, 2]]
+    bias: [0, -1]
+    epsilon: 1
+  - neurons: [y]
+    weights: [[1, 1]]
+"""
+    task = _sheet(params).task("net")
+    sol, ver = _solve_verify(task)
+    assert ver.passed, [c.detail for c in ver.failures()]
+    assert any("layer 1: $\\varepsilon = 1$" in s.text for s in sol.steps)
+    x1, x2 = task.symbols["x1"], task.symbols["x2"]
+    same = _sheet(params.replace("    epsilon: 1\n", "")).task("net")  # 1/4 at every layer: a different answer
+    wrong = Solution(sol.steps, dict(sol.answers))
+    wrong.answer("R_1", same.method.solve(same.problem).answers["R_1"].value)
+    assert not verify(task, wrong).passed
+    assert sol.answers["R_h1"].value.subs({x1: 3, x2: 1}) == sympy.Rational(2 * 6, 6 + sympy.Rational(1, 4)) * 1

@@ -37,7 +37,12 @@ _LAYER = Record({
     "bias": Field(ListOf(Expr(), 1), doc="one bias per neuron (default 0)"),
     "activation": Field(Choice("relu", "linear"), doc="default relu, linear for the output layer"),
     "relevance": Field(ListOf(Name(), 1), doc="answer names of the neurons' relevances (default R_<neuron>)"),
+    "epsilon": Field(Expr(), doc="this layer's LRP-epsilon (overrides the exercise's)"),
+    "gamma": Field(Expr(), doc="this layer's LRP-gamma (overrides the exercise's)"),
+    "alpha": Field(Expr(), doc="this layer's alpha (overrides the exercise's)"),
+    "beta": Field(Expr(), doc="this layer's beta (overrides the exercise's)"),
 })
+_PER_LAYER = ("epsilon", "gamma", "alpha", "beta")
 _RULE = Choice(*RULES)
 BIAS_TEXT = {"neuron": "A bias counts as an extra neuron of activation 1 in the denominator: it takes its share "
                        "of relevance, which does not reach the layer below.",
@@ -54,6 +59,10 @@ class LrpProblem:
     implements: object | None
     boundaries: bool = True  # z = 0 as regions of their own
     conv: dict = field(default_factory=dict)  # the other conventions (lrp_rules.DEFAULTS), bias/stabiliser aside
+    layer_params: list | None = None  # per layer: the rule parameters where a layer sets its own
+
+    def params_of(self, li: int) -> dict:
+        return self.layer_params[li] if self.layer_params else self.params
     draws: list = field(default_factory=lambda: [0])
     found: list | None = field(default=None, repr=False)
     refined: list | None = field(default=None, repr=False)
@@ -135,7 +144,13 @@ class Lrp(Method):
         if any(v is None for v in values.values()):
             return None
         rules = [RULES[k] for k in keys]
-        messages = {m: None for li, rule in enumerate(rules) for m in check_rule_params(rule, values, li == 0)}
+        per_layer = []
+        for raw in params["layers"]:
+            own = {k: ctx.expr(raw[k], raw.loc_of(k)) for k in _PER_LAYER if k in raw}
+            if any(v is None for v in own.values()):
+                return None
+            per_layer.append({**values, **own})
+        messages = {m: None for li, rule in enumerate(rules) for m in check_rule_params(rule, per_layer[li], li == 0)}
         for message in messages:
             ctx.problem(params.loc_of("rules" if "rules" in params else "rule"), message)
         if messages:
@@ -144,7 +159,8 @@ class Lrp(Method):
         conv = dict(PRESETS[params.get("preset", "symxai")])
         conv.update({k: params[k] for k in DEFAULTS if k in params})
         bias, stabiliser = conv.pop("bias"), conv.pop("stabiliser")
-        return LrpProblem(net, rules, values, bias, stabiliser, f, params.get("boundaries", True), conv)
+        layered = per_layer if any(any(k in raw for k in _PER_LAYER) for raw in params["layers"]) else None
+        return LrpProblem(net, rules, values, bias, stabiliser, f, params.get("boundaries", True), conv, layered)
 
     def answer_names(self, p: LrpProblem) -> list[str]:
         names = list(p.network.input_relevance)
@@ -165,7 +181,7 @@ class Lrp(Method):
         steps, sign = [], p.sign(region)
         for li in range(len(p.network.layers) - 1, -1, -1):
             layer = p.network.layers[li]
-            step = propagate(acts[li], layer.weights, layer.bias, R, p.rules[li], p.params,
+            step = propagate(acts[li], layer.weights, layer.bias, R, p.rules[li], p.params_of(li),
                              bias=p.bias, stabiliser=p.stabiliser, conv=p.conv, sign=sign, dry=dry)
             R = step.relevance if dry else [_tidy(r) for r in step.relevance]
             steps.append((li, step, R))
@@ -203,6 +219,13 @@ class Lrp(Method):
         sol.step(f"The relevance of the output is its value, $R_{{\\mathrm{{out}}}} = y$. "
                  f"The rule {' / '.join(r.title for r in rules.values())} is applied {which}:"
                  if len(rules) == 1 else f"Rules: {which}.", *lines, title="Propagation rule")
+        if p.layer_params:
+            from ..printing import tex
+            names = {"epsilon": "\\varepsilon", "gamma": "\\gamma", "alpha": "\\alpha", "beta": "\\beta"}
+            each = ["layer %d: %s" % (li + 1, ", ".join(f"${names[k]} = {tex(v)}$" for k, v in lp.items()
+                                                      if k in names and k in r.params))
+                    for li, (lp, r) in enumerate(zip(p.layer_params, p.rules)) if any(k in r.params for k in names)]
+            sol.step("The rule parameters differ from layer to layer: " + "; ".join(each) + ".")
         sol.step(bias + stab + _convention_text(p) +
                  " A neuron whose denominator vanishes (an inactive ReLU neuron, $a_j = 0$, or a denominator "
                  "that is 0 at a point) receives and passes on no relevance: we set $0/0 := 0$." +
@@ -294,7 +317,8 @@ class Lrp(Method):
     def reference(self, p: LrpProblem, values: dict) -> dict:
         sub = {k: sympy.Float(v, 30) if isinstance(v, float) else sympy.Integer(v) for k, v in values.items()
                if isinstance(k, sympy.Symbol) and isinstance(v, (int, float))}
-        needed = set(p.network.inputs).union(*(sympy.sympify(v).free_symbols for v in p.params.values()),
+        needed = set(p.network.inputs).union(*(sympy.sympify(v).free_symbols for li in range(len(p.network.layers))
+                                              for v in p.params_of(li).values()),
                                             *(layer.weights.free_symbols | layer.bias.free_symbols
                                               for layer in p.network.layers))
         for s in needed - set(sub):
@@ -303,7 +327,8 @@ class Lrp(Method):
         net = p.network
         W = [np.array([[num(w) for w in layer.weights.row(k)] for k in range(layer.width)]) for layer in net.layers]
         b = [np.array([num(v) for v in layer.bias]) for layer in net.layers]
-        params = {k: (np.array([num(x) for x in v]) if k in ("low", "high") else num(v)) for k, v in p.params.items()}
+        params = [{k: (np.array([num(x) for x in v]) if k in ("low", "high") else num(v))
+                   for k, v in p.params_of(li).items()} for li in range(len(net.layers))]
         x = np.array([num(x) for x in net.inputs])
         rel = ref.lrp(W, b, [layer.activation for layer in net.layers], [r.key for r in p.rules], params, x,
                       bias_neuron=p.bias == "neuron", stabiliser=p.stabiliser, conv=p.conv, explain=net.output)
