@@ -155,6 +155,17 @@ def test_output_that_is_a_file_is_refused(tmp_path, cli):
     assert r.exit_code == 2 and "is a file" in r.output
 
 
+def _visible(out: Path) -> dict:
+    """Every file reachable from ``out`` with links followed, ``.symxai`` skipped."""
+    files = {}
+    for folder, dirs, names in os.walk(out, followlinks=True):
+        dirs[:] = [d for d in dirs if d != ".symxai"]
+        for n in names:
+            f = Path(folder) / n
+            files[str(f.relative_to(out))] = f.read_bytes()
+    return files
+
+
 def test_failing_variants_rerun_leaves_the_earlier_batch(tmp_path, monkeypatch):
     from symxai import variants
     batch = variants.generate(str(SHEET), "shapley", count=2, seed=7)
@@ -169,7 +180,7 @@ def test_failing_variants_rerun_leaves_the_earlier_batch(tmp_path, monkeypatch):
     monkeypatch.setattr(variants, "_compile", fake_compile)
     out = tmp_path / "v"
     variants.write_batch(batch, out)
-    before = {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file() and ".symxai" not in p.parts}
+    before = _visible(out)
     assert any(k.endswith(".pdf") for k in before)
 
     def failing(job):
@@ -179,7 +190,7 @@ def test_failing_variants_rerun_leaves_the_earlier_batch(tmp_path, monkeypatch):
     other = variants.generate(str(SHEET), "shapley", count=2, seed=8)
     with pytest.raises(LatexError):
         variants.write_batch(other, out)
-    after = {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file() and ".symxai" not in p.parts}
+    after = _visible(out)
     assert after == before  # no new .tex beside stale PDFs
 
 
