@@ -61,6 +61,8 @@ class Line:
     def __init__(self, *terms, rel: str | tuple = "=", kind: str = "chain", at: dict | None = None):
         if kind not in LINE_KINDS:
             raise ValueError(f"Line kind must be one of {LINE_KINDS}, got {kind!r}")
+        if isinstance(rel, str) and rel == "=":
+            terms = _without_repeats(terms)
         self.terms, self.rel, self.kind, self.at = tuple(terms), rel, kind, at
 
     def relations(self) -> list[str]:
@@ -72,6 +74,30 @@ class Line:
         if len(self.rel) != pairs:
             raise ValueError(f"a line of {len(self.terms)} terms needs {pairs} relations, got {len(self.rel)}")
         return list(self.rel)
+
+
+def _without_repeats(terms) -> list:
+    """A chain never shows the same member twice in a row ("y = a2 = a2"): the repeat says nothing.
+
+    >>> import sympy
+    >>> a = sympy.Symbol("a")
+    >>> Line(sympy.Symbol("y"), a, a).terms
+    (y, a)
+    """
+    out = []
+    for term in terms:
+        if out and type(term) is type(out[-1]) and (term.code == out[-1].code if isinstance(term, Tex)
+                                                      else _same(term, out[-1])):
+            continue
+        out.append(term)
+    return out
+
+
+def _same(a, b) -> bool:
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
 
 
 @dataclass
@@ -123,6 +149,7 @@ class Answer:
 class Solution:
     steps: list[Step] = field(default_factory=list)
     answers: dict[str, Answer] = field(default_factory=dict)
+    where: dict = field(default_factory=dict)  # meanings of names used in every step (r = ||x - mu||)
 
     def step(self, text: str = "", *lines: Line, title: str = "", table: Table | None = None,
              figure: Figure | None = None, where: dict | None = None, **values) -> None:

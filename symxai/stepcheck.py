@@ -191,8 +191,8 @@ def check_lines(solution: Solution, sampler, *, seed: int = 0) -> StepReport:
     """Check every displayed equality of ``solution``; ``sampler(rng)`` draws parameter values."""
     report = StepReport()
     rng = np.random.default_rng(seed)
-    answers = answer_meanings(solution)
-    names = _names(solution)
+    answers = {**answer_meanings(solution), **solution.where}
+    names = _names(solution) - {str(k) for k in solution.where}
     for number, step in enumerate(solution.steps, start=1):
         for line in step.lines:
             _check_line(line, step, answers, names, number, sampler, rng, report)
@@ -221,6 +221,7 @@ def _check_line(line: Line, step, answers: dict, names: set, number: int, sample
         left, right = _meaning(left, where), _meaning(right, where)
         if line.kind == "equation" and index == len(pairs) - 1:
             left, right = _meaning(left, line.at or {}), _meaning(right, line.at or {})
+            left, right = _meaning(left, where), _meaning(right, where)  # the solution may use the names too
         unmeant = sorted({str(v) for side in (left, right) if isinstance(side, sympy.Basic)
                           for v in side.free_symbols | side.atoms(sympy.MatrixSymbol)} & names)
         if unmeant:
