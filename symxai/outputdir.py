@@ -22,7 +22,7 @@ version or the new one, never a mix.  See docs/output.md.
 >>> with publish(out) as stage:
 ...     _ = (stage.path / "sheet").mkdir(), (stage.path / "sheet" / "a.tex").write_text("new")
 >>> (out / "sheet" / "a.tex").read_text(), sorted(p.name for p in out.iterdir())
-('new', '.symxai', 'sheet')
+('new', ['.symxai', 'sheet'])
 """
 
 from __future__ import annotations
