@@ -22,6 +22,7 @@ from .methods.base import BuildContext, Method
 from .schema import AnyOf, Anything, Choice, Expr, Field, Int, ListOf, MapOf, Name, Record, Text
 from .generators import GENERATOR
 from .symbols import ASSUMPTIONS, SymbolDecl, SymbolTable
+from .texguard import check_spec_texts
 from .yamlload import Map, loads
 
 _ASSUME = ListOf(Choice(*ASSUMPTIONS))
@@ -197,6 +198,7 @@ def loads_sheet(text: str, file: str = "<string>") -> Sheet:
     data = loads(text, file)
     problems: list[Problem] = []
     SHEET.check(data, problems)
+    problems.extend(check_spec_texts(data, text, file))  # the LaTeX sandbox (symxai/texguard.py)
     lines = text.splitlines()
     if problems:
         raise SpecError([_with_line(p, lines) for p in problems])

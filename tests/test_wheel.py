@@ -1,7 +1,8 @@
 """The wheel users install is the product: build it from a clean copy of the tree,
 install it into a fresh venv (not editable, not from the checkout) and run it there.
 
-The fresh venv gets symxai only from the wheel (``pip install --no-deps``); its
+The wheel is built without build isolation (setuptools and wheel come from the test extra, so no
+network is needed). The fresh venv gets symxai only from the wheel (``pip install --no-deps``); its
 dependencies are borrowed from the test environment through a ``.pth`` line, so the
 test needs no network.  Every command runs with a working directory outside the
 checkout, and the test asserts that ``symxai`` is imported from the fresh venv.
