@@ -208,4 +208,5 @@ def create_app(catalog, pool: CheckPool, *, solutions: str = "never", log_answer
               Route("/api/sheets", web.api_sheets), Route("/healthz", web.health)]
     app = Starlette(routes=routes, lifespan=lifespan,
                     exception_handlers={_BadRequest: bad_request, 404: not_found})
+    app.state.pool = pool
     return AccessLog(app, max_body=max_body, log_answers=log_answers, stream=log_stream)

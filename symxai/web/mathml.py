@@ -11,6 +11,8 @@ first and only its printed form reaches this module.
 1
 >>> "&lt;" in prose("a <b>")
 True
+>>> math(r"\\boldsymbol{x} + \\boldsymbol{\\mu}").count("\U0001D499"), "\U0001D741" in math(r"\\boldsymbol{\\mu}")
+(1, True)
 """
 
 from __future__ import annotations
@@ -25,6 +27,32 @@ _BARE = re.compile(r"&(?!#x?[0-9A-Fa-f]+;|[A-Za-z]+;)|<|>")
 _REWRITE = [(re.compile(r"\\(arg|argmax|argmin)\b"), r"\\operatorname{\1}"),
             (re.compile(r"\\(bigl|bigr|Bigl|Bigr|biggl|biggr)\b"), r"\\\1"),
             (re.compile(r"\\displaystyle\b"), "")]
+
+
+_VARIANT = re.compile(r'<mi mathvariant="(bold-italic|bold)">([^<]+)</mi>')
+_GREEK = "ΑΒΓΔΕΖΗΘΙΚΛΜΝΞΟΠΡϴΣΤΥΦΧΨΩ∇αβγδεζηθικλμνξοπρςστυφχψω"
+_STARTS = {"bold": (0x1D400, 0x1D41A, 0x1D6A8), "bold-italic": (0x1D468, 0x1D482, 0x1D71C)}
+
+
+def _styled(variant: str, text: str) -> str:
+    """Letters in Unicode's mathematical bold (italic) range: Chromium's MathML Core renders
+    ``mathvariant`` only for "normal", so the style is carried by the characters themselves."""
+    upper, lower, greek = _STARTS[variant]
+    out = []
+    for ch in html.unescape(text):
+        if "A" <= ch <= "Z":
+            out.append(chr(upper + ord(ch) - 65))
+        elif "a" <= ch <= "z":
+            out.append(chr(lower + ord(ch) - 97))
+        elif ch in _GREEK:
+            out.append(chr(greek + _GREEK.index(ch)))
+        else:
+            out.append(html.escape(ch))
+    return "".join(out)
+
+
+def _unicode_variants(markup: str) -> str:
+    return _VARIANT.sub(lambda m: f"<mi>{_styled(m.group(1), m.group(2))}</mi>", markup)
 
 
 def _escape_mtext(markup: str) -> str:
@@ -44,7 +72,7 @@ def math(latex: str, display: bool = False) -> str:
         out = convert(source, display="block" if display else "inline")
     except Exception:  # the converter's errors are of many kinds; the page shows the source instead
         return f'<code class="tex">{html.escape(latex)}</code>'
-    return _escape_mtext(out)
+    return _unicode_variants(_escape_mtext(out))
 
 
 def _split(latex: str, sep: str) -> list[str]:
