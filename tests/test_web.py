@@ -193,3 +193,17 @@ def test_serve_binds_loopback_by_default():
 
     host = next(p for p in serve.params if p.name == "host")
     assert host.default == "127.0.0.1"
+
+
+def test_assets_are_package_data():
+    """Every template and asset of symxai/web is matched by pyproject's package-data, so the wheel has it."""
+    import fnmatch
+    import tomllib
+
+    from .conftest import ROOT
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    globs = config["tool"]["setuptools"]["package-data"]["symxai.web"]
+    web = ROOT / "symxai" / "web"
+    files = [p.relative_to(web).as_posix() for sub in ("templates", "static") for p in (web / sub).iterdir()]
+    assert files and all(any(fnmatch.fnmatch(f, g) for g in globs) for f in files), (files, globs)

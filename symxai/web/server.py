@@ -14,9 +14,14 @@ def serve(paths=("problems",), *, host: str = "127.0.0.1", port: int = 8000, wor
           seed: int = 0, log=print) -> None:
     """Serve the specs of ``paths`` until interrupted.  Every answer is verified against its numeric
     reference before the server starts (VerificationError otherwise), as ``build`` does."""
-    import uvicorn
+    try:
+        import uvicorn
 
-    from .app import create_app
+        from .app import create_app
+    except ImportError as exc:
+        from ..errors import UsageError
+        raise UsageError(f"symxai serve needs the web extra ({exc.name} is missing): "
+                         "pip install 'symxai[web]'") from None
     from .catalog import Catalog
     from .pool import CheckPool
 
