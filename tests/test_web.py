@@ -207,3 +207,25 @@ def test_assets_are_package_data():
     web = ROOT / "symxai" / "web"
     files = [p.relative_to(web).as_posix() for sub in ("templates", "static") for p in (web / sub).iterdir()]
     assert files and all(any(fnmatch.fnmatch(f, g) for g in globs) for f in files), (files, globs)
+
+
+def test_serve_refuses_an_unverified_answer(wrong_phi_1):
+    from symxai.errors import VerificationError
+
+    wrong_phi_1()
+    with pytest.raises(VerificationError, match="shapley: phi_1"):
+        Catalog.load([SHEET14], verify=True)
+
+
+def test_checks_reuse_the_solutions(monkeypatch):
+    """A worker solves at start only: checks, sheet checks and previews never solve again."""
+    from symxai.methods.shapley import Shapley
+
+    worker.init([SHEET14])
+    calls = []
+    original = Shapley.solve
+    monkeypatch.setattr(Shapley, "solve", lambda self, p: calls.append(p) or original(self, p))
+    assert worker.check(SID, "shapley", {"phi_1": "1/3", "phi_2": "1/6"})["report"]["exit_code"] == 1
+    assert worker.check_sheet(SID, "shapley: {phi_1: 2/3}\n")["report"]["exit_code"] == 1
+    assert worker.preview(SID, "shapley", "phi_1", "2/3")["plain"] == "2/3"
+    assert calls == []
