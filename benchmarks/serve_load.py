@@ -10,7 +10,7 @@ THINK seconds (uniform) before the next check.  Bounded in time (the duration) a
 Reports throughput, median and p95 latency, errors and the server's peak memory (its process and
 all its children), and, as the obvious alternative, a cold `symxai check` per answer.
 
-Usage: python benchmarks/serve_load.py [--students 50] [--duration 60] [--think 2 8] [--saturate 20]
+Usage: python benchmarks/serve_load.py [--students 50] [--duration 60] [--think 5 15] [--saturate 20]
 """
 
 from __future__ import annotations
@@ -148,7 +148,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--students", type=int, default=50)
     ap.add_argument("--duration", type=float, default=60.0, help="seconds per group")
-    ap.add_argument("--think", type=float, nargs=2, default=(2.0, 8.0), metavar=("MIN", "MAX"))
+    ap.add_argument("--think", type=float, nargs=2, default=(5.0, 15.0), metavar=("MIN", "MAX"),
+                    help="seconds a student takes between checks (uniform); default 5-15 s")
     ap.add_argument("--saturate", type=float, default=20.0, help="seconds without think time (0: skip)")
     ap.add_argument("--max-requests", type=int, default=20000, help="per phase")
     ap.add_argument("--workers", type=int, default=2)
