@@ -118,7 +118,7 @@ def aligned(lines: list[str]) -> str:
         tds = []
         for text, align in ((lhs, "right"), (rhs, "left")):
             inner = _inner(math(text, display=True)) if text.strip() else ""
-            tds.append(f'<mtd columnalign="{align}"><mstyle displaystyle="true">{inner}</mstyle></mtd>')
+            tds.append(f'<mtd columnalign="{align}" style="text-align:{align}"><mstyle displaystyle="true">{inner}</mstyle></mtd>')
         out.append("<mtr>" + "".join(tds) + "</mtr>")
     return ('<math xmlns="http://www.w3.org/1998/Math/MathML" display="block"><mtable columnspacing="0">'
             + "".join(out) + "</mtable></math>")
