@@ -43,12 +43,11 @@ class Catalog:
     @classmethod
     def load(cls, paths, *, verify: bool = False, seed: int = 0) -> "Catalog":
         """Load every spec of ``paths`` (files or folders); with ``verify``, raise VerificationError
-        when an answer fails its numeric check, as ``build`` does, so a server never grades against
-        an unverified answer."""
+        when an answer or a worked step fails its numeric check, as ``build`` does, so a server never
+        grades against (or shows) anything unverified."""
         from ..errors import SpecError
-        from ..pipeline import require_verified, spec_files
+        from ..pipeline import require_verified, solve_sheet, spec_files
         from ..spec import load_sheet
-        from ..verify import verify as run_verify
 
         cat, problems = cls(), []
         files = spec_files(paths)
@@ -66,13 +65,13 @@ class Catalog:
         if problems:
             raise SpecError(problems)
         for sid, sheet in cat.sheets.items():
-            results = {}
-            for task in sheet.tasks:
-                solution = task.method.solve(task.problem)
-                results[task.key] = (solution, run_verify(task, solution, seed=seed) if verify else None)
-                task.method = SolvedMethod(task.method, task.problem, solution)
-            if verify:
+            if verify:  # answers against their references, and every displayed equality of the steps
+                results = solve_sheet(sheet, seed=seed)
                 require_verified(sheet, results)
+            else:
+                results = {t.key: (t.method.solve(t.problem), None) for t in sheet.tasks}
+            for task in sheet.tasks:
+                task.method = SolvedMethod(task.method, task.problem, results[task.key][0])
             cat.results[sid] = results
         return cat
 

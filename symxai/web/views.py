@@ -16,7 +16,7 @@ True
 from __future__ import annotations
 
 from ..printing import name_tex
-from ..render import task_view
+from ..render import check_row, task_view
 from .figures import figure
 from .mathml import aligned, math, prose
 
@@ -53,8 +53,12 @@ def solution_html(task, solution, verification) -> str:
         parts.append(f'<div class="answers"><h5>Answer</h5><ul>{answers}{where}</ul></div>')
     if view["discussion"]:
         parts.append(f'<div class="discussion">{prose(view["discussion"])}</div>')
-    if view["verified_note"]:
-        parts.append(f'<p class="verified">{_cell(view["verified_note"])}</p>')
+    row = check_row(task, verification)
+    if row is not None:
+        steps = f"; worked steps checked: {row['steps']}" if row["steps"] != "--" else ""
+        note = (f"{row['answers']} agree with a {row['reference']} at {row['where']} "
+                f"(largest relative difference {row['error']}){steps}.")
+        parts.append(f'<p class="verified">{_cell(note)}</p>')
     return "".join(parts)
 
 
