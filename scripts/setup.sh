@@ -9,6 +9,8 @@
 #   lmodern                    lmodern.sty and its Type 1 fonts (fonts-lmodern has only OpenType)
 #   latexmk                    runs pdflatex as often as needed
 #   poppler-utils              pdftotext, used by the tests to read PDFs back
+# Browser tests of `symxai serve` (tests/test_web_browser.py), installed when missing:
+#   chromium, chromium-driver  headless Chromium driven by Selenium (the web and test extras)
 # texlive-fonts-recommended (Times/Helvetica clones) is left out: nothing uses it.
 set -euo pipefail
 
@@ -43,10 +45,22 @@ else
     echo "setup: TeX installed in $((SECONDS - start))s"
 fi
 
+if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
+    echo "setup: chromium and chromium-driver already installed"
+else
+    if [ "$(id -u)" -eq 0 ]; then SUDO=(); elif command -v sudo >/dev/null; then SUDO=(sudo); else
+        echo "setup: need root or sudo to install chromium chromium-driver" >&2; exit 1; fi
+    start=$SECONDS
+    "${SUDO[@]}" apt-get update
+    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y --no-install-recommends chromium chromium-driver
+    echo "setup: chromium installed in $((SECONDS - start))s"
+fi
+
 if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
-.venv/bin/pip install --quiet -e '.[test]'
+.venv/bin/pip install --quiet -e '.[test,web]'
 # the xref extra (zennit/captum cross-check): torch 2.13.0 first, pinned, so that pip takes the CPU
 # wheel this machine holds (an unpinned `torch` is a CUDA build of several GB), then zennit and captum
 # without their dependencies (zennit would pull torchvision), then what they import at run time

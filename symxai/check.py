@@ -60,6 +60,14 @@ class CheckReport:
         out = [line for v in self.verdicts for line in v.lines()]
         return out + [f"{self.target}: {d.message} [{d.label}]" for d in self.notes]
 
+    def _repr_markdown_(self) -> str:  # Jupyter (symxai.notebook)
+        from .notebook import report_markdown
+        return report_markdown(self)
+
+    def _repr_html_(self) -> str:
+        from .notebook import report_html
+        return report_html(self)
+
     def as_dict(self) -> dict:
         return {"file": self.file, "target": self.target, "assume": self.assume,
                 "right": self.exit_code == 0, "exit_code": self.exit_code,

@@ -153,6 +153,24 @@ def check_sheet(file, answers, as_json):
 
 
 @main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--workers", type=click.IntRange(1), help="Worker processes for checks (default: cores, at most 4).")
+@click.option("--queue", default=32, show_default=True, type=click.IntRange(0),
+              help="Checks that may wait for a worker; one more is answered 429 busy, retry.")
+@click.option("--solutions", type=click.Choice(["never", "after-correct", "always"]), default="never",
+              show_default=True, help="When a task's worked solution is shown.")
+@click.option("--log-answers", is_flag=True, help="Write the answers' text to the access log too.")
+def serve(paths, host, port, workers, queue, solutions, log_answers):
+    """Serve the sheets of PATHS (default problems/) as a web page that checks answers."""
+    from .web.server import serve as run_serve
+
+    _run(lambda: run_serve(paths or ("problems",), host=host, port=port, workers=workers, queue=queue,
+                           solutions=solutions, log_answers=log_answers, log=lambda m: click.echo(m, err=True)))
+
+
+@main.command()
 def methods():
     """List the available methods."""
     from . import methods as registry

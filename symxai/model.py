@@ -159,6 +159,14 @@ class Solution:
     def answer(self, name: str, value, description: str = "", tolerance: float | None = None) -> None:
         self.answers[name] = Answer(name, value, description, tolerance)
 
+    def _repr_markdown_(self) -> str:  # Jupyter: the worked solution as math (symxai.notebook)
+        from .notebook import solution_markdown
+        return solution_markdown(self)
+
+    def _repr_latex_(self) -> str:
+        from .notebook import solution_latex
+        return solution_latex(self)
+
 
 @dataclass
 class Check:
@@ -186,3 +194,11 @@ class Verification:
 
     def failures(self) -> list[Check]:
         return [c for c in self.checks if not c.passed]
+
+    def _repr_markdown_(self) -> str:  # Jupyter: a table of the checks (symxai.notebook)
+        from .notebook import verification_markdown
+        return verification_markdown(self)
+
+    def _repr_latex_(self) -> str:
+        from .notebook import verification_latex
+        return verification_latex(self)

@@ -52,8 +52,12 @@ def solve_sheet(sheet: Sheet, *, seed: int = 0, steps: bool = True) -> dict[str,
 
 
 def solve_file(path, *, seed: int = 0):
+    """Load, solve and verify a spec: a ``SolvedSheet`` (sheet, results) pair that shows as math
+    in Jupyter (``symxai.notebook``)."""
+    from .notebook import SolvedSheet
+
     sheet = load_sheet(path)
-    return sheet, solve_sheet(sheet, seed=seed)
+    return SolvedSheet(sheet, solve_sheet(sheet, seed=seed))
 
 
 def require_verified(sheet: Sheet, results: dict) -> None:

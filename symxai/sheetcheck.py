@@ -136,13 +136,19 @@ def answer_text(value) -> str | None:
 def check_sheet(path, answers_path, *, seed: int = 0) -> SheetReport:
     """Check every answer of ``answers_path`` against the sheet ``path``."""
     from .spec import load_sheet
-    from .yamlload import Map, loads
 
     sheet = load_sheet(path)
     try:
         text = open(answers_path, encoding="utf-8").read()
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read the answers file {answers_path}: {exc}") from None
+    return check_sheet_text(sheet, text, str(answers_path), seed=seed)
+
+
+def check_sheet_text(sheet, text: str, answers_path: str = "<answers>", *, seed: int = 0) -> SheetReport:
+    """Check the answers file ``text`` (named ``answers_path`` in messages) against a loaded sheet."""
+    from .yamlload import Map, loads
+
     data = loads(text, str(answers_path))
     lines = text.splitlines()
     if not isinstance(data, Map):
