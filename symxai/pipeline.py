@@ -111,38 +111,40 @@ def build(paths, out_dir="output", *, tex_only: bool = False, templates=None, se
         require_verified(sheet, results)
         log(f"{sheet.path}: {len(sheet.tasks)} task(s) solved and verified")
         solved.append((sheet, results))
-    written = []
-    for sheet, results in solved:
-        written.extend(_write_sheet(sheet, results, Path(out_dir) / sheet.id, tex_only, templates, seed))
-        log(f"wrote {Path(out_dir) / sheet.id}/")
-    return written
+    return _write_sheets(solved, Path(out_dir), tex_only, templates, seed, log)
 
 
-def _write_sheet(sheet, results, folder: Path, tex_only: bool, templates, seed: int) -> list[Path]:
-    """Render and compile into a staging folder, then move every file into place.
-
-    A LaTeX failure raises before anything in ``folder`` is replaced.
-    """
+def _write_sheets(solved, out_dir: Path, tex_only: bool, templates, seed: int, log) -> list[Path]:
+    """Render every sheet, compile all PDFs in parallel into staging folders, then move
+    every file into place: a LaTeX failure raises before any output folder is touched."""
     import os
     import tempfile
+    from contextlib import ExitStack
 
-    from .latex import compile_pdf, write_atomic
+    from .latex import compile_many, write_atomic
     from .render import render
 
-    folder.mkdir(parents=True, exist_ok=True)
-    files = {f"{sheet.id}-{kind}.tex": render(sheet, results, kind, templates, seed) for kind in ("exercises", "solutions")}
-    files["answers.json"] = json.dumps(answers_document(sheet, results, seed), indent=2) + "\n"
-    with tempfile.TemporaryDirectory(dir=folder, prefix=".staging-") as staging:
-        stage = Path(staging)
-        if not tex_only:
-            for name, source in list(files.items()):
-                if name.endswith(".tex"):
-                    pdf = name[:-4] + ".pdf"
-                    compile_pdf(source, stage / pdf, jobname=name[:-4])
-        for name, content in files.items():
-            write_atomic(stage / name, content)
-        moved = []
-        for path in sorted(stage.iterdir()):
-            os.replace(path, folder / path.name)
-            moved.append(folder / path.name)
-    return moved
+    staged, pdfs = [], []
+    with ExitStack() as stack:
+        for sheet, results in solved:
+            folder = out_dir / sheet.id
+            folder.mkdir(parents=True, exist_ok=True)
+            stage = Path(stack.enter_context(tempfile.TemporaryDirectory(dir=folder, prefix=".staging-")))
+            files = {f"{sheet.id}-{kind}.tex": render(sheet, results, kind, templates, seed)
+                     for kind in ("exercises", "solutions")}
+            files["answers.json"] = json.dumps(answers_document(sheet, results, seed), indent=2) + "\n"
+            if not tex_only:
+                pdfs.extend((source, stage / (name[:-4] + ".pdf"), name[:-4])
+                            for name, source in files.items() if name.endswith(".tex"))
+            for name, content in files.items():
+                write_atomic(stage / name, content)
+            staged.append((folder, stage))
+        # Only symxai's own templates get a precompiled preamble (user templates compile plainly).
+        compile_many(pdfs, precompiled=not templates)
+        written = []
+        for folder, stage in staged:
+            for path in sorted(stage.iterdir()):
+                os.replace(path, folder / path.name)
+                written.append(folder / path.name)
+            log(f"wrote {folder}/")
+    return written

@@ -324,13 +324,6 @@ def answer_key(batch: Batch) -> dict:
     }
 
 
-def _compile(job: tuple) -> str:
-    from .latex import compile_pdf
-
-    source, path, jobname = job
-    return str(compile_pdf(source, Path(path), jobname=jobname))
-
-
 def write_batch(batch: Batch, out_dir, *, tex_only: bool = False, jobs: int = 1, moodle: str | None = None,
                 progress=None) -> list[Path]:
     """Write each variant's spec, sheets and answers.json, the answer key (JSON, CSV) and optionally Moodle XML."""
@@ -361,13 +354,8 @@ def write_batch(batch: Batch, out_dir, *, tex_only: bool = False, jobs: int = 1,
         Path(moodle).parent.mkdir(parents=True, exist_ok=True)
         written.append(write_atomic(Path(moodle), quiz_xml(batch)))
     if pdf_jobs:
-        pool, run = _mapper(jobs)
-        try:
-            for path in run(_compile, pdf_jobs):
-                written.append(Path(path))
-                if progress:
-                    progress(1)
-        finally:
-            if pool is not None:
-                pool.shutdown()
+        from .latex import compile_many
+
+        # pdflatex processes in parallel, bounded by the cores; symxai's own templates: precompiled preamble
+        written.extend(compile_many(pdf_jobs, precompiled=True, progress=progress))
     return written
