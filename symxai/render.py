@@ -8,6 +8,7 @@ packaged ones; every SymPy object is printed by ``symxai.printing``.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -30,8 +31,16 @@ def packaged_templates() -> Path:
 
 
 def environment(user_dirs: list[Path] | None = None) -> jinja2.Environment:
-    """The Jinja2 environment: user folders first, then the packaged templates."""
-    loaders = [jinja2.FileSystemLoader(str(d)) for d in user_dirs or []]
+    """The Jinja2 environment: user folders first, then the packaged templates.
+
+    One environment per list of folders and process, so each template is compiled once
+    (Jinja's cache still reloads a template whose file changed)."""
+    return _environment(tuple(str(d) for d in user_dirs or []))
+
+
+@lru_cache(maxsize=8)
+def _environment(user_dirs: tuple[str, ...]) -> jinja2.Environment:
+    loaders = [jinja2.FileSystemLoader(d) for d in user_dirs]
     loaders.append(jinja2.FileSystemLoader(str(packaged_templates())))
     return jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
