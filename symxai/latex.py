@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
@@ -22,6 +21,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from symxai.errors import LatexError
+from symxai.texproc import run_bounded
 
 MISSING_TEX = (
     "pdflatex is needed for PDF output (apt-get install "
@@ -250,29 +250,18 @@ def sandbox_env(build: Path) -> dict:
 def run_tex(build: Path, args: list[str], timeout: float) -> tuple[bool, str]:
     """Run one TeX command in ``build`` under the sandbox; whether it succeeded, and what it printed.
 
-    The only place that starts a TeX process.
+    The only place that starts a TeX process (every pass and the format dump).
     """
-    proc = subprocess.Popen(
-        args,
-        cwd=build,
-        env=sandbox_env(build),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # so a timeout can stop the whole process group
-    )
-    try:
-        out, _ = proc.communicate(timeout=timeout)
+    try:  # own process group, rlimits, killed with symxai, bounded output: symxai/texproc.py
+        code, out = run_bounded(args, cwd=build, env=sandbox_env(build), timeout=timeout)
     except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
         raise LatexError(f"LaTeX did not finish within {timeout:g} s") from None
-    return proc.returncode == 0, out.decode("utf-8", errors="replace")
+    return code == 0, out
 
 
 def _error_report(log: Path, output: str, jobname: str) -> str:
     """The error lines of a failed build, each with two lines of context."""
-    text = log.read_bytes().decode("utf-8", errors="replace") if log.is_file() else output
+    text = _log_tail(log) if log.is_file() else output
     lines = text.splitlines()
     picked: list[str] = []
     i = 0
@@ -291,6 +280,13 @@ def _error_report(log: Path, output: str, jobname: str) -> str:
         picked = [line for line in output.splitlines() if line.strip()][-_MAX_ERROR_LINES:]
     body = "\n".join(f"    {line}" for line in picked[:_MAX_ERROR_LINES])
     return f"LaTeX failed on {jobname}.tex:\n{body}"
+
+
+def _log_tail(log: Path, limit: int = 1 << 20) -> str:
+    """The last ``limit`` bytes of a TeX log (with -halt-on-error the error is at its end)."""
+    with open(log, "rb") as f:
+        f.seek(max(0, f.seek(0, os.SEEK_END) - limit))
+        return f.read().decode("utf-8", errors="replace")
 
 
 def _current_umask() -> int:

@@ -20,6 +20,7 @@ from .errors import SpecError, VerificationError
 from .model import Solution, Verification
 from .printing import plain, tex
 from .spec import Sheet, load_sheet
+from .stepcheck import check_steps
 from .verify import verify
 
 
@@ -34,12 +35,19 @@ def spec_files(paths) -> list[Path]:
     return out
 
 
-def solve_sheet(sheet: Sheet, *, seed: int = 0) -> dict[str, tuple[Solution, Verification]]:
-    """Solve and verify every task of a sheet: {task key: (solution, verification)}."""
+def solve_sheet(sheet: Sheet, *, seed: int = 0, steps: bool = True) -> dict[str, tuple[Solution, Verification]]:
+    """Solve and verify every task of a sheet: {task key: (solution, verification)}.
+
+    With ``steps`` every displayed equality of the worked steps is checked too
+    (``stepcheck``); ``verification.steps`` holds the report.
+    """
     results = {}
     for task in sheet.tasks:
         solution = task.method.solve(task.problem)
-        results[task.key] = (solution, verify(task, solution, seed=seed))
+        verification = verify(task, solution, seed=seed)
+        if steps:
+            verification.steps = check_steps(task, solution, seed=seed)
+        results[task.key] = (solution, verification)
     return results
 
 
@@ -52,6 +60,8 @@ def require_verified(sheet: Sheet, results: dict) -> None:
     """Raise VerificationError naming every answer whose check failed."""
     failed = [f"{sheet.path}: {key}: {c.answer}: {c.detail}"
               for key, (_, ver) in results.items() for c in ver.failures()]
+    failed += [f"{sheet.path}: {key}: {failure}"
+               for key, (_, ver) in results.items() if ver.steps is not None for failure in ver.steps.failures]
     if failed:
         raise VerificationError("verification failed; nothing was written:\n" + "\n".join(failed))
 
@@ -84,6 +94,9 @@ def answers_document(sheet: Sheet, results: dict, seed: int) -> dict:
                               "max_error": c.max_error, "tolerance": c.tolerance, "reference": c.reference}
                              for c in ver.checks],
         }
+        if ver.steps is not None:
+            tasks[task.key]["steps_checked"] = ver.steps.checked
+            tasks[task.key]["steps_total"] = ver.steps.total
     return {"sheet": sheet.id, "file": sheet.path.name, "seed": seed, "tasks": tasks}
 
 
@@ -92,7 +105,10 @@ def build(paths, out_dir="output", *, tex_only: bool = False, templates=None, se
     """Build exercise and solution sheets (tex, pdf) and answers.json for every spec.
 
     All specs are loaded and verified before anything is written, so a bad
-    spec or a failed check leaves every earlier output untouched.
+    spec or a failed check leaves every earlier output untouched.  Then all
+    sheets are written into one staging folder and switched into place at
+    once (``symxai.outputdir``): a LaTeX error or a kill leaves the earlier
+    output as it was, and a second build into the same folder is refused.
     """
     files = spec_files(paths)
     if not files:
@@ -111,40 +127,40 @@ def build(paths, out_dir="output", *, tex_only: bool = False, templates=None, se
         require_verified(sheet, results)
         log(f"{sheet.path}: {len(sheet.tasks)} task(s) solved and verified")
         solved.append((sheet, results))
-    return _write_sheets(solved, Path(out_dir), tex_only, templates, seed, log)
+    from .latex import compile_many
+    from .outputdir import publish
+
+    rendered = [(sheet, results, _render_sheet(sheet, results, templates, seed)) for sheet, results in solved]
+    written = []
+    with publish(out_dir) as stage:  # one staging folder, one switch: symxai/outputdir.py
+        per_sheet = [_write_sheet(sheet, files, stage, tex_only) for sheet, results, files in rendered]
+        # every PDF of the build at once, one pdflatex per core; only symxai's own templates get a
+        # precompiled preamble (--templates folders compile plainly)
+        pdfs = compile_many([job for _, jobs in per_sheet for job in jobs], precompiled=not templates)
+        for staged, jobs in per_sheet:
+            written.extend(sorted(stage.public(p) for p in staged + [pdfs.pop(0) for _ in jobs]))
+    for sheet, _ in solved:
+        log(f"wrote {Path(out_dir) / sheet.id}/")
+    return written
 
 
-def _write_sheets(solved, out_dir: Path, tex_only: bool, templates, seed: int, log) -> list[Path]:
-    """Render every sheet, compile all PDFs in parallel into staging folders, then move
-    every file into place: a LaTeX failure raises before any output folder is touched."""
-    import os
-    import tempfile
-    from contextlib import ExitStack
-
-    from .latex import compile_many, write_atomic
+def _render_sheet(sheet, results, templates, seed: int) -> dict[str, str]:
+    """File name -> text of a sheet's two .tex sources and its answers.json."""
     from .render import render
 
-    staged, pdfs = [], []
-    with ExitStack() as stack:
-        for sheet, results in solved:
-            folder = out_dir / sheet.id
-            folder.mkdir(parents=True, exist_ok=True)
-            stage = Path(stack.enter_context(tempfile.TemporaryDirectory(dir=folder, prefix=".staging-")))
-            files = {f"{sheet.id}-{kind}.tex": render(sheet, results, kind, templates, seed)
-                     for kind in ("exercises", "solutions")}
-            files["answers.json"] = json.dumps(answers_document(sheet, results, seed), indent=2) + "\n"
-            if not tex_only:
-                pdfs.extend((source, stage / (name[:-4] + ".pdf"), name[:-4])
-                            for name, source in files.items() if name.endswith(".tex"))
-            for name, content in files.items():
-                write_atomic(stage / name, content)
-            staged.append((folder, stage))
-        # Only symxai's own templates get a precompiled preamble (user templates compile plainly).
-        compile_many(pdfs, precompiled=not templates)
-        written = []
-        for folder, stage in staged:
-            for path in sorted(stage.iterdir()):
-                os.replace(path, folder / path.name)
-                written.append(folder / path.name)
-            log(f"wrote {folder}/")
-    return written
+    files = {f"{sheet.id}-{kind}.tex": render(sheet, results, kind, templates, seed) for kind in ("exercises", "solutions")}
+    files["answers.json"] = json.dumps(answers_document(sheet, results, seed), indent=2) + "\n"
+    return files
+
+
+def _write_sheet(sheet, files: dict[str, str], stage, tex_only: bool):
+    """Write one sheet's files into its folder of the staging area: (their staged paths,
+    the (source, pdf, jobname) jobs of its PDFs, for compile_many)."""
+    from .latex import write_atomic
+    from .texguard import safe_jobname
+
+    folder = stage.path / sheet.id
+    folder.mkdir()
+    jobs = [] if tex_only else [(source, folder / (name[:-4] + ".pdf"), safe_jobname(name[:-4]))
+                                for name, source in files.items() if name.endswith(".tex")]
+    return [write_atomic(folder / name, content) for name, content in files.items()], jobs
