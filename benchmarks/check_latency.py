@@ -1,54 +1,73 @@
-"""Cold latency of `symxai check` for one answer, against a bare `import sympy`.
+"""Cold latency of `symxai check` for every exercise of the corpus, against a bare `import sympy`.
 
-Runs each command N times in fresh interpreters (alternating, so that load on
-the machine hits both alike) and prints the medians and their ratio as a
-Markdown table row.  Usage: python benchmarks/check_latency.py [N]
+For every task of problems/ (an exercise, or each part of one) the engine's own answer (right) and
+that answer plus one (wrong, so feedback runs) are checked by `python -m symxai check FILE TASK
+NAME=TEXT` in a fresh interpreter.  The runs alternate with `python -c "import sympy"` so that load
+on the machine hits both alike; medians of N runs, wall and CPU (user+sys of the process and its
+children).  Ratios are of medians from the same run.  Usage: python benchmarks/check_latency.py [N]
 """
 
 from __future__ import annotations
 
-import platform
 import statistics
-import subprocess
 import sys
-import time
-from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from timing import machine, medians, run_cold  # noqa: E402
 
 BARE = [sys.executable, "-c", "import sympy"]
-CHECKS = {
-    "right answer": [sys.executable, "-m", "symxai", "check", "problems/tub-ml-sheet14.yaml", "shapley",
-                     "phi_1=2/3"],
-    "wrong answer (with feedback)": [sys.executable, "-m", "symxai", "check", "problems/tub-ml-sheet14.yaml",
-                                     "shapley", "phi_1=3/4"],
-    "LaTeX answer": [sys.executable, "-m", "symxai", "check", "problems/tub-ml1-lecture14.yaml",
-                     "shapley-product", r"phi_2=\frac{1}{2}"],
-}
 
 
-def run(cmd) -> float:
-    start = time.perf_counter()
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    return time.perf_counter() - start
+def corpus_checks() -> list[tuple[str, list[str], list[str]]]:
+    """(label, right command, wrong command) per task with answers."""
+    from symxai.pipeline import answer_record, solve_sheet
+    from symxai.spec import load_sheet
+
+    out = []
+    for path in sorted((ROOT / "problems").glob("*.yaml")):
+        sheet = load_sheet(path)
+        results = solve_sheet(sheet)
+        for task in sheet.tasks:
+            if not task.answers:
+                continue
+            name = task.answers[0]
+            text = answer_record(results[task.key][0].answers[name].value)["text"]
+            base = [sys.executable, "-m", "symxai", "check", str(path.relative_to(ROOT)), task.key]
+            out.append((f"{path.stem} {task.key} {name}", base + [f"{name}={text}"], base + [f"{name}=({text})+1"]))
+    return out
 
 
-def main(n: int = 15) -> None:
-    for cmd in [BARE, *CHECKS.values()]:
-        run(cmd)  # warm the file cache: "cold" means a fresh interpreter, not a cold disk
-    bare, times = [], {k: [] for k in CHECKS}
+def main(n: int = 3) -> None:
+    checks = corpus_checks()
+    for cmd in [BARE, *(c for _, r, w in checks for c in (r, w))]:
+        run_cold(cmd, cwd=ROOT)  # warm the file cache: "cold" means a fresh interpreter, not a cold disk
+    bare, right, wrong = [], {k: [] for k, _, _ in checks}, {k: [] for k, _, _ in checks}
     for _ in range(n):
-        bare.append(run(BARE))
-        for name, cmd in CHECKS.items():
-            times[name].append(run(cmd))
-    b = statistics.median(bare)
-    print(f"machine: {platform.processor() or platform.machine()}, {platform.python_implementation()} "
-          f"{platform.python_version()}, {date.today()}, N = {n}")
-    print("| command | median (s) | ratio to `import sympy` |")
-    print("| --- | --- | --- |")
-    print(f"| python -c 'import sympy' | {b:.3f} | 1.00 |")
-    for name, ts in times.items():
-        m = statistics.median(ts)
-        print(f"| symxai check, {name} | {m:.3f} | {m / b:.2f} |")
+        for label, r, w in checks:
+            bare.append(run_cold(BARE, cwd=ROOT))
+            right[label].append(run_cold(r, cwd=ROOT))
+            wrong[label].append(run_cold(w, cwd=ROOT))
+    b = medians(bare)
+    print(f"machine: {machine()}; N = {n} runs per command (bare import: {len(bare)})")
+    print()
+    print("| task (answer checked) | right: wall (s) | CPU (s) | / import sympy | wrong + feedback: wall (s) | CPU (s) | / import sympy |")
+    print("|---|---|---|---|---|---|---|")
+    print(f"| `python -c 'import sympy'` | {b[0]:.2f} | {b[1]:.2f} | 1.00 (1.00) | | | |")
+    worst = []
+    for label, _, _ in checks:
+        r, w = medians(right[label]), medians(wrong[label])
+        worst.append((r[0] / b[0], r[1] / b[1], w[0] / b[0], w[1] / b[1]))
+        print(f"| {label} | {r[0]:.2f} | {r[1]:.2f} | {r[0] / b[0]:.2f} ({r[1] / b[1]:.2f}) | "
+              f"{w[0]:.2f} | {w[1]:.2f} | {w[0] / b[0]:.2f} ({w[1] / b[1]:.2f}) |")
+    print()
+    print(f"largest ratio, wall (CPU): right {max(x[0] for x in worst):.2f} ({max(x[1] for x in worst):.2f}), "
+          f"wrong {max(x[2] for x in worst):.2f} ({max(x[3] for x in worst):.2f}); "
+          f"median right {statistics.median(x[0] for x in worst):.2f}")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 15)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 3)

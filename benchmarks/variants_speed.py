@@ -1,65 +1,59 @@
-"""Verified variants per second (solve + verify + tex) and PDFs per second for tub-ml-sheet14.yaml shapley.
+"""Variants of problems/tub-ml-sheet14.yaml's Shapley exercise through the CLI, in fresh processes.
 
-    python benchmarks/variants_speed.py [--count 100] [--jobs 2] [--repeats 3] [--pdfs 4]
-
-Prints medians over the repeats; copy them into docs/benchmarks-variants.md.
+Rows: COUNT verified variants tex-only (draw, constraints, solve, verify, render both sheets, answer
+key) with --jobs 1 and --jobs J; 20 variants with their 40 PDFs (one pdflatex pass each, precompiled
+preamble, PDFs in parallel on all cores) after a warm-up run that leaves the preamble format cached;
+and the format dump itself (a cold cache).  Wall and CPU (user+sys of the process and all its
+children), medians of --repeat runs.
+Usage: python benchmarks/variants_speed.py [--count 100] [--jobs 2] [--repeat 3]
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime
 import os
-import platform
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from symxai.variants import generate, write_batch  # noqa: E402
+from timing import machine, medians, run_cold  # noqa: E402
 
 SHEET = "problems/tub-ml-sheet14.yaml"
 
 
-def _cpu() -> float:
-    t = os.times()
-    return t.user + t.system + t.children_user + t.children_system
+def variants(count: int, jobs: int, tex_only: bool, env=None):
+    with tempfile.TemporaryDirectory() as out:
+        cmd = [sys.executable, "-m", "symxai", "variants", SHEET, "shapley", "--count", str(count),
+               "-o", out, "--jobs", str(jobs), *(["--tex-only"] if tex_only else [])]
+        return run_cold(cmd, cwd=ROOT, env=env)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--count", type=int, default=100)
     ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--pdfs", type=int, default=4, help="variants whose two sheets are compiled (0: skip)")
+    ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
-    tex_times, cpu_times = [], []
-    for r in range(args.repeats):
-        start, cpu = time.perf_counter(), _cpu()
-        batch = generate(SHEET, "shapley", count=args.count, seed=r, jobs=args.jobs)
-        with tempfile.TemporaryDirectory() as out:
-            write_batch(batch, out, tex_only=True)
-        tex_times.append(time.perf_counter() - start)
-        cpu_times.append(_cpu() - cpu)
-    med = statistics.median(tex_times)
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cpu(s), "
-          f"python {platform.python_version()}, {datetime.date.today()}")
-    print(f"{args.count} verified variants (solve + verify + tex, jobs={args.jobs}): median {med:.2f} s "
-          f"over {args.repeats} run(s) ({args.count / med:.1f} variants/s; runs {', '.join(f'{t:.2f}' for t in tex_times)}); "
-          f"rejection rate {batch.rejection_rate:.0%}")
-    print(f"CPU time (this process and its workers): median {statistics.median(cpu_times):.2f} s; "
-          f"load average {os.getloadavg()[0]:.1f} (other processes share the cores)")
-    if args.pdfs:
-        batch = generate(SHEET, "shapley", count=args.pdfs, seed=0, jobs=args.jobs)
-        with tempfile.TemporaryDirectory() as out:
-            start = time.perf_counter()
-            write_batch(batch, out, jobs=args.jobs)
-            took = time.perf_counter() - start
-        n = 2 * args.pdfs
-        print(f"{n} PDFs (jobs={args.jobs}): {took:.2f} s ({n / took:.2f} PDFs/s)")
+    rows = []
+    for jobs in (1, args.jobs):
+        rows.append((f"{args.count} variants, tex only, --jobs {jobs}",
+                     medians([variants(args.count, jobs, True) for _ in range(args.repeat)])))
+    rows.append(("20 variants, tex only, --jobs 1", medians([variants(20, 1, True) for _ in range(args.repeat)])))
+    with tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ, SYMXAI_CACHE_DIR=cache)
+        cold = variants(20, 1, False, env)  # dumps the preamble format once
+        rows.append(("20 variants + 40 PDFs, --jobs 1, cold format cache", cold))
+        rows.append(("20 variants + 40 PDFs, --jobs 1, format cached",
+                     medians([variants(20, 1, False, env) for _ in range(args.repeat)])))
+    print(f"machine: {machine()}; medians of {args.repeat} fresh processes (the cold-cache row: one run)")
+    print()
+    print("| what | wall (s) | CPU (s) |")
+    print("|---|---|---|")
+    for label, (wall, cpu) in rows:
+        print(f"| {label} | {wall:.2f} | {cpu:.2f} |")
 
 
 if __name__ == "__main__":

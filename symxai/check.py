@@ -285,7 +285,7 @@ def check(path, target: str, given: dict[str, str], assume=(), *, seed: int = 0)
     """Check ``given`` answers ({name: text}) for ``target`` (EXERCISE or EXERCISE.PART)."""
     from .spec import load_sheet
 
-    sheet = load_sheet(path)
+    sheet = load_sheet(path, only=target)  # only this exercise is built and solved
     task = sheet.task(target)
     if not given:
         raise UsageError(f"give at least one answer as NAME=EXPR (answers of {task.key}: {', '.join(task.answers)})")

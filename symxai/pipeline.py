@@ -131,13 +131,18 @@ def build(paths, out_dir="output", *, tex_only: bool = False, templates=None, se
         require_verified(sheet, results)
         log(f"{sheet.path}: {len(sheet.tasks)} task(s) solved and verified")
         solved.append((sheet, results))
+    from .latex import compile_many
     from .outputdir import publish
 
     rendered = [(sheet, results, _render_sheet(sheet, results, templates, seed)) for sheet, results in solved]
     written = []
     with publish(out_dir) as stage:  # one staging folder, one switch: symxai/outputdir.py
-        for sheet, results, files in rendered:
-            written.extend(_write_sheet(sheet, files, stage, tex_only))
+        per_sheet = [_write_sheet(sheet, files, stage, tex_only) for sheet, results, files in rendered]
+        # every PDF of the build at once, one pdflatex per core; only symxai's own templates get a
+        # precompiled preamble (--templates folders compile plainly)
+        pdfs = compile_many([job for _, jobs in per_sheet for job in jobs], precompiled=not templates)
+        for staged, jobs in per_sheet:
+            written.extend(sorted(stage.public(p) for p in staged + [pdfs.pop(0) for _ in jobs]))
     for sheet, _ in solved:
         log(f"wrote {Path(out_dir) / sheet.id}/")
     return written
@@ -152,18 +157,14 @@ def _render_sheet(sheet, results, templates, seed: int) -> dict[str, str]:
     return files
 
 
-def _write_sheet(sheet, files: dict[str, str], stage, tex_only: bool) -> list[Path]:
-    """Compile and write one sheet's files into its folder of the staging area; their public paths."""
-    from .latex import compile_pdf, write_atomic
+def _write_sheet(sheet, files: dict[str, str], stage, tex_only: bool):
+    """Write one sheet's files into its folder of the staging area: (their staged paths,
+    the (source, pdf, jobname) jobs of its PDFs, for compile_many)."""
+    from .latex import write_atomic
     from .texguard import safe_jobname
 
     folder = stage.path / sheet.id
     folder.mkdir()
-    staged = []
-    if not tex_only:
-        for name, source in files.items():
-            if name.endswith(".tex"):
-                staged.append(compile_pdf(source, folder / (name[:-4] + ".pdf"), jobname=safe_jobname(name[:-4])))
-    for name, content in files.items():
-        staged.append(write_atomic(folder / name, content))
-    return sorted(stage.public(p) for p in staged)
+    jobs = [] if tex_only else [(source, folder / (name[:-4] + ".pdf"), safe_jobname(name[:-4]))
+                                for name, source in files.items() if name.endswith(".tex")]
+    return [write_atomic(folder / name, content) for name, content in files.items()], jobs

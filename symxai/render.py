@@ -16,6 +16,7 @@ pdflatex's own limits still apply to what it writes.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -45,8 +46,16 @@ def packaged_templates() -> Path:
 
 
 def environment(user_dirs: list[Path] | None = None) -> jinja2.Environment:
-    """The sandboxed Jinja2 environment: user folders first, then the packaged templates."""
-    loaders = [jinja2.FileSystemLoader(str(d)) for d in user_dirs or []]
+    """The sandboxed Jinja2 environment: user folders first, then the packaged templates.
+
+    One environment per list of folders and process, so each template is compiled once
+    (Jinja's cache still reloads a template whose file changed)."""
+    return _environment(tuple(str(d) for d in user_dirs or []))
+
+
+@lru_cache(maxsize=8)
+def _environment(user_dirs: tuple[str, ...]) -> jinja2.Environment:
+    loaders = [jinja2.FileSystemLoader(d) for d in user_dirs]
     loaders.append(jinja2.FileSystemLoader(str(packaged_templates())))
     return jinja2.sandbox.SandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),

@@ -183,17 +183,22 @@ def _merged(ex: Map, part: Map | None) -> Map:
     return out
 
 
-def load_sheet(path) -> Sheet:
-    """Read, validate and instantiate a spec file; SpecError lists every problem found."""
+def load_sheet(path, only: str | None = None) -> Sheet:
+    """Read, validate and instantiate a spec file; SpecError lists every problem found.
+
+    With ``only`` (``EXERCISE`` or ``EXERCISE.PART``) the whole file is still read and
+    checked against the schema, but only that exercise is instantiated (``check`` needs
+    no other); an unknown name instantiates all, so the error can list them.
+    """
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError([Problem(Location(str(path)), f"cannot read the file: {exc}")]) from None
-    return loads_sheet(text, str(path))
+    return loads_sheet(text, str(path), only)
 
 
-def loads_sheet(text: str, file: str = "<string>") -> Sheet:
+def loads_sheet(text: str, file: str = "<string>", only: str | None = None) -> Sheet:
     """Like ``load_sheet`` for spec text already in memory."""
     data = loads(text, file)
     problems: list[Problem] = []
@@ -204,7 +209,12 @@ def loads_sheet(text: str, file: str = "<string>") -> Sheet:
         raise SpecError([_with_line(p, lines) for p in problems])
     sheet = Sheet(Path(file), data)
     seen: dict[str, Location] = {}
+    wanted = only.split(".", 1)[0] if only else None
+    if wanted is not None and not any(ex["id"] == wanted for ex in data["exercises"]):
+        wanted = None
     for ex in data["exercises"]:
+        if wanted is not None and ex["id"] != wanted:
+            continue
         if ex["id"] in seen:
             problems.append(Problem(ex.loc_of("id"), f"exercise id '{ex['id']}' is used twice",
                                     lines[ex.loc_of("id").line - 1]))

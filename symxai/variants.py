@@ -184,20 +184,31 @@ class Batch:
 
 
 def solve_variant(job: tuple) -> dict:
-    """Worker: load a variant's spec text, solve, verify, render.  Never raises (failures are data)."""
-    text, name, render_tex = job
+    """Worker: load a variant's spec text, solve, verify, render.  Never raises (failures are data).
+
+    ``job`` is (text, file name, render[, keep[, results]]): with ``results`` (an accepted
+    candidate's, in the same process) they are reused for the final text (same exercise, same
+    values: only the ids and the note differ) and nothing is solved again; with ``keep`` the
+    results are returned too, for that reuse.
+    """
+    text, name, render_tex = job[:3]
+    keep = len(job) > 3 and job[3]
+    reuse = job[4] if len(job) > 4 else None
     from .pipeline import answers_document, require_verified, solve_sheet
     from .spec import loads_sheet
     try:
         sheet = loads_sheet(text, name)
-        results = solve_sheet(sheet)
+        results = reuse if reuse is not None and set(reuse) == {t.key for t in sheet.tasks} else solve_sheet(sheet)
         require_verified(sheet, results)
         answers = {t.key: {n: results[t.key][0].answers[n].value for n in t.answers} for t in sheet.tasks}
         sources = {}
         if render_tex:
             from .render import render
             sources = {kind: render(sheet, results, kind) for kind in ("exercises", "solutions")}
-        return {"ok": True, "answers": answers, "document": answers_document(sheet, results, 0), "sources": sources}
+        out = {"ok": True, "answers": answers, "document": answers_document(sheet, results, 0), "sources": sources}
+        if keep:
+            out["results"] = results
+        return out
     except SymxaiError as exc:
         return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
     except Exception as exc:  # noqa: BLE001 - an engine bug must be reported for this variant, not end the batch
@@ -219,9 +230,12 @@ def generate(path, exercise: str | None = None, *, count: int, seed: int = 0, jo
     ex_id = rs.exercise["id"]
     tries = max_tries or rs.tries or max(50, 20 * count)
     fname = Path(path).name
-    seen, outcome, accepted = set(), {}, []
+    seen, outcome, accepted, solved = set(), {}, [], {}
     pool, run = _mapper(jobs)
     index, failures = 0, []
+    # In-process (jobs=1) the accepted candidate's results are reused for its final text.  Across
+    # processes they are not: pickling re-evaluates the unevaluated SymPy sums the steps display.
+    keep = render and pool is None
     try:
         while len(accepted) < count and index < tries:
             chunk = []
@@ -242,7 +256,7 @@ def generate(path, exercise: str | None = None, *, count: int, seed: int = 0, jo
                 vid = f"{sheet.id}-{ex_id}-c{k:05d}"
                 chunk.append((k, vseed, values, vid, number))
             index += size
-            jobs_in = [(_text(sheet, rs, fname, seed, k, vseed, values, vid, 0), f"{vid}.yaml", False)
+            jobs_in = [(_text(sheet, rs, fname, seed, k, vseed, values, vid, 0), f"{vid}.yaml", False, keep)
                        for k, vseed, values, vid, _ in chunk]
             for (k, vseed, values, vid, _), result in zip(chunk, run(solve_variant, jobs_in)):
                 if not result["ok"]:
@@ -256,6 +270,7 @@ def generate(path, exercise: str | None = None, *, count: int, seed: int = 0, jo
                     continue
                 outcome[k] = "accepted"
                 accepted.append((k, vseed, values))
+                solved[k] = result.get("results")
                 if progress and len(accepted) <= count:
                     progress(1)
         accepted.sort(key=lambda a: a[0])
@@ -273,13 +288,14 @@ def generate(path, exercise: str | None = None, *, count: int, seed: int = 0, jo
         final_jobs = []
         for n, (k, vseed, values) in enumerate(chosen, 1):
             vid = f"{sheet.id}-{ex_id}-v{n:03d}"
-            final_jobs.append((_text(sheet, rs, fname, seed, k, vseed, values, vid, n), f"{vid}.yaml", render))
+            final_jobs.append((_text(sheet, rs, fname, seed, k, vseed, values, vid, n), f"{vid}.yaml", render, False,
+                               solved.get(k)))
         results = list(run(solve_variant, final_jobs))
     finally:
         if pool is not None:
             pool.shutdown()
     variants = []
-    for n, ((k, vseed, values), (text, name, _), res) in enumerate(zip(chosen, final_jobs, results), 1):
+    for n, ((k, vseed, values), (text, name, *_), res) in enumerate(zip(chosen, final_jobs, results), 1):
         if not res["ok"]:
             raise VariantError(f"variant {n} (variant seed {vseed}) failed on its final build: {res['error']}")
         variants.append(Variant(n, k, vseed, name[:-5], values, text, res["answers"], res["document"], res["sources"]))
@@ -324,13 +340,6 @@ def answer_key(batch: Batch) -> dict:
     }
 
 
-def _compile(job: tuple) -> str:
-    from .latex import compile_pdf
-
-    source, path, jobname = job
-    return str(compile_pdf(source, Path(path), jobname=jobname))
-
-
 def write_batch(batch: Batch, out_dir, *, tex_only: bool = False, jobs: int = 1, moodle: str | None = None,
                 progress=None) -> list[Path]:
     """Write each variant's spec, sheets and answers.json, the answer key (JSON, CSV) and optionally Moodle XML.
@@ -366,15 +375,10 @@ def write_batch(batch: Batch, out_dir, *, tex_only: bool = False, jobs: int = 1,
                     rows.append([v["id"], batch.seed, v["variant_seed"], task, name, rec["text"], rec.get("value", "")])
         staged.append(write_atomic(root / "answer-key.csv", key_csv(rows)))
         if pdf_jobs:
-            pool, run = _mapper(jobs)
-            try:
-                for path in run(_compile, pdf_jobs):
-                    staged.append(Path(path))
-                    if progress:
-                        progress(1)
-            finally:
-                if pool is not None:
-                    pool.shutdown()
+            from .latex import compile_many
+
+            # pdflatex processes in parallel, bounded by the cores; symxai's own templates: precompiled preamble
+            staged.extend(compile_many(pdf_jobs, precompiled=True, progress=progress))
         written = [stage.public(p) for p in staged]
     if moodle:
         from .moodle import quiz_xml

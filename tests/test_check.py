@@ -213,3 +213,35 @@ def test_cli_refuses_code_and_runs_none(tmp_path):
                             capture_output=True, text=True, timeout=60, cwd=os.getcwd())
     assert result.returncode == 2, result.stderr
     assert not target.exists()
+
+
+# -- what a check loads -------------------------------------------------------------------------
+
+from .conftest import PROBLEMS  # noqa: E402
+
+
+def test_method_module_map_names_every_registered_method():
+    from symxai import methods
+
+    methods._load_all()
+    assert {n: c.__module__.rsplit(".", 1)[1] for n, c in methods._REGISTRY.items()} == methods.MODULES
+
+
+def test_only_the_requested_exercise_is_built():
+    from symxai.spec import load_sheet
+
+    sheet = load_sheet(PROBLEMS / "tub-ml-sheet14.yaml", only="lrp-max.B")
+    assert {t.exercise["id"] for t in sheet.tasks} == {"lrp-max"}
+    assert len(load_sheet(PROBLEMS / "tub-ml-sheet14.yaml", only="nonesuch").tasks) > 3  # lists them all
+
+
+def test_a_shapley_check_imports_neither_lrp_nor_scipy():
+    import subprocess
+    import sys
+
+    code = ("import sys; from symxai.check import check; "
+            "r = check('problems/tub-ml-sheet14.yaml', 'shapley', {'phi_1': '2/3'}); "
+            "print(r.exit_code, sorted(m for m in sys.modules if m.startswith('scipy') or m.endswith('.lrp'))[:3])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=PROBLEMS.parent).stdout
+    assert out.strip() == "0 []"

@@ -157,3 +157,57 @@ def test_solution_steps_show_tables_and_efficiency():
     assert len(tables) == 3 and all(len(t.rows) == 4 for t in tables)
     assert any("Efficiency" in s.text for s in sol.steps)
     assert any("symmetric" in s.text for s in sol.steps)  # features 2 and 3
+
+
+# -- the scaled-integer route (symxai.scaled) against exact rationals point by point --------------
+
+rationals = st.fractions(-5, 5, max_denominator=6)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(-3, 3), min_size=5, max_size=5), st.lists(rationals, min_size=4, max_size=4),
+       st.lists(rationals, min_size=4, max_size=4))
+def test_scaled_coalition_values_equal_the_rational_evaluator(coef, point, baseline):
+    from symxai.coalitions import coalition_values
+
+    x = X[:4]
+    f = (sympy.Max(coef[0] * x[0] - x[1], sympy.Min(coef[1] * x[2], R(coef[2], 3) * x[3] - x[0]))
+         + coef[3] * x[1] ** 2 * x[2] - abs(x[3] - R(1, 2)) + coef[4] * sympy.Max(0, x[0] - x[3]) / 7)
+    pt, bl = [R(v.numerator, v.denominator) for v in point], [R(v.numerator, v.denominator) for v in baseline]
+    values = coalition_values(f, x, pt, bl)
+    slow = exact_evaluator(f, x)
+    expected = [Fraction(slow(coalition_point(m, pt, bl))) for m in range(16)]
+    assert [Fraction(v) for v in values] == expected
+    assert shapley_from_values(values, 4) == shapley_from_values(expected, 4)
+
+
+def test_scaled_values_leave_int64_when_they_grow():
+    from symxai.coalitions import coalition_values
+
+    x = X[:3]
+    f = x[0] ** 7 * x[1] ** 5 - x[2] ** 3 + R(1, 3)
+    point, base = [R(10 ** 6), R(-(10 ** 5)), R(7, 2)], [R(3), R(1, 5), R(-2)]
+    values = coalition_values(f, x, point, base)
+    assert values.num.dtype == object  # 10^42 * 10^25 does not fit in 64 bits
+    slow = exact_evaluator(f, x)
+    assert [Fraction(v) for v in values] == [Fraction(slow(coalition_point(m, point, base))) for m in range(8)]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(2, 5).flatmap(lambda d: st.tuples(st.just(d), st.lists(st.integers(-10 ** 30, 10 ** 30),
+                                                                            min_size=1 << d, max_size=1 << d))),
+       st.sampled_from([0, 48, 75]))
+def test_both_size_sum_routes_give_the_shapley_values_of_all_orderings(game, shift):
+    from symxai.coalitions import CoalitionValues
+
+    d, v = game
+    # shift 0: up to 2^100 (Python ints); 48: up to 2^52 (int64 sums); 75: up to 2^25 (float64 bincounts)
+    v = [n >> shift for n in v]
+    phi = shapley_from_values(CoalitionValues(np.array(v, dtype=object), 3), d)
+    brute = [Fraction(0)] * d
+    for order in permutations(range(d)):
+        mask = 0
+        for i in order:
+            brute[i] += Fraction(v[mask | 1 << i] - v[mask], 3)
+            mask |= 1 << i
+    assert phi == [b / len(list(permutations(range(d)))) for b in brute]

@@ -3,6 +3,8 @@ import pytest
 from symxai.errors import SpecError
 from symxai.yamlload import loads
 
+from .conftest import PROBLEMS
+
 
 def messages(text):
     with pytest.raises(SpecError) as info:
@@ -47,3 +49,49 @@ def test_syntax_error_has_a_location():
 
 def test_empty_file():
     assert messages("") == [(0, 0, "the file is empty")]
+
+
+def _tree(value):
+    """A loaded document with every location, for comparing loaders."""
+    if isinstance(value, dict):
+        return ("map", value.loc, [(k, value.key_loc(k), value.loc_of(k), _tree(v)) for k, v in value.items()])
+    if isinstance(value, list):
+        return ("seq", value.loc, [(value.loc_of(i), _tree(v)) for i, v in enumerate(value)])
+    return (type(value).__name__, value, getattr(value, "loc", None))
+
+
+@pytest.mark.parametrize("path", sorted(PROBLEMS.glob("*.yaml")), ids=lambda p: p.name)
+def test_c_and_python_loaders_build_the_same_documents(path, monkeypatch):
+    import symxai.yamlload as yl
+
+    if yl.CParser is None:
+        pytest.skip("PyYAML without libyaml")
+    text = path.read_text()
+    fast = _tree(yl.loads(text, path.name))
+    monkeypatch.setattr(yl, "LOADER", yl._StrictLoader)
+    assert _tree(yl.loads(text, path.name)) == fast
+
+
+@pytest.mark.parametrize("text", ["a: &x 1\nb: *x\n", "a: &x [1]\n", "a: [1, 2\n", "a: 1\n---\nb: 2\n",
+                                  "a: !!python/object 1\n", "a: yes\n", "a: 1\na: 2\n", "a: 'q'\nb: 1.5\n"])
+def test_c_and_python_loaders_refuse_alike(text, monkeypatch):
+    import symxai.yamlload as yl
+
+    if yl.CParser is None:
+        pytest.skip("PyYAML without libyaml")
+
+    def outcome():
+        try:
+            return "ok", _tree(yl.loads(text, "t.yaml"))
+        except SpecError as exc:
+            return "error", [(p.location.line, p.location.column, p.message.split(":")[0]) for p in exc.problems]
+    fast = outcome()
+    monkeypatch.setattr(yl, "LOADER", yl._StrictLoader)
+    slow = outcome()
+    assert fast[0] == slow[0]
+    if fast[0] == "error":  # same place; libyaml words syntax errors a little differently
+        assert [p[:2] for p in fast[1]] == [p[:2] for p in slow[1]]
+        assert all("not allowed" in b[2] or "ambiguous" in b[2] or "duplicate" in b[2] or "tag" in b[2]
+                   or b[2].startswith("invalid YAML") for b in fast[1])
+    else:
+        assert fast == slow

@@ -37,7 +37,21 @@ def names() -> list[str]:
     return sorted(_REGISTRY)
 
 
+# Which module registers which method, so that ``get`` imports only the one needed (a `check`
+# of a Shapley exercise never loads the LRP machinery); tests/test_spec.py keeps it complete.
+MODULES = {
+    "activation-max": "activation_max", "gradcam": "gradcam", "gradient-x-input": "gradients",
+    "integrated-gradients": "gradients", "smoothgrad": "gradients",
+    "kmeans-neuralization": "kmeans_neuralization", "lime": "lime", "lrp": "lrp", "reasoned": "reasoned",
+    "robust-features": "robust_features", "shapley": "shapley", "shapley-cost": "shapley_cost",
+    "svm-neuralization": "neuralization", "taylor": "taylor",
+}
+
+
 def get(name: str):
     """A new instance of the method called ``name``; KeyError if there is none."""
-    _load_all()
+    if name not in _REGISTRY and name in MODULES:
+        importlib.import_module(f"{__name__}.{MODULES[name]}")
+    if name not in _REGISTRY:
+        _load_all()
     return _REGISTRY[name]()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 
-from ..coalitions import coalition_point, coalition_values, is_exact, shapley_from_values, weight
+from ..coalitions import CoalitionValues, coalition_point, coalition_values, is_exact, shapley_from_values, weight
 from ..model import Line, Solution, Table, Tex
 from ..reference import shapley as ref
 from ..schema import AnyOf, Expr, Field, Int, ListOf, Name, Record
@@ -123,8 +123,9 @@ class Shapley(Method):
         return [f"{problem.prefix}_{i + 1}" for i in range(problem.d)]
 
     # -- symbolic route -------------------------------------------------
-    def coalition_values(self, p: ShapleyProblem) -> list:
-        """v(S) = f(x_S) for every bitmask S, exactly (ints and rationals, or SymPy as the fallback)."""
+    def coalition_values(self, p: ShapleyProblem):
+        """v(S) = f(x_S) for every bitmask S, exactly: a CoalitionValues (scaled integers), or a
+        list of SymPy values when f or the point hold parameters (the fallback)."""
         fast = coalition_values(p.f, p.inputs, p.point, p.baseline) if not p.free_symbols() else None
         if fast is not None:
             return fast
@@ -135,7 +136,7 @@ class Shapley(Method):
         values = self.coalition_values(p)
         phis = [_sym(v) if is_exact(v) else sympy.factor(sympy.simplify(v))
                 for v in shapley_from_values(values, p.d)]
-        vals = [_sym(v) for v in values]
+        vals = _Printed(values)  # SymPy numbers only for the coalitions a step shows
         sol = Solution()
         d, full = p.d, (1 << p.d) - 1
         f = sympy.Function("f")
@@ -159,7 +160,7 @@ class Shapley(Method):
                  Line(Tex("f(\\boldsymbol{x}) - f(\\tilde{\\boldsymbol{x}})", at_point - at_baseline),
                       sympy.simplify(vals[full] - vals[0])),
                  title="Checking the result")
-        for text in _symmetry_notes(vals, d) if d <= 8 else []:
+        for text in _symmetry_notes(values, d) if d <= 8 else []:
             sol.step(text)
         for i, phi in enumerate(phis):
             sol.answer(f"{p.prefix}_{i + 1}", phi, f"Shapley value of feature {i + 1}")
@@ -216,6 +217,18 @@ class Shapley(Method):
         return lambda x: fn(*x)
 
 
+class _Printed:
+    """Coalition values as SymPy numbers, converted on first use and kept."""
+
+    def __init__(self, values):
+        self.values, self.cache = values, {}
+
+    def __getitem__(self, mask: int):
+        if mask not in self.cache:
+            self.cache[mask] = _sym(self.values[mask])
+        return self.cache[mask]
+
+
 def _sym(v):
     if isinstance(v, int):
         return sympy.Integer(v)
@@ -234,7 +247,9 @@ def _same(a, b) -> bool:
     return diff == 0 if diff.is_number else sympy.simplify(diff) == 0
 
 
-def _symmetry_notes(vals: list, d: int) -> list[str]:
+def _symmetry_notes(vals, d: int) -> list[str]:
+    if isinstance(vals, CoalitionValues):
+        return _symmetry_notes_exact(vals, d)
     notes = []
     for i in range(d):
         if all(_same(vals[m | 1 << i], vals[m]) for m in range(1 << d) if not m >> i & 1):
@@ -243,6 +258,23 @@ def _symmetry_notes(vals: list, d: int) -> list[str]:
         for j in range(i + 1, d):
             rest = [m for m in range(1 << d) if not (m >> i & 1 or m >> j & 1)]
             if all(_same(vals[m | 1 << i], vals[m | 1 << j]) for m in rest):
+                notes.append(f"Features {i + 1} and {j + 1} are symmetric: they contribute alike to every "
+                             f"coalition, so their Shapley values are equal.")
+    return notes
+
+
+def _symmetry_notes_exact(vals: CoalitionValues, d: int) -> list[str]:
+    """The same notes as _symmetry_notes, compared on the integer array in one pass each."""
+    masks = np.arange(1 << d)
+    notes = []
+    for i in range(d):
+        without = masks[(masks >> i) & 1 == 0]
+        if vals.same(without | 1 << i, without):
+            notes.append(f"Feature {i + 1} is a dummy: adding it never changes the output, so its Shapley value is 0.")
+    for i in range(d):
+        for j in range(i + 1, d):
+            rest = masks[((masks >> i) & 1 == 0) & ((masks >> j) & 1 == 0)]
+            if vals.same(rest | 1 << i, rest | 1 << j):
                 notes.append(f"Features {i + 1} and {j + 1} are symmetric: they contribute alike to every "
                              f"coalition, so their Shapley values are equal.")
     return notes
