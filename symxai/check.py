@@ -17,8 +17,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .equivalence import TIME_LIMIT, OutOfTime, Verdict, bounded, compare, isolated
+from .equivalence import Verdict, compare
+from .isolate import GUARD, OutOfTime, isolated
 from .errors import ExpressionError, UsageError
+from .feedback import Diagnosis
 
 DIAGNOSE = True  # tests of the verdict alone may switch feedback off
 
@@ -27,7 +29,7 @@ DIAGNOSE = True  # tests of the verdict alone may switch feedback off
 class AnswerVerdict:
     name: str
     given: str
-    status: str  # "right", "wrong", "undecided", "unreadable"
+    status: str  # "right", "wrong", "undecided", "too-long", "unreadable"
     message: str
     verdict: Verdict | None = None
     diagnoses: list = field(default_factory=list)  # feedback.Diagnosis, most likely first
@@ -84,21 +86,35 @@ def _message(name: str, verdict: Verdict, given: str = "") -> str:
         return f"{name}: right ({verdict.how})"
     if verdict.status == "undecided":
         return f"{name}: cannot decide ({verdict.how}); this is not a confirmation"
+    if verdict.status == "too-long":
+        return f"{name}: took too long ({verdict.how}); this is not a confirmation"
     if verdict.how != "sampled":
         return f"{name}: wrong: {verdict.how}"
+    g, e = _fmt(verdict.given_value), _fmt(verdict.expected_value)
+    by = f" (they differ by {verdict.difference:.3g})" if verdict.difference and g == e else ""
     if verdict.counterexample:
-        at = ", ".join(f"{k} = {_fmt(v)}" for k, v in verdict.counterexample.items())
-        return (f"{name}: wrong: at {at} your answer gives {_fmt(verdict.given_value)}, "
-                f"the correct one {_fmt(verdict.expected_value)}")
-    shown = " ".join(given.split())[:60] or _fmt(verdict.given_value)
-    return f"{name}: wrong: {shown} is not the value of {name}"
+        at = ", ".join(f"{k} = {_fmt(v)}" for k, v in list(verdict.counterexample.items())[:6])
+        return f"{name}: wrong: at {at} your answer gives {g}, the correct one {e}{by}"
+    shown = " ".join(given.split())[:60] or g
+    return f"{name}: wrong: {shown} is not the value of {name}{by.replace(' (they differ', ' (it differs')}"
 
 
-READ_LIMIT = 3.0  # seconds to read one answer
+READ_LIMIT = 3.0  # seconds to read one answer: the guard around the parser's own bounds
+
+
+def _validate(text: str, names: dict) -> None:
+    """In the child: parse and apply the work budgets; send back nothing but success or the error."""
+    from .answertext import parse_answer
+    from .budget import within_budget
+
+    within_budget(parse_answer(text, names))
 
 
 def read_answer(text: str, names: dict, time_limit: float = READ_LIMIT):
-    """Parse an answer in a killable child: even the parser must not hang on hostile text.
+    """Read an answer: first in a killable child that parses it and applies the work budgets
+    (``symxai.budget``) and sends back only "fine" or the error, then here, by the same bounded
+    parser.  No SymPy tree ever crosses the process boundary (unpickling one can take exponential
+    time: a tower of 16 logarithms takes minutes).
 
     >>> read_answer("2/3", {})
     2/3
@@ -106,9 +122,32 @@ def read_answer(text: str, names: dict, time_limit: float = READ_LIMIT):
     from .answertext import parse_answer
 
     try:
-        return isolated(parse_answer, time_limit, text, names)
+        isolated(_validate, time_limit, text, names)
     except OutOfTime:
         raise ExpressionError(f"the answer could not be read within {time_limit:g} s") from None
+    except RuntimeError as exc:
+        raise ExpressionError(f"the answer could not be read ({exc})") from None
+    return parse_answer(text, names)
+
+
+def _transposed_reading(text: str, names: dict, expected):
+    """When a product's shapes do not match and one matrix transposed fixes it (``A w`` for
+    ``A^T w``): (that matrix's name, its shape, the answer read with it transposed), else None."""
+    import re
+
+    from .equivalence import shape_of
+
+    for key, obj in names.items():
+        if not (getattr(obj, "is_MatrixExpr", False) or getattr(obj, "is_Matrix", False)) or \
+                obj.shape[0] == obj.shape[1] or not re.search(rf"(?<![A-Za-z0-9_\\]){re.escape(key)}(?![A-Za-z0-9_])", text):
+            continue
+        try:
+            value = read_answer(text, {**names, key: obj.T})
+        except ExpressionError:
+            continue
+        if shape_of(value) == shape_of(expected) or {shape_of(value), shape_of(expected)} <= {(), (1, 1)}:
+            return key, obj.shape, value
+    return None
 
 
 def parse_conditions(assume, names) -> list:
@@ -191,7 +230,7 @@ def check_task(task, given: dict[str, str], conditions=(), *, assume=(), seed: i
     ctx = _TaskContext(task)
     report = CheckReport(str(task.sheet.path), task.key, list(assume))
     names = task.symbols.names()
-    parsed = {}
+    parsed, preset = {}, {}
     for name, text in given.items():
         if not _known_names(ctx, name):
             extra = sorted(ctx.intermediates)
@@ -200,6 +239,13 @@ def check_task(task, given: dict[str, str], conditions=(), *, assume=(), seed: i
         try:
             parsed[name] = read_answer(text, names)
         except ExpressionError as exc:
+            fixed = _transposed_reading(text, names, ctx.expected(name)) if "shape" in exc.message else None
+            if fixed is not None:  # a missing transpose is a wrong answer with a hint, not unreadable text
+                key, (rows, cols), _ = fixed
+                preset[name] = Diagnosis("transpose", f"{key} is {rows}×{cols}: did you mean "
+                                         f"{_with_transpose(text, key)}?")
+                preset[name].message = preset[name].message.replace("**", "^")
+                continue
             if strict:
                 raise UsageError(f"cannot read the answer {name}={text[:80]!r}: {exc}") from None
             report.verdicts.append(AnswerVerdict(name, text, "unreadable", f"{name}: cannot read: {exc.message}"))
@@ -207,14 +253,12 @@ def check_task(task, given: dict[str, str], conditions=(), *, assume=(), seed: i
     def sample(rng):
         return task.method.sample(task.problem, task.symbols, rng)
 
+    for name, diagnosis in preset.items():
+        report.verdicts.append(AnswerVerdict(
+            name, given[name], "wrong", f"{name}: wrong: the shapes of the product do not fit",
+            Verdict("wrong", "shape"), [diagnosis], intermediate=name not in task.answers))
     for name, value in parsed.items():
-        expected = ctx.expected(name)
-        try:  # a child process: an expression that hogs the interpreter is stopped too
-            verdict = isolated(compare, TIME_LIMIT + 1.0, expected, value, task.symbols, conditions,
-                               sample=sample, seed=seed, tolerance=ctx.tolerance(name))
-        except OutOfTime as exc:
-            verdict = Verdict("undecided", f"{exc}: the expression is too costly to compare; simplify it "
-                              "and try again")
+        verdict = decide_one(ctx, name, value, conditions, sample, seed)
         report.verdicts.append(AnswerVerdict(name, given[name], verdict.status, _message(name, verdict, given[name]), verdict,
                                              intermediate=name not in task.answers))
     order = list(given)
@@ -222,6 +266,23 @@ def check_task(task, given: dict[str, str], conditions=(), *, assume=(), seed: i
     if DIAGNOSE if feedback is None else feedback:
         _add_feedback(ctx, report, parsed, conditions, sample, seed)
     return report
+
+
+def _with_transpose(text: str, key: str) -> str:
+    import re
+    return re.sub(rf"(?<![A-Za-z0-9_\\]){re.escape(key)}(?![A-Za-z0-9_])", f"{key}^T", " ".join(text.split()))
+
+
+def decide_one(ctx, name, value, conditions, sample, seed) -> Verdict:
+    """The verdict for one parsed answer, decided in a child process under the last guard."""
+    expected = ctx.expected(name)
+    try:  # a child process: an expression that hogs the interpreter is stopped too
+        return isolated(compare, GUARD, expected, value, ctx.task.symbols, conditions, sample=sample,
+                        seed=seed, tolerance=ctx.tolerance(name))
+    except OutOfTime:
+        return Verdict("too-long", f"no result within {GUARD:g} s: simplify the answer and try again")
+    except RuntimeError as exc:
+        return Verdict("undecided", f"the answer cannot be evaluated ({exc})")
 
 
 def _diagnose_one(ctx, name, given, conditions, sample, seed) -> list:
@@ -242,21 +303,19 @@ def _diagnose_one(ctx, name, given, conditions, sample, seed) -> list:
 
 
 def _add_feedback(ctx, report, parsed, conditions, sample, seed) -> None:
-    from .feedback import TIME_BUDGET, Diagnosis
     from .misconceptions import Law
 
     wrong = [v for v in report.verdicts if v.status == "wrong"]
     if not wrong:
         return
-    try:
-        bounded(ctx.warm, TIME_BUDGET)
-    except OutOfTime:
-        pass  # each child then tries on its own, within its own budget
+    ctx.warm()  # the engine's side, computed once here: the same for every answer and every machine
     for v in wrong:
-        try:  # feedback is a bonus: when it runs out of time the verdict stands without it
-            v.diagnoses = isolated(_diagnose_one, TIME_BUDGET + 2.0, ctx, v.name, parsed[v.name], conditions,
+        if v.name not in parsed:
+            continue  # a preset diagnosis (a missing transpose)
+        try:  # feedback is a bonus: a diagnosis search bounded by work; the guard only stops a runaway
+            v.diagnoses = isolated(_diagnose_one, GUARD, ctx, v.name, parsed[v.name], conditions,
                                    sample, seed)
-        except OutOfTime:
+        except (OutOfTime, RuntimeError):
             v.diagnoses = []
     counts = Counter(d.label for v in wrong for d in v.diagnoses)
     for v in wrong:  # a misconception that explains several answers is the likelier one
@@ -265,9 +324,9 @@ def _add_feedback(ctx, report, parsed, conditions, sample, seed) -> None:
         if all(n in parsed for n in law.names):
             residual = law.residual({n: parsed[n] for n in law.names})
             try:
-                verdict = isolated(compare, TIME_LIMIT + 1.0, residual, 0, ctx.task.symbols, conditions,
+                verdict = isolated(compare, GUARD, residual, 0, ctx.task.symbols, conditions,
                                    sample=sample, seed=seed)
-            except OutOfTime:
+            except (OutOfTime, RuntimeError):
                 continue
             if verdict.status == "wrong":
                 report.notes.append(Diagnosis(law.label, law.message))
