@@ -69,11 +69,30 @@ class CheckReport:
                 "notes": [{"label": d.label, "message": d.message} for d in self.notes]}
 
 
+HANDFUL = 9  # numbers a counterexample shows of one vector or matrix
+
+
 def _fmt(value) -> str:
+    """A value at a counterexample for a person: vectors as tuples, matrices as rows, a handful of numbers.
+
+    >>> import numpy as np
+    >>> _fmt(np.array([[1.0], [2.5]])), _fmt(np.eye(2)), _fmt(np.arange(49.0).reshape(7, 7))
+    ('(1, 2.5)', '[[1, 0], [0, 1]]', 'a 7x7 matrix [[0, 1, 2, ...], [7, 8, 9, ...], ...]')
+    """
     import numpy as np
 
     if isinstance(value, np.ndarray):
-        return np.array2string(value.reshape(-1), precision=6)
+        a = value if value.ndim == 2 else value.reshape(-1, 1)
+        num = lambda x: f"{float(x):.6g}"  # noqa: E731
+        if 1 in a.shape:  # a vector
+            flat = a.reshape(-1)
+            if flat.size <= HANDFUL:
+                return "(" + ", ".join(num(x) for x in flat) + ")"
+            return "(" + ", ".join(num(x) for x in flat[:4]) + f", ... {flat.size} entries)"
+        if a.size <= HANDFUL:
+            return "[" + ", ".join("[" + ", ".join(num(x) for x in row) + "]" for row in a) + "]"
+        rows = ["[" + ", ".join(num(x) for x in row[:3]) + (", ...]" if a.shape[1] > 3 else "]") for row in a[:2]]
+        return f"a {a.shape[0]}x{a.shape[1]} matrix [" + ", ".join(rows) + ", ...]"
     if isinstance(value, float):
         return f"{value:.6g}"
     if isinstance(value, list):
@@ -81,7 +100,7 @@ def _fmt(value) -> str:
     return str(value)
 
 
-def _message(name: str, verdict: Verdict, given: str = "") -> str:
+def _message(name: str, verdict: Verdict, given: str = "", reveal: bool = True) -> str:
     if verdict.status == "right":
         return f"{name}: right ({verdict.how})"
     if verdict.status == "undecided":
@@ -94,6 +113,8 @@ def _message(name: str, verdict: Verdict, given: str = "") -> str:
     by = f" (they differ by {verdict.difference:.3g})" if verdict.difference and g == e else ""
     if verdict.counterexample:
         at = ", ".join(f"{k} = {_fmt(v)}" for k, v in list(verdict.counterexample.items())[:6])
+        if not reveal:
+            return f"{name}: wrong: at {at} your answer gives {g}, which is not the correct value"
         return f"{name}: wrong: at {at} your answer gives {g}, the correct one {e}{by}"
     shown = " ".join(given.split())[:60] or g
     return f"{name}: wrong: {shown} is not the value of {name}{by.replace(' (they differ', ' (it differs')}"
@@ -190,8 +211,12 @@ class _TaskContext:
         return self.intermediates[name][0]
 
     def tolerance(self, name):
+        """The engine's own tolerance for a numerically computed answer, else the exercise's stated one
+        (``tolerance:`` of the part or exercise), else None: exact comparison."""
         answer = self.solution.answers.get(name)
-        return answer.tolerance if answer is not None else None
+        if answer is not None and answer.tolerance is not None:
+            return answer.tolerance
+        return setting(self.task, "tolerance")
 
     def others(self, name, symbolic: bool) -> dict:
         """Other quantities of the exercise a wrong answer may have been confused with."""
@@ -219,14 +244,35 @@ class _TaskContext:
         _ = self.catalogue, self.siblings, self.intermediates
 
 
+def setting(task, key):
+    """A grading setting of the spec (``tolerance``, ``reveal``): the part's, else the exercise's, else None."""
+    value = (task.part or {}).get(key, task.exercise.get(key))
+    if key == "tolerance" and value is not None:
+        from .exprparse import parse
+        try:
+            value = float(parse(str(value), {}))
+        except (ExpressionError, TypeError, ValueError):
+            raise UsageError(f"{task.key}: tolerance must be a number, not {str(value)[:40]!r}") from None
+        if not 0 <= value < 1:
+            raise UsageError(f"{task.key}: tolerance must be a relative error in [0, 1), not {value:g}")
+    return value
+
+
 def _known_names(ctx: _TaskContext, name: str) -> bool:
     return name in ctx.task.answers or name in ctx.intermediates
 
 
 def check_task(task, given: dict[str, str], conditions=(), *, assume=(), seed: int = 0,
-               strict: bool = True, feedback: bool | None = None) -> CheckReport:
+               strict: bool = True, feedback: bool | None = None, narrow=(), reveal: bool | None = None) -> CheckReport:
     """Check ``given`` ({name: text}) for a loaded task.  With ``strict``, an unreadable
-    answer raises UsageError; otherwise it is reported with status "unreadable"."""
+    answer raises UsageError; otherwise it is reported with status "unreadable".
+
+    ``conditions`` decide the verdict (``symxai check --assume``: the student checks one case);
+    ``narrow`` are a student's assumptions that only narrow the feedback (``check-sheet``: a wrong
+    answer that is right in the assumed case is told so, and earns nothing).  ``reveal``: whether
+    a counterexample shows the correct value (default: the spec's ``reveal``, else yes)."""
+    if reveal is None:
+        reveal = setting(task, "reveal") is not False
     ctx = _TaskContext(task)
     report = CheckReport(str(task.sheet.path), task.key, list(assume))
     names = task.symbols.names()
@@ -259,13 +305,29 @@ def check_task(task, given: dict[str, str], conditions=(), *, assume=(), seed: i
             Verdict("wrong", "shape"), [diagnosis], intermediate=name not in task.answers))
     for name, value in parsed.items():
         verdict = decide_one(ctx, name, value, conditions, sample, seed)
-        report.verdicts.append(AnswerVerdict(name, given[name], verdict.status, _message(name, verdict, given[name]), verdict,
+        report.verdicts.append(AnswerVerdict(name, given[name], verdict.status,
+                                             _message(name, verdict, given[name], reveal), verdict,
                                              intermediate=name not in task.answers))
     order = list(given)
     report.verdicts.sort(key=lambda v: order.index(v.name))
     if DIAGNOSE if feedback is None else feedback:
         _add_feedback(ctx, report, parsed, conditions, sample, seed)
+    if narrow:
+        _assumed_case(ctx, report, parsed, tuple(conditions) + tuple(narrow), sample, seed)
     return report
+
+
+def _assumed_case(ctx, report, parsed, conditions, sample, seed) -> None:
+    """Tell a student whose answer is right only in the case they assumed (no points for it)."""
+    for v in report.verdicts:
+        if v.status == "right" or v.name not in parsed:
+            continue
+        verdict = decide_one(ctx, v.name, parsed[v.name], conditions, sample, seed)
+        if verdict.status == "right":
+            v.diagnoses.insert(0, Diagnosis("assumed-case", "right in the case you assumed, but the exercise "
+                                            "asks for every case: assumptions come from the exercise, not "
+                                            "from the answers file"))
+            del v.diagnoses[2:]
 
 
 def _with_transpose(text: str, key: str) -> str:
@@ -273,9 +335,21 @@ def _with_transpose(text: str, key: str) -> str:
     return re.sub(rf"(?<![A-Za-z0-9_\\]){re.escape(key)}(?![A-Za-z0-9_])", f"{key}^T", " ".join(text.split()))
 
 
+def _by_property(method, problem, name, value):
+    return method.accepts(problem, name, value)
+
+
 def decide_one(ctx, name, value, conditions, sample, seed) -> Verdict:
     """The verdict for one parsed answer, decided in a child process under the last guard."""
     expected = ctx.expected(name)
+    if name in ctx.task.answers:
+        try:
+            judged = isolated(_by_property, GUARD, ctx.task.method, ctx.task.problem, name, value)
+        except (OutOfTime, RuntimeError):
+            judged = None
+        if judged is not None:
+            ok, why = judged
+            return Verdict("right", "has the property the exercise asks for") if ok else Verdict("wrong", why)
     try:  # a child process: an expression that hogs the interpreter is stopped too
         return isolated(compare, GUARD, expected, value, ctx.task.symbols, conditions, sample=sample,
                         seed=seed, tolerance=ctx.tolerance(name))
