@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from .equivalence import Verdict, compare
 from .isolate import GUARD, OutOfTime, isolated
 from .errors import ExpressionError, UsageError
-from .feedback import Diagnosis
+from .feedback import Diagnosis, rank
 
 DIAGNOSE = True  # tests of the verdict alone may switch feedback off
 
@@ -393,7 +393,7 @@ def _add_feedback(ctx, report, parsed, conditions, sample, seed) -> None:
             v.diagnoses = []
     counts = Counter(d.label for v in wrong for d in v.diagnoses)
     for v in wrong:  # a misconception that explains several answers is the likelier one
-        v.diagnoses.sort(key=lambda d: -counts[d.label])
+        v.diagnoses = rank(v.diagnoses, counts)
     for law in (r for r in ctx.catalogue if isinstance(r, Law)):
         if all(n in parsed for n in law.names):
             residual = law.residual({n: parsed[n] for n in law.names})

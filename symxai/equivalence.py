@@ -191,7 +191,7 @@ def _exact_difference(expected, given):
     if shape_of(expected) != shape_of(given) and {shape_of(expected), shape_of(given)} <= {(), (1, 1)}:
         return None
     if shape_of(expected):
-        if any(s.free_symbols for s in expected.shape):
+        if any(sympy.sympify(s).free_symbols for s in expected.shape):
             return None  # symbolic dimension d: only sampling can tell
         return sympy.ImmutableMatrix(expected.as_explicit()) - sympy.ImmutableMatrix(given.as_explicit())
     return expected - given

@@ -263,18 +263,19 @@ def diagnose(expected, given, symbols, conditions=(), *, name: str = "", others:
     """
     search = _Search(symbols, conditions, sample, seed, budget)
     found: list[Diagnosis] = []
-    for label, message, wrong in catalogue:  # one misconception: two rows are two stories of one value
+    for label, message, wrong in catalogue:  # every row that fits: ``rank`` keeps the likeliest one
+        if len(found) >= 4 or search.left() <= 0:
+            break
         if search.same(wrong, given) and not search.same(wrong, expected):
             found.append(Diagnosis(label, message))
-            break
     for other, value in (others or {}).items():
-        if len(found) >= MAX_DIAGNOSES or search.left() <= 0:
+        if search.left() <= 0:
             break
         if other != name and search.same(value, given) and not search.same(value, expected):
             found.append(Diagnosis("other-answer", f"this is the value of {other}, not of {name or 'this answer'}"))
             break
     if found:
-        return found  # a named mistake explains the value: a generic note beside it would contradict it
+        return found  # ``rank``ed by the caller, across the student's answers
     steps = (lambda: _region(search, expected, given), lambda: _inverse(search, expected, given),
              lambda: _transpose(search, expected, given, symbols), lambda: _factor(search, expected, given),
              lambda: _term_sign(search, expected, given), lambda: _offset(search, expected, given),
@@ -286,7 +287,36 @@ def diagnose(expected, given, symbols, conditions=(), *, name: str = "", others:
             d = step()
         except (ArithmeticError, TypeError, ValueError, AttributeError, NotImplementedError, RecursionError):
             d = None  # a diagnosis that cannot be computed is simply not offered
-        if d is not None and not (found and {found[0].label, d.label} & {"factor", "sign", "term-sign"}
-                                  and found[0].label != "region"):
+        if d is not None:
             found.append(d)
-    return found
+    return rank(found)
+
+
+_STORIES = {"factor", "sign", "term-sign", "offset", "rounded"}  # each says what the whole value is
+
+
+def rank(diagnoses, counts=None) -> list[Diagnosis]:
+    """At most ``MAX_DIAGNOSES``, the most specific first: one catalogue misconception (the one that
+    explains most of the student's answers, ``counts``: label -> answers it explains) before anything
+    generic (a swap with another answer counts as specific), and never two stories of the same value
+    (a misconception and a factor note, a factor and an offset).
+
+    >>> rank([Diagnosis("factor", "2 times"), Diagnosis("offset", "plus 1"), Diagnosis("region", "r")])
+    [Diagnosis(label='factor', message='2 times'), Diagnosis(label='region', message='r')]
+    >>> [d.label for d in rank([Diagnosis("a", ""), Diagnosis("b", ""), Diagnosis("factor", "")], {"b": 3})]
+    ['b']
+    """
+    counts = counts or {}
+    order = {id(d): i for i, d in enumerate(diagnoses)}
+    catalogue = sorted((d for d in diagnoses if d.label not in GENERIC or d.label == "other-answer"),
+                       key=lambda d: (-counts.get(d.label, 0), order[id(d)]))
+    out = catalogue[:1]
+    for d in diagnoses:
+        if len(out) >= MAX_DIAGNOSES:
+            break
+        if d.label not in GENERIC or d.label == "other-answer" or d in out:
+            continue
+        if d.label in _STORIES and (catalogue or any(o.label in _STORIES for o in out)):
+            continue
+        out.append(d)
+    return out

@@ -40,15 +40,32 @@ def _names(value) -> set:
     return {getattr(s, "name", str(s)) for s in free_parameters(value)}
 
 
+def _dimensions(*values) -> set:
+    """Names of the symbols in the shapes of the matrices of ``values`` (d in a d x d Sigma)."""
+    out = set()
+    for value in values:
+        try:
+            mats = sympy.sympify(value).atoms(sympy.MatrixSymbol)
+        except (TypeError, AttributeError, sympy.SympifyError):
+            continue
+        for m in mats:
+            out |= {s.name for dim in m.shape for s in sympy.sympify(dim).free_symbols}
+    return out
+
+
+def _extra(expected, given) -> set:
+    return _names(given) - _names(expected) - _dimensions(expected, given)
+
+
 def _drop_cancelled(expected, given):
     """``given`` with symbols the expected answer does not have cancelled, or None when they stay."""
-    extra = _names(given) - _names(expected)
+    extra = _extra(expected, given)
     if not extra:
         return given
     if isinstance(given, sympy.Basic) and not given.has(sympy.Piecewise) and not eq.shape_of(given):
         if sympy.count_ops(given) <= eq.EXACT_OPS and not eq._big_power(given):
             reduced = sympy.cancel(sympy.together(given))
-            if not (_names(reduced) - _names(expected)):
+            if not _extra(expected, reduced):
                 return reduced
     return None
 
@@ -156,9 +173,14 @@ def decide(expected, given, symbols, conditions, sample, seed, tolerance, points
     """The verdict of ``equivalence.compare`` once kinds and shapes agree."""
     solution, rest = eq.solve_equalities(conditions)
     expected, given = _subs(expected, solution), _subs(given, solution)
+    draw = sample or symbols.sample
+    rng = np.random.default_rng(seed)
+    if not any(eq.holds(rest, draw(rng)) for _ in range(eq.TRIES)) if rest else False:
+        return eq.Verdict("undecided", f"no admissible point in {eq.TRIES} tries: the assumptions may "
+                          "contradict each other or the exercise's domain")
     reduced = _drop_cancelled(expected, given)
     if reduced is None:
-        extra = sorted(_names(given) - _names(expected))
+        extra = sorted(_extra(expected, given))
         return eq.Verdict("wrong", f"your answer depends on {', '.join(extra)}, the correct one does not")
     given = reduced
     floats = tolerance is not None or _has_float(expected)
@@ -174,7 +196,6 @@ def decide(expected, given, symbols, conditions, sample, seed, tolerance, points
     free = free_parameters(expected) | free_parameters(given)
     judge = _Judge(expected, given, symbols, rest, tol, exact and not floats)
     rng = np.random.default_rng(seed)
-    draw = sample or symbols.sample
     wanted = points if free else 1
     tried = admissible = lost = 0
     agreed: list[dict] = []
