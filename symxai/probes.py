@@ -108,13 +108,43 @@ def _allowed(symbols, s, value) -> bool:
                 or ("negative" in a and value >= 0) or ("nonpositive" in a and value > 0))
 
 
-def probe_points(exprs, symbols, base_points) -> list[dict]:
-    """Points derived from ``base_points`` (admissible {symbol: value}) that reach far and visit kinks."""
+def denominators(exprs) -> list:
+    """Denominators of ``exprs`` (and of their pieces): where an answer may be 0/0 or have a pole.
+
+    >>> a, b = sympy.symbols("a b", real=True)
+    >>> denominators([sympy.Piecewise((a / (a - b), a > b), (1 / b, True))])
+    [a - b, b]
+    """
+    found = []
+    for e in exprs:
+        if not isinstance(e, sympy.Basic) or isinstance(e, sympy.MatrixBase):
+            continue
+        for node in sympy.preorder_traversal(e):
+            if len(found) >= MAX_KINKS:
+                return found
+            if isinstance(node, sympy.Pow) and node.exp.is_negative and node.base.free_symbols:
+                if node.base not in found:
+                    found.append(node.base)
+    return found
+
+
+def probe_points(exprs, symbols, base_points, *, singular: bool = False) -> list[dict]:
+    """Points derived from ``base_points`` (admissible {symbol: value}) that reach far and visit kinks;
+    with ``singular``, also the zero sets of denominators and the edges of the domain (a nonnegative
+    symbol at 0), where an engine's formula may be 0/0 (for verification against the reference)."""
     movable = _scalars(symbols, exprs)
     if not movable or not base_points:
         return []
     out = []
-    bases = list(base_points)
+    bases, more = list(base_points[:3]), []
+    if singular:
+        for s in movable:
+            if "nonnegative" in symbols.by_object[s].assume:
+                for b in base_points[:2]:
+                    p = dict(b)
+                    p[s] = 0.0
+                    more.append(p)
+                    out.append(p)
     for b in base_points[:2]:  # far from the origin, both signs where allowed
         for m in MAGNITUDES:
             for sign in (1.0, -1.0):
@@ -124,8 +154,8 @@ def probe_points(exprs, symbols, base_points) -> list[dict]:
                         p[s] = p[s] * m * (sign if -1.0 in _signs(symbols, s) else 1.0)
                 out.append(p)
                 if sign == 1.0 and m == MAGNITUDES[0]:
-                    bases.append(p)
-    for g in kinks(exprs):
+                    more.append(p)
+    for g in kinks(exprs) + (denominators(exprs) if singular else []):
         if len(out) >= MAX_PROBES:
             break
         for s in movable:
@@ -134,7 +164,7 @@ def probe_points(exprs, symbols, base_points) -> list[dict]:
             slope = sympy.diff(g, s)
             if slope.has(s):
                 continue  # not linear in s: leave it to the random points
-            for b in bases[:3]:
+            for b in bases + more:
                 gb, sb = _value(g, b), _value(slope, b)
                 if gb is None or not sb:
                     continue
