@@ -110,7 +110,8 @@ def _message(name: str, verdict: Verdict, given: str = "", reveal: bool = True) 
     if verdict.how != "sampled":
         return f"{name}: wrong: {verdict.how}"
     g, e = _fmt(verdict.given_value), _fmt(verdict.expected_value)
-    by = f" (they differ by {verdict.difference:.3g})" if verdict.difference and g == e else ""
+    amount = "less than 1e-300" if verdict.difference and verdict.difference <= 1e-300 else f"{verdict.difference:.3g}"
+    by = f" (they differ by {amount})" if verdict.difference and g == e else ""
     if verdict.counterexample:
         at = ", ".join(f"{k} = {_fmt(v)}" for k, v in list(verdict.counterexample.items())[:6])
         if not reveal:

@@ -95,19 +95,63 @@ def exact_difference_at(expected, given, values) -> float | None:
     >>> exact_difference_at(sympy.sin(x)**2, 1 - sympy.cos(x)**2, {x: 0.25})
     0.0
     """
-    if any(isinstance(k, sympy.MatrixSymbol) for k in values) or eq.shape_of(expected) and not (
-            isinstance(expected, sympy.MatrixBase) and isinstance(given, sympy.MatrixBase)):
-        return None
     if isinstance(expected, sympy.FiniteSet) or isinstance(given, sympy.FiniteSet):
         return None
     point = {k: _rational(v) for k, v in values.items() if isinstance(k, sympy.Symbol)}
+    matrices = {k: v for k, v in values.items() if isinstance(k, sympy.MatrixSymbol)}
+    if matrices:
+        return _matrix_difference(expected, given, point, matrices)
+    if eq.shape_of(expected) and not (isinstance(expected, sympy.MatrixBase) and isinstance(given, sympy.MatrixBase)):
+        return None
     diff = sympy.ImmutableMatrix(expected) - sympy.ImmutableMatrix(given) if eq.shape_of(expected) \
         else sympy.sympify(expected) - sympy.sympify(given)
+    return _largest(diff, point)
+
+
+MAX_EXACT_SIZE = 8  # matrices up to this size are compared in exact rationals at a point
+
+
+def _matrix_difference(expected, given, point, matrices):
+    """expected - given with the sampled matrices as exact rational matrices (resized to the sampled
+    dimension), so that a relative 1e-15 difference in a vector answer is seen."""
+    import numpy as np
+
+    resized = {}
+    for m, arr in matrices.items():
+        arr = np.asarray(arr, dtype=float)
+        shape = tuple(int(sympy.sympify(s).xreplace(point)) for s in m.shape)
+        if max(shape) > MAX_EXACT_SIZE:
+            return None
+        exact = sympy.ImmutableMatrix(shape[0], shape[1], [sympy.Rational(float(x)) for x in arr.reshape(-1)])
+        resized[m] = exact
+    def explicit(v):
+        v = sympy.sympify(v).xreplace(point)
+        v = v.xreplace({sympy.MatrixSymbol(m.name, *[sympy.sympify(s).xreplace(point) for s in m.shape]): e
+                        for m, e in resized.items()})
+        v = v.xreplace(resized)
+        v = v.doit() if hasattr(v, "doit") else v
+        return sympy.ImmutableMatrix(v.as_explicit()) if hasattr(v, "as_explicit") else v
+    try:
+        e, g = explicit(expected), explicit(given)
+    except (TypeError, ValueError, AttributeError, sympy.SympifyError):
+        return None
+    if isinstance(e, sympy.MatrixBase) != isinstance(g, sympy.MatrixBase):
+        e = e[0] if isinstance(e, sympy.MatrixBase) and e.shape == (1, 1) else e
+        g = g[0] if isinstance(g, sympy.MatrixBase) and g.shape == (1, 1) else g
+    if isinstance(e, sympy.MatrixBase) and (not isinstance(g, sympy.MatrixBase) or e.shape != g.shape):
+        return None
+    if any(getattr(x, "free_symbols", None) for x in (e, g)):
+        return None
+    return _largest(e - g, {})
+
+
+def _largest(diff, point):
     worst = 0.0
     for d in (diff if isinstance(diff, sympy.MatrixBase) else [diff]):
-        d = d.xreplace(point)
+        d = sympy.sympify(d).xreplace(point)
         if d.is_Rational:
-            worst = max(worst, abs(float(d)))
+            if d != 0:  # a nonzero below the smallest float still counts
+                worst = max(worst, abs(float(d)) or 1e-300)
             continue
         if d.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
             return None
@@ -117,7 +161,8 @@ def exact_difference_at(expected, given, values) -> float | None:
             continue
         if not value.is_number:
             return None
-        worst = max(worst, abs(complex(value)))
+        if value != 0:
+            worst = max(worst, abs(complex(value)) or 1e-300)
     return worst
 
 
