@@ -110,7 +110,8 @@ def _message(name: str, verdict: Verdict, given: str = "", reveal: bool = True) 
     if verdict.how != "sampled":
         return f"{name}: wrong: {verdict.how}"
     g, e = _fmt(verdict.given_value), _fmt(verdict.expected_value)
-    amount = "less than 1e-300" if verdict.difference and verdict.difference <= 1e-300 else f"{verdict.difference:.3g}"
+    d = verdict.difference
+    amount = "" if not d else "less than 1e-300" if d <= 1e-300 else f"{d:.3g}"
     by = f" (they differ by {amount})" if verdict.difference and g == e else ""
     if verdict.counterexample:
         at = ", ".join(f"{k} = {_fmt(v)}" for k, v in list(verdict.counterexample.items())[:6])
@@ -190,7 +191,7 @@ class _TaskContext:
     def __init__(self, task):
         self.task = task
         self.solution = task.method.solve(task.problem)
-        self._intermediates = self._catalogue = self._siblings = None
+        self._intermediates = self._catalogue = self._siblings = self._movable = None
 
     @property
     def intermediates(self) -> dict:
@@ -238,6 +239,14 @@ class _TaskContext:
                     self._siblings.update((f"{n} of {sibling.key}", solved.answers[n].value)
                                           for n in sibling.answers)
         return self._siblings
+
+    @property
+    def movable(self) -> set:
+        """The symbols probe points may move: those the method samples from the declared domain."""
+        if self._movable is None:
+            from .probes import free_to_move
+            self._movable = free_to_move(self.task.method, self.task.problem, self.task.symbols)
+        return self._movable
 
     def warm(self) -> None:
         """Compute what every diagnosis needs once, before each answer is diagnosed in its own child
@@ -353,7 +362,7 @@ def decide_one(ctx, name, value, conditions, sample, seed) -> Verdict:
             return Verdict("right", "has the property the exercise asks for") if ok else Verdict("wrong", why)
     try:  # a child process: an expression that hogs the interpreter is stopped too
         return isolated(compare, GUARD, expected, value, ctx.task.symbols, conditions, sample=sample,
-                        seed=seed, tolerance=ctx.tolerance(name))
+                        seed=seed, tolerance=ctx.tolerance(name), movable=ctx.movable)
     except OutOfTime:
         return Verdict("too-long", f"no result within {GUARD:g} s: simplify the answer and try again")
     except RuntimeError as exc:

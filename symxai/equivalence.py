@@ -244,10 +244,11 @@ def _mismatch(expected, given) -> str | None:
 
 def compare(expected, given, symbols, conditions=(), *, sample=None, seed: int = 0,
             tolerance: float | None = None, points: int = POINTS, exact: bool = True, probes: bool = True,
-            **_ignored) -> Verdict:
+            movable=None, **_ignored) -> Verdict:
     """Compare ``given`` with ``expected``; ``sample(rng)`` may replace ``symbols.sample``.
 
-    ``tolerance`` (relative) applies only where the engine's answer holds floats.  Never
+    ``tolerance`` (relative) applies only where the engine's answer holds floats.  ``movable``: the
+    symbols probe points may move (default: every real scalar without a declared range).  Never
     raises on a strange expression: what cannot be evaluated comes back "undecided".
     (A ``time_limit`` keyword of the first version is accepted and ignored.)
     """
@@ -259,7 +260,8 @@ def compare(expected, given, symbols, conditions=(), *, sample=None, seed: int =
     if isinstance(expected, BooleanAtom):
         return Verdict("right", "exact")
     try:
-        return decide(expected, given, symbols, tuple(conditions), sample, seed, tolerance, points, exact, probes)
+        return decide(expected, given, symbols, tuple(conditions), sample, seed, tolerance, points, exact, probes,
+                      movable)
     except Contradiction as exc:
         return Verdict("undecided", str(exc))
     except (ArithmeticError, TypeError, ValueError, AttributeError, NotImplementedError,

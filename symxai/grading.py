@@ -214,7 +214,8 @@ class _Judge:
         return None
 
 
-def decide(expected, given, symbols, conditions, sample, seed, tolerance, points, exact, probes=True) -> eq.Verdict:
+def decide(expected, given, symbols, conditions, sample, seed, tolerance, points, exact, probes=True,
+           movable=None) -> eq.Verdict:
     """The verdict of ``equivalence.compare`` once kinds and shapes agree."""
     solution, rest = eq.solve_equalities(conditions)
     expected, given = _subs(expected, solution), _subs(given, solution)
@@ -267,7 +268,7 @@ def decide(expected, given, symbols, conditions, sample, seed, tolerance, points
         return eq.Verdict("undecided", f"only {len(agreed)} admissible points found in {tried} tries")
     probed = 0
     if free and probes:
-        for values in probe_points([expected, given], symbols, agreed[:3]):
+        for values in probe_points([expected, given], symbols, agreed[:3], movable=movable):
             if not eq.holds(rest, values):
                 continue
             outcome = judge.at(values)

@@ -128,11 +128,14 @@ def denominators(exprs) -> list:
     return found
 
 
-def probe_points(exprs, symbols, base_points, *, singular: bool = False) -> list[dict]:
+def probe_points(exprs, symbols, base_points, *, singular: bool = False, far: bool = True,
+                 movable=None) -> list[dict]:
     """Points derived from ``base_points`` (admissible {symbol: value}) that reach far and visit kinks;
     with ``singular``, also the zero sets of denominators and the edges of the domain (a nonnegative
-    symbol at 0), where an engine's formula may be 0/0 (for verification against the reference)."""
-    movable = _scalars(symbols, exprs)
+    symbol at 0), where an engine's formula may be 0/0 (for verification against the reference).
+    ``far=False`` leaves out the far points (numeric references lose accuracy there); ``movable``
+    (a set of symbols) restricts which symbols may be moved (those the exercise's domain leaves free)."""
+    movable = [s for s in _scalars(symbols, exprs) if movable is None or s in movable]
     if not movable or not base_points:
         return []
     out = []
@@ -145,7 +148,7 @@ def probe_points(exprs, symbols, base_points, *, singular: bool = False) -> list
                     p[s] = 0.0
                     more.append(p)
                     out.append(p)
-    for b in base_points[:2]:  # far from the origin, both signs where allowed
+    for b in base_points[:2] if far else []:  # far from the origin, both signs where allowed
         for m in MAGNITUDES:
             for sign in (1.0, -1.0):
                 p = dict(b)
@@ -178,3 +181,16 @@ def probe_points(exprs, symbols, base_points, *, singular: bool = False) -> list
                         out.append(p)
             break
     return out[:MAX_PROBES]
+
+
+def free_to_move(method, problem, symbols, seed: int = 0) -> set:
+    """The scalar symbols whose values the method's sampler takes from the declared domain as it is
+    (the same draw as ``symbols.sample``), plus a network's inputs (every real input is admissible):
+    a symbol the method sets itself (a probability p in (0.55, 1), a point on a segment) keeps its value.
+    """
+    a = method.sample(problem, symbols, np.random.default_rng(seed))
+    b = symbols.sample(np.random.default_rng(seed))
+    out = {k for k, v in a.items() if isinstance(k, sympy.Symbol) and k in b and b[k] == v}
+    network = getattr(problem, "network", None)
+    out |= {s for s in getattr(network, "inputs", None) or [] if isinstance(s, sympy.Symbol)}
+    return out

@@ -3,8 +3,7 @@
 Where answers hold free symbols the comparison runs at several random
 parameter points that respect the declared assumptions (seeded, so a build is
 reproducible); where they are numbers, once.  Then at probe points
-(``symxai.probes``): far from the origin, on and beside every kink and case
-boundary, on the zero sets of denominators and at the edges of the domain (a
+(``symxai.probes``): on and beside every kink and case boundary, on the zero sets of denominators and at the edges of the domain (a
 nonnegative parameter at 0), where a formula may be 0/0 although the quantity
 is defined.  A disagreement beyond the tolerance fails the check and names the
 point; so does an engine answer that is undefined where the reference is not.
@@ -94,11 +93,12 @@ def verify(task, solution: Solution, *, seed: int = 0, points: int | None = None
 
 
 def _probe(task, answers, bases, worst, failure, last) -> None:
-    from .probes import probe_points
+    from .probes import free_to_move, probe_points
 
     method, problem = task.method, task.problem
     exprs = [a.value for a in answers.values()]
-    for values in probe_points(exprs, task.symbols, bases, singular=True):
+    movable = free_to_move(method, problem, task.symbols)
+    for values in probe_points(exprs, task.symbols, bases, singular=True, far=False, movable=movable):
         try:
             reference = method.reference(problem, values)
         except (ArithmeticError, ValueError, np.linalg.LinAlgError):
