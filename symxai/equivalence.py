@@ -50,7 +50,7 @@ from sympy.logic.boolalg import BooleanAtom
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from .isolate import GUARD, OutOfTime, bounded, isolated  # noqa: F401  (re-exported: the first home of these)
-from .numeval import evaluate, free_parameters, substitution
+from .numeval import substitution
 
 TOLERANCE = 1e-9  # relative, for answers with floats only
 POINTS = 16  # random admissible points
