@@ -129,12 +129,14 @@ def denominators(exprs) -> list:
 
 
 def probe_points(exprs, symbols, base_points, *, singular: bool = False, far: bool = True,
-                 movable=None) -> list[dict]:
+                 movable=None, on: bool = True, kinks_too: bool = True) -> list[dict]:
     """Points derived from ``base_points`` (admissible {symbol: value}) that reach far and visit kinks;
     with ``singular``, also the zero sets of denominators and the edges of the domain (a nonnegative
     symbol at 0), where an engine's formula may be 0/0 (for verification against the reference).
     ``far=False`` leaves out the far points (numeric references lose accuracy there); ``movable``
-    (a set of symbols) restricts which symbols may be moved (those the exercise's domain leaves free)."""
+    (a set of symbols) restricts which symbols may be moved (those the exercise's domain leaves free);
+    ``kinks_too=False`` leaves kinks out (only denominators and edges); ``on=False`` visits kinks only beside them (where conventions at a tie, such as LRP's, do not
+    decide)."""
     movable = [s for s in _scalars(symbols, exprs) if movable is None or s in movable]
     if not movable or not base_points:
         return []
@@ -158,7 +160,7 @@ def probe_points(exprs, symbols, base_points, *, singular: bool = False, far: bo
                 out.append(p)
                 if sign == 1.0 and m == MAGNITUDES[0]:
                     more.append(p)
-    for g in kinks(exprs) + (denominators(exprs) if singular else []):
+    for g in (kinks(exprs) if kinks_too else []) + (denominators(exprs) if singular else []):
         if len(out) >= MAX_PROBES:
             break
         for s in movable:
@@ -173,7 +175,7 @@ def probe_points(exprs, symbols, base_points, *, singular: bool = False, far: bo
                     continue
                 on = b[s] - gb / sb
                 scale = max(1.0, abs(on))
-                for off in NEAR:
+                for off in NEAR if on else NEAR[1:]:
                     value = on + off * scale
                     if _allowed(symbols, s, value):
                         p = dict(b)
@@ -183,14 +185,15 @@ def probe_points(exprs, symbols, base_points, *, singular: bool = False, far: bo
     return out[:MAX_PROBES]
 
 
-def free_to_move(method, problem, symbols, seed: int = 0) -> set:
+def free_to_move(method, problem, symbols, seed: int = 0, *, inputs: bool = True) -> set:
     """The scalar symbols whose values the method's sampler takes from the declared domain as it is
-    (the same draw as ``symbols.sample``), plus a network's inputs (every real input is admissible):
+    (the same draw as ``symbols.sample``), plus a network's inputs when ``inputs`` (every real input is
+    admissible to the grader; verification leaves them to the method, whose regions cover its domain):
     a symbol the method sets itself (a probability p in (0.55, 1), a point on a segment) keeps its value.
     """
     a = method.sample(problem, symbols, np.random.default_rng(seed))
     b = symbols.sample(np.random.default_rng(seed))
     out = {k for k, v in a.items() if isinstance(k, sympy.Symbol) and k in b and b[k] == v}
-    network = getattr(problem, "network", None)
+    network = getattr(problem, "network", None) if inputs else None
     out |= {s for s in getattr(network, "inputs", None) or [] if isinstance(s, sympy.Symbol)}
     return out

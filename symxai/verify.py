@@ -3,9 +3,11 @@
 Where answers hold free symbols the comparison runs at several random
 parameter points that respect the declared assumptions (seeded, so a build is
 reproducible); where they are numbers, once.  Then at probe points
-(``symxai.probes``): on and beside every kink and case boundary, on the zero sets of denominators and at the edges of the domain (a
-nonnegative parameter at 0), where a formula may be 0/0 although the quantity
-is defined.  A disagreement beyond the tolerance fails the check and names the
+(``symxai.probes``) on the zero sets of the answers' denominators and at the
+edges of the domain (a nonnegative parameter at 0), where a formula may be 0/0
+although the quantity is defined (kinks are the method's sampler's business:
+LRP samples every region and its boundaries).  Parameters only: symbols the
+method sets itself (inputs placed in regions, probabilities) keep their values.  A disagreement beyond the tolerance fails the check and names the
 point; so does an engine answer that is undefined where the reference is not.
 Points where the reference itself is undefined (raises, or gives nan) are
 skipped: the quantity does not exist there.
@@ -97,8 +99,13 @@ def _probe(task, answers, bases, worst, failure, last) -> None:
 
     method, problem = task.method, task.problem
     exprs = [a.value for a in answers.values()]
-    movable = free_to_move(method, problem, task.symbols)
-    for values in probe_points(exprs, task.symbols, bases, singular=True, far=False, movable=movable):
+    movable = free_to_move(method, problem, task.symbols, inputs=False)
+    # a problem that leaves its boundaries out (LRP's ``boundaries: false``) is not probed on them
+    singular = getattr(problem, "boundaries", True) is not False
+    if not singular:
+        return
+    for values in probe_points(exprs, task.symbols, bases, singular=True, far=False, movable=movable,
+                               kinks_too=False):
         try:
             reference = method.reference(problem, values)
         except (ArithmeticError, ValueError, np.linalg.LinAlgError):
