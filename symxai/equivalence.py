@@ -1,17 +1,28 @@
 """Is a given answer equivalent to the engine's, under the declared assumptions?
 
-Exact first: the difference simplifies to zero (bounded in time: SymPy's
-``simplify`` can run for minutes on a hostile expression, so it runs in a
-worker thread with a deadline and is skipped for large differences).  Then
-sampling: random parameter values that respect the declared assumptions
-(positivity, symmetric positive definite matrices, ...) and any ``--assume``
-condition, evaluated at 30 significant digits and compared with a relative
-tolerance of 1e-9, so a near miss (0.6667 for 2/3) cannot pass.  A point
-where the two differ is a counterexample.  When too few admissible points can
-be found, or time runs out, the verdict is "undecided", never "right".
+Every decision is bounded by work, never by the clock, so the same answer gets
+the same verdict on an idle and on a saturated machine:
 
-Sets (``FiniteSet``) are compared element by element in any order; truth
-values only with truth values.
+1. Kinds and shapes must agree (a vector is not a matrix, a set not a number).
+2. The ``--assume`` equalities are solved together and substituted; contradictory
+   ones leave nothing to decide ("undecided", never "right").
+3. A symbol the student's answer depends on and the correct one does not is wrong,
+   unless it cancels by bounded exact algebra (``x1 - x1``, ``(x1^2 - 1)/(x1 - 1) - x1``).
+4. Exact first: the difference cancels to 0 (``cancel``/``simplify`` only for small
+   differences).  Then points: ``POINTS`` random admissible points from the
+   method's sampler plus probe points far from the origin and on and beside every
+   kink (``symxai.probes``).  Where both answers are exact (no decimals in the
+   engine's answer) a nonzero difference at a point is wrong whatever its size:
+   the difference is evaluated at the point with adaptive precision (up to
+   ``EXACT_DIGITS`` digits).  Only answers with floats (a numerically computed
+   engine answer) are compared with a relative tolerance (the exercise's stated
+   one, default 1e-9).
+5. A point where either answer is undefined is never silently dropped: a point
+   where only the student's answer is undefined is moved off slightly (a removable
+   singularity such as x(x-1)/(x-1) at 1); a point where the engine's is undefined
+   counts against the decision, and when more than a quarter of the admissible
+   points are lost that way, or fewer than ``POINTS`` remain, the verdict is
+   "undecided", never "right".
 
 >>> import sympy
 >>> from symxai.symbols import SymbolDecl, SymbolTable
@@ -23,12 +34,14 @@ values only with truth values.
 'wrong'
 >>> compare(sympy.FiniteSet(x, y), sympy.FiniteSet(y, x), table).status
 'right'
+>>> compare(x, x * (1 + sympy.Rational(1, 10**10)), table).status
+'wrong'
+>>> compare(y, y + sympy.Max(0, x - 10), table).status
+'wrong'
 """
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -36,54 +49,29 @@ import sympy
 from sympy.logic.boolalg import BooleanAtom
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
-from .numeval import evaluate, free_parameters, substitution
+from .isolate import GUARD, OutOfTime, bounded, isolated  # noqa: F401  (re-exported: the first home of these)
+from .numeval import substitution
 
-TOLERANCE = 1e-9
-POINTS = 16
-TRIES = 400
-TIME_LIMIT = 5.0  # seconds per answer, exact and sampled stages together
-EXACT_SHARE = 0.4  # of the time limit that exact simplification may use
-EXACT_OPS = 250  # differences with more operations go straight to sampling
-
-
-class OutOfTime(Exception):
-    """Raised inside a comparison whose deadline has passed."""
+TOLERANCE = 1e-9  # relative, for answers with floats only
+POINTS = 16  # random admissible points
+TRIES = 400  # random draws at most
+EXACT_OPS = 250  # differences with more operations are not cancelled symbolically
+SIMPLIFY_OPS = 40  # ... nor simplified with simplify() above this size
+MAX_POWER = 12  # cancel() expands powers: larger integer exponents are left to the points
+EXACT_POINTS = 6  # points where the difference is evaluated with adaptive precision
+EXACT_DIGITS = 300  # the precision up to which a difference is told from zero
+LOST_SHARE = 0.25  # of admissible points where the engine's answer may be undefined
+TIME_LIMIT = GUARD  # kept for callers of the first version: the last guard, not a decision rule
 
 
 @dataclass
 class Verdict:
-    status: str  # "right", "wrong", "undecided"
+    status: str  # "right", "wrong", "undecided", "too-long"
     how: str = ""  # "exact", "agrees at N random admissible points", the reason for "undecided"
-    counterexample: dict = field(default_factory=dict)
-    given_value: object = None
+    counterexample: dict = field(default_factory=dict)  # {name: value} as plain numbers
+    given_value: object = None  # plain: float, ndarray, list, bool or text
     expected_value: object = None
-
-
-def bounded(fn, seconds: float, *args):
-    """``fn(*args)`` if it returns within ``seconds``; OutOfTime otherwise.
-
-    The worker is a daemon thread: it cannot be killed, but it is abandoned and
-    never holds up the answer or the exit of the process.
-
-    >>> bounded(sum, 1.0, [1, 2])
-    3
-    """
-    box: dict = {}
-
-    def run():
-        try:
-            box["value"] = fn(*args)
-        except BaseException as exc:  # handed to the caller's thread, re-raised there
-            box["error"] = exc
-
-    worker = threading.Thread(target=run, daemon=True)
-    worker.start()
-    worker.join(max(seconds, 0.0))
-    if worker.is_alive():
-        raise OutOfTime(f"no result within {seconds:.3g} s")
-    if "error" in box:
-        raise box["error"]
-    return box["value"]
+    difference: float | None = None  # |expected - given| at the counterexample, when exactly known
 
 
 def shape_of(value):
@@ -92,22 +80,54 @@ def shape_of(value):
     return ()
 
 
-def _apply_equalities(expr, conditions):
-    for cond in conditions:
-        if isinstance(cond, sympy.Eq):
-            syms = sorted(cond.free_symbols, key=lambda s: s.name)
-            if syms:
-                solution = sympy.solve(cond, syms[-1], dict=True)
-                if solution and hasattr(expr, "xreplace"):
-                    expr = expr.xreplace(solution[0])
-    return expr
+class Contradiction(ValueError):
+    """The assumptions cannot all hold."""
+
+
+def solve_equalities(conditions):
+    """The equalities among ``conditions`` solved together: ({symbol: value}, other conditions).
+
+    >>> a, b = sympy.symbols("a b", real=True)
+    >>> solve_equalities([sympy.Eq(a, b), b > 0])
+    ({b: a}, [a > 0])
+    >>> solve_equalities([sympy.Eq(a, 1), sympy.Eq(a, 2)])
+    Traceback (most recent call last):
+    ...
+    symxai.equivalence.Contradiction: the assumptions contradict each other
+    """
+    eqs = [c for c in conditions if isinstance(c, sympy.Eq)]
+    rest = [c for c in conditions if not isinstance(c, sympy.Eq)]
+    if any(c is sympy.false for c in conditions):
+        raise Contradiction("the assumptions contradict each other")
+    rest = [c for c in rest if c is not sympy.true]
+    if not eqs:
+        return {}, rest
+    syms = sorted(set().union(*(e.free_symbols for e in eqs)), key=lambda s: s.name, reverse=True)
+    try:
+        found = sympy.solve(eqs, syms, dict=True)
+    except (NotImplementedError, ValueError, TypeError):
+        found = None
+    if found == []:
+        raise Contradiction("the assumptions contradict each other")
+    if not found:
+        return {}, list(conditions)  # not solvable in closed form: checked at each point instead
+    solution = {k: v for k, v in found[0].items() if v.is_real is not False}
+    rest = [c.xreplace(solution) for c in rest]
+    if any(c is sympy.false for c in rest):
+        raise Contradiction("the assumptions contradict each other")
+    return solution, [c for c in rest if c is not sympy.true]
 
 
 def holds(conditions, values: dict) -> bool:
-    """Whether every (non-equality) condition is true at ``values``."""
+    """Whether every condition is true at ``values`` (equalities up to round-off)."""
     scalars, _ = substitution(values)
     for cond in conditions:
         if isinstance(cond, sympy.Eq):
+            try:
+                if abs(complex((cond.lhs - cond.rhs).xreplace(scalars).evalf(20))) > 1e-12:
+                    return False
+            except (TypeError, ValueError):
+                return False
             continue
         if cond.xreplace(scalars) not in (sympy.true, True):
             return False
@@ -144,24 +164,34 @@ def error(given, expected) -> float:
     return float(np.max(np.abs(g - e) / np.maximum(1.0, np.abs(e)), initial=0.0))
 
 
-def _simplifies_to_zero(diff) -> bool:
+def _big_power(expr) -> bool:
+    return any(p.exp.is_Integer and abs(p.exp) > MAX_POWER for p in expr.atoms(sympy.Pow))
+
+
+def cancels(diff) -> bool:
+    """Whether ``diff`` is 0 by bounded exact algebra (False: not shown, not "nonzero")."""
     if isinstance(diff, sympy.MatrixBase):
-        return all(_simplifies_to_zero(v) for v in diff)
+        return all(cancels(v) for v in diff)
     if diff == 0:
         return True
-    if sympy.count_ops(diff) > EXACT_OPS:
+    if not isinstance(diff, sympy.Basic) or diff.has(sympy.Piecewise, sympy.Float):
         return False
-    return sympy.simplify(diff) == 0
+    ops = sympy.count_ops(diff)
+    if ops > EXACT_OPS or _big_power(diff):
+        return False
+    if sympy.cancel(sympy.together(diff)) == 0:
+        return True
+    return ops <= SIMPLIFY_OPS and sympy.simplify(diff) == 0
 
 
 def _exact_difference(expected, given):
-    """expected - given as something ``_simplifies_to_zero`` understands, or None."""
+    """expected - given as something ``cancels`` understands, or None."""
     if isinstance(expected, sympy.FiniteSet):
         return None
     if shape_of(expected) != shape_of(given) and {shape_of(expected), shape_of(given)} <= {(), (1, 1)}:
         return None
     if shape_of(expected):
-        if any(s.free_symbols for s in expected.shape):
+        if any(sympy.sympify(s).free_symbols for s in expected.shape):
             return None  # symbolic dimension d: only sampling can tell
         return sympy.ImmutableMatrix(expected.as_explicit()) - sympy.ImmutableMatrix(given.as_explicit())
     return expected - given
@@ -170,11 +200,23 @@ def _exact_difference(expected, given):
 def _sets_exactly_equal(expected, given) -> bool:
     left = list(expected.args)
     for g in given.args:
-        match = next((e for e in left if _simplifies_to_zero(_exact_difference(e, g))), None)
+        match = next((e for e in left if cancels(_exact_difference(e, g))), None)
         if match is None:
             return False
         left.remove(match)
     return not left
+
+
+def describe(value) -> str:
+    """'a scalar', 'a vector of length 3', 'a 2x3 matrix', 'a set of 2 values'."""
+    if isinstance(value, sympy.FiniteSet):
+        return f"a set of {len(value)} values"
+    shape = shape_of(value)
+    if not shape:
+        return "a truth value" if isinstance(value, BooleanAtom) else "a scalar"
+    if shape[1] == 1:
+        return f"a vector of length {shape[0]}"
+    return f"a {shape[0]}x{shape[1]} matrix"
 
 
 def _mismatch(expected, given) -> str | None:
@@ -201,151 +243,30 @@ def _mismatch(expected, given) -> str | None:
 
 
 def compare(expected, given, symbols, conditions=(), *, sample=None, seed: int = 0,
-            tolerance: float | None = None, time_limit: float | None = TIME_LIMIT,
-            points: int = POINTS, exact: bool = True) -> Verdict:
+            tolerance: float | None = None, points: int = POINTS, exact: bool = True, probes: bool = True,
+            movable=None, **_ignored) -> Verdict:
     """Compare ``given`` with ``expected``; ``sample(rng)`` may replace ``symbols.sample``.
 
-    Never raises on a strange expression: what cannot be decided within
-    ``time_limit`` seconds or cannot be evaluated comes back "undecided".
+    ``tolerance`` (relative) applies only where the engine's answer holds floats.  ``movable``: the
+    symbols probe points may move (default: every real scalar without a declared range).  Never
+    raises on a strange expression: what cannot be evaluated comes back "undecided".
+    (A ``time_limit`` keyword of the first version is accepted and ignored.)
     """
+    from .grading import decide
+
     reason = _mismatch(expected, given)
     if reason is not None:
-        return Verdict("wrong", reason, given_value=given, expected_value=expected)
+        return Verdict("wrong", reason)
     if isinstance(expected, BooleanAtom):
         return Verdict("right", "exact")
-    limit = TIME_LIMIT if time_limit is None else time_limit
-    deadline = time.monotonic() + limit
     try:
-        return bounded(_compare, limit, expected, given, symbols, tuple(conditions), sample, seed,
-                       TOLERANCE if tolerance is None else tolerance, deadline, points, exact)
-    except OutOfTime:
-        return Verdict("undecided", f"no decision within {limit:g} s: the expression is too costly to "
-                       "compare; simplify it and try again")
+        return decide(expected, given, symbols, tuple(conditions), sample, seed, tolerance, points, exact, probes,
+                      movable)
+    except Contradiction as exc:
+        return Verdict("undecided", str(exc))
     except (ArithmeticError, TypeError, ValueError, AttributeError, NotImplementedError,
             RecursionError, IndexError, KeyError) as exc:
         return Verdict("undecided", f"the answer cannot be evaluated ({type(exc).__name__})")
 
 
-def _compare(expected, given, symbols, conditions, sample, seed, tol, deadline, points, exact):
-    expected = _apply_equalities(expected, conditions)
-    given = _apply_equalities(given, conditions)
-    if exact and not (isinstance(expected, sympy.Basic) and expected.has(sympy.Piecewise)):
-        share = max(0.0, (deadline - time.monotonic()) * EXACT_SHARE)
-        try:
-            if isinstance(expected, sympy.FiniteSet):
-                same = bounded(_sets_exactly_equal, share, expected, given)
-            else:
-                diff = _exact_difference(expected, given)
-                same = diff is not None and bounded(_simplifies_to_zero, share, diff)
-            if same:
-                return Verdict("right", "exact")
-        except OutOfTime:
-            pass  # sampling decides
-        except (TypeError, ValueError, AttributeError, NotImplementedError, RecursionError):
-            pass
-    free = free_parameters(expected) | free_parameters(given)
-    names = {getattr(s, "name", None) for s in free}
-    rng = np.random.default_rng(seed)
-    draw = sample or symbols.sample
-    wanted = points if free else 1
-    tried = agreed = 0
-    while agreed < wanted and tried < TRIES:
-        if time.monotonic() > deadline:
-            raise OutOfTime("sampling")
-        tried += 1
-        values = draw(rng) if free else {}
-        if not holds(conditions, values):
-            continue
-        e = evaluate(expected, values)
-        if not _finite(e):
-            continue  # outside the answer's domain: not an admissible point
-        g = evaluate(given, values)
-        if not error(g, e) <= tol:
-            shown = {str(k): v for k, v in values.items() if getattr(k, "name", None) in names}
-            return Verdict("wrong", "sampled", shown, g, e)
-        agreed += 1
-    if agreed < wanted:
-        return Verdict("undecided", f"only {agreed} admissible points found in {tried} tries")
-    return Verdict("right", f"agrees at {agreed} random admissible points" if free else "exact value")
-
-
-def describe(value) -> str:
-    """'a scalar', 'a vector of length 3', 'a 2x3 matrix', 'a set of 2 values'."""
-    if isinstance(value, sympy.FiniteSet):
-        return f"a set of {len(value)} values"
-    shape = shape_of(value)
-    if not shape:
-        return "a truth value" if isinstance(value, BooleanAtom) else "a scalar"
-    if shape[1] == 1:
-        return f"a vector of length {shape[0]}"
-    return f"a {shape[0]}x{shape[1]} matrix"
-
-
 _shape, _describe, _holds = shape_of, describe, holds  # names of the first version
-
-
-def isolated(fn, seconds: float, *args, **kwargs):
-    """``fn(*args)`` in a forked child process that is killed after ``seconds``.
-
-    Threads cannot stop a computation that holds the interpreter lock inside
-    C code (a power tower evaluated to 30 digits, a huge integer product), so
-    the command line decides each answer in a child it can kill.  Raises
-    OutOfTime when the child did not answer in time; where ``fork`` does not
-    exist, falls back to ``bounded``.
-
-    >>> isolated(sum, 5.0, [1, 2])
-    3
-    """
-    import os
-    import pickle
-    import select
-    import signal
-
-    if not hasattr(os, "fork"):
-        return bounded(lambda: fn(*args, **kwargs), seconds)
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # child: compute, send, leave without running the parent's exit handlers
-        os.close(read)
-        quiet = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(quiet, 2)  # libraries that abort (gmp overflow) would print into the student's terminal
-        import faulthandler
-        faulthandler.disable()  # its own copy of stderr (pytest enables it) would report that abort too
-        try:
-            try:
-                payload = pickle.dumps(("ok", fn(*args, **kwargs)))
-            except BaseException as exc:  # reported to the parent, which decides what it means
-                try:
-                    payload = pickle.dumps(("error", exc))
-                except Exception:
-                    payload = pickle.dumps(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
-            with os.fdopen(write, "wb") as out:
-                out.write(payload)
-        finally:
-            os._exit(0)
-    os.close(write)
-    deadline = time.monotonic() + max(seconds, 0.0)
-    chunks, finished = [], False
-    try:
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([read], [], [], left)[0]:
-                break
-            chunk = os.read(read, 1 << 16)
-            if not chunk:
-                finished = True
-                break
-            chunks.append(chunk)
-    finally:
-        os.close(read)
-        if not finished:
-            os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-    if not finished:
-        raise OutOfTime(f"no result within {seconds:.3g} s")
-    if not chunks:
-        raise OutOfTime("the computation was aborted (numbers too large)")
-    kind, value = pickle.loads(b"".join(chunks))
-    if kind == "error":
-        raise value
-    return value

@@ -6,7 +6,13 @@ exercise (R_2 given as R_1), the regions of a piecewise answer, a declared
 matrix swapped for its inverse, a missing or extra transpose, a constant
 factor or sign, a constant offset, and a rounded decimal.  Each candidate is
 tested with ``compare`` itself, so a diagnosis is as trustworthy as a
-verdict; the whole search has a time budget.
+verdict.  The search is bounded by work (at most ``MAX_CALLS`` comparisons of
+``CANDIDATE_POINTS`` points each), never by the clock, so the same answer gets
+the same feedback on a busy machine.  At most two diagnoses, ranked: one
+misconception of the method's catalogue before anything generic, and never
+two that tell different stories of the same value (a catalogue row and a
+factor note); a factor note only for a simple factor (a small fraction, a
+declared symbol or its square, their inverses).
 
 >>> import sympy
 >>> from symxai.symbols import SymbolDecl, SymbolTable
@@ -20,7 +26,6 @@ verdict; the whole search has a time budget.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -30,9 +35,11 @@ import sympy
 from .equivalence import compare, error, holds, shape_of
 from .numeval import evaluate, free_parameters
 
-TIME_BUDGET = 3.0  # seconds for all diagnoses of one answer
+MAX_CALLS = 40  # comparisons one diagnosis search may make
 CANDIDATE_POINTS = 8
-MAX_DIAGNOSES = 3
+MAX_DIAGNOSES = 2
+SIMPLE = 12  # a factor p/q with |p|, q <= SIMPLE is one a student slips in
+GENERIC = {"factor", "sign", "offset", "inverse", "transpose", "region", "rounded", "other-answer", "term-sign"}
 
 
 @dataclass
@@ -44,16 +51,20 @@ class Diagnosis:
 class _Search:
     def __init__(self, symbols, conditions, sample, seed, budget):
         self.symbols, self.conditions, self.sample, self.seed = symbols, tuple(conditions), sample, seed
-        self.deadline = time.monotonic() + budget
+        self.calls = budget
 
-    def left(self) -> float:
-        return self.deadline - time.monotonic()
+    def left(self) -> int:
+        return self.calls
+
+    def verdict(self, a, b, extra=()):
+        self.calls -= 1
+        return compare(a, b, self.symbols, self.conditions + tuple(extra), sample=self.sample, seed=self.seed,
+                       points=CANDIDATE_POINTS, exact=False, probes=False)
 
     def same(self, a, b, extra=()) -> bool:
-        if self.left() <= 0:
+        if self.calls <= 0:
             return False
-        return compare(a, b, self.symbols, self.conditions + tuple(extra), sample=self.sample, seed=self.seed,
-                       time_limit=min(self.left(), 1.5), points=CANDIDATE_POINTS, exact=False).status == "right"
+        return self.verdict(a, b, extra).status == "right"
 
     def points(self, *values_of, n=6):
         """Up to n admissible parameter points for the quantities ``values_of``."""
@@ -62,7 +73,7 @@ class _Search:
         free = any(free_parameters(v) for v in values_of)
         out = []
         for _ in range(60):
-            if len(out) >= (n if free else 1) or self.left() <= 0:
+            if len(out) >= (n if free else 1):
                 break
             values = draw(rng) if free else {}
             if holds(self.conditions, values):
@@ -87,24 +98,53 @@ def _ratio(search, expected, given):
     if not ratios or max(ratios) - min(ratios) > 1e-9 * max(1.0, abs(ratios[0])):
         return None
     r = ratios[0]
-    guess = Fraction(r).limit_denominator(100)  # a factor a student can slip in: 2, 1/2, 3/2, d-free
-    if abs(float(guess) - r) <= 1e-12 * max(1.0, abs(r)):
+    guess = Fraction(r).limit_denominator(SIMPLE)  # a factor a student can slip in: 2, 1/2, 3/2
+    if abs(guess.numerator) <= SIMPLE and abs(float(guess) - r) <= 1e-12 * max(1.0, abs(r)):
         return sympy.Rational(guess.numerator, guess.denominator)
-    found = sympy.nsimplify(r, [sympy.pi, sympy.E], tolerance=1e-12)
-    return found if found.is_number and abs(float(found) - r) <= 1e-12 * max(1.0, abs(r)) else None
+    return None
+
+
+def _symbol_factor(search, expected, given):
+    """A declared scalar symbol (or its square, or their inverses) the answer is multiplied by."""
+    syms = sorted((s for s in free_parameters(expected) | free_parameters(given) if isinstance(s, sympy.Symbol)),
+                  key=lambda s: s.name)[:4]
+    for s in syms:
+        for k in (1, -1, 2, -2):
+            if search.left() <= 0:
+                return None
+            if search.same(expected * s**k, given):
+                return s**k
+    return None
 
 
 def _factor(search, expected, given) -> Diagnosis | None:
     if isinstance(expected, (sympy.FiniteSet, sympy.logic.boolalg.BooleanAtom)):
         return None
     c = _ratio(search, expected, given)
-    if c is None or c == 1 or (c.is_Rational and abs(c.p) > 100) or not search.same(c * expected, given):
+    if c is None and free_parameters(expected) and not shape_of(expected):
+        c = _symbol_factor(search, expected, given)
+        if c is not None:
+            return Diagnosis("factor", f"your answer is {sympy.sstr(c)} times the correct one")
+    if c is None or c == 1 or not search.same(c * expected, given):
         return None
     if c == -1:
         return Diagnosis("sign", "sign error: your answer is the negative of the correct one")
     if c == 0:
         return None
     return Diagnosis("factor", f"your answer is {sympy.sstr(c)} times the correct one")
+
+
+def _term_sign(search, expected, given) -> Diagnosis | None:
+    """One term of a sum with the wrong sign (a forgotten -1)."""
+    if shape_of(expected) or not isinstance(expected, sympy.Add) or len(expected.args) > 6:
+        return None
+    for term in expected.args:
+        if search.left() <= 0:
+            return None
+        if search.same(expected - 2 * term, given):
+            shown = sympy.sstr(term if not term.could_extract_minus_sign() else -term)
+            return Diagnosis("term-sign", f"sign error: the term {shown} has the wrong sign (a forgotten -1?)")
+    return None
 
 
 def _offset(search, expected, given) -> Diagnosis | None:
@@ -129,7 +169,7 @@ def _rounded(search, expected, given) -> Diagnosis | None:
         return None
     if 0 < err < 1e-3:
         return Diagnosis("rounded", f"close but not equal (relative error {err:.1g}): give the exact value "
-                         "(fractions, sqrt(...)) rather than a rounded decimal")
+                         "(fractions, sqrt(...)) rather than a rounded decimal or a near value")
     return None
 
 
@@ -202,9 +242,7 @@ def _region(search, expected, given) -> Diagnosis | None:
     for region, text in regions:
         if search.left() <= 0:
             return None
-        verdict = compare(expected, given, search.symbols, search.conditions + (region,), sample=search.sample,
-                          seed=search.seed, time_limit=min(search.left(), 1.5), points=CANDIDATE_POINTS,
-                          exact=False)
+        verdict = search.verdict(expected, given, (region,))
         if verdict.status == "right":
             if not search.same(expected, sympy.Integer(0), (region,)):  # right where all is 0 says nothing
                 right.append(text)
@@ -216,28 +254,33 @@ def _region(search, expected, given) -> Diagnosis | None:
 
 
 def diagnose(expected, given, symbols, conditions=(), *, name: str = "", others: dict | None = None,
-             catalogue=(), sample=None, seed: int = 0, budget: float = TIME_BUDGET) -> list[Diagnosis]:
-    """Name the mistake in ``given`` (already known to be wrong).
+             catalogue=(), sample=None, seed: int = 0, budget: int = MAX_CALLS) -> list[Diagnosis]:
+    """Name the mistake in ``given`` (already known to be wrong): at most ``MAX_DIAGNOSES``, the most
+    specific first.
 
     ``others``: {name: value} of the exercise's other quantities; ``catalogue``:
-    [(label, message, wrong value of this answer)] from the method's table.
+    [(label, message, wrong value of this answer)] from the method's table (most specific row first).
     """
     search = _Search(symbols, conditions, sample, seed, budget)
     found: list[Diagnosis] = []
-    for label, message, wrong in catalogue:
-        if len(found) >= MAX_DIAGNOSES:
+    for label, message, wrong in catalogue:  # every row that fits: ``rank`` keeps the likeliest one
+        if len(found) >= 4 or search.left() <= 0:
             break
         if search.same(wrong, given) and not search.same(wrong, expected):
             found.append(Diagnosis(label, message))
-    named = bool(found)
     for other, value in (others or {}).items():
+        if search.left() <= 0:
+            break
         if other != name and search.same(value, given) and not search.same(value, expected):
             found.append(Diagnosis("other-answer", f"this is the value of {other}, not of {name or 'this answer'}"))
             break
+    if found:
+        return found  # ``rank``ed by the caller, across the student's answers
     steps = (lambda: _region(search, expected, given), lambda: _inverse(search, expected, given),
              lambda: _transpose(search, expected, given, symbols), lambda: _factor(search, expected, given),
-             lambda: _offset(search, expected, given), lambda: _rounded(search, expected, given))
-    for step in steps if not named else ():
+             lambda: _term_sign(search, expected, given), lambda: _offset(search, expected, given),
+             lambda: _rounded(search, expected, given))
+    for step in steps:
         if len(found) >= MAX_DIAGNOSES or search.left() <= 0:
             break
         try:
@@ -246,4 +289,34 @@ def diagnose(expected, given, symbols, conditions=(), *, name: str = "", others:
             d = None  # a diagnosis that cannot be computed is simply not offered
         if d is not None:
             found.append(d)
-    return found
+    return rank(found)
+
+
+_STORIES = {"factor", "sign", "term-sign", "offset", "rounded"}  # each says what the whole value is
+
+
+def rank(diagnoses, counts=None) -> list[Diagnosis]:
+    """At most ``MAX_DIAGNOSES``, the most specific first: one catalogue misconception (the one that
+    explains most of the student's answers, ``counts``: label -> answers it explains) before anything
+    generic (a swap with another answer counts as specific), and never two stories of the same value
+    (a misconception and a factor note, a factor and an offset).
+
+    >>> rank([Diagnosis("factor", "2 times"), Diagnosis("offset", "plus 1"), Diagnosis("region", "r")])
+    [Diagnosis(label='factor', message='2 times'), Diagnosis(label='region', message='r')]
+    >>> [d.label for d in rank([Diagnosis("a", ""), Diagnosis("b", ""), Diagnosis("factor", "")], {"b": 3})]
+    ['b']
+    """
+    counts = counts or {}
+    order = {id(d): i for i, d in enumerate(diagnoses)}
+    catalogue = sorted((d for d in diagnoses if d.label not in GENERIC or d.label == "other-answer"),
+                       key=lambda d: (-counts.get(d.label, 0), order[id(d)]))
+    out = catalogue[:1]
+    for d in diagnoses:
+        if len(out) >= MAX_DIAGNOSES:
+            break
+        if d.label not in GENERIC or d.label == "other-answer" or d in out:
+            continue
+        if d.label in _STORIES and (catalogue or any(o.label in _STORIES for o in out)):
+            continue
+        out.append(d)
+    return out

@@ -4,7 +4,10 @@ The answers file is YAML: ``EXERCISE`` or ``EXERCISE.PART`` -> {answer name:
 answer}.  Answers are text as on the command line (``2/3``, ``\\frac{w}{2\\lambda}``,
 ``x1 - x2 if x1 > x2 else 0``); YAML numbers, ``true``/``false`` and lists
 (vectors, rows of a matrix) are accepted too.  An exercise may give its cases
-under ``assume:`` (a list of conditions).
+under ``assume:`` (a list of conditions): they never change the score (the
+exercise's own assumptions decide), they only narrow the feedback (an answer
+right in the assumed case is told so); assumptions that contradict each other
+(``x1 = 1`` and ``x1 = 2``) are refused.
 
 Points: a part's ``points``, else the exercise's ``points`` shared equally by
 its parts; a task earns its points times the share of its asked answers that
@@ -26,7 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from .check import CheckReport, check_task, parse_conditions
+from .check import CheckReport, check_task, parse_conditions, setting
 from .errors import Problem, SpecError, UsageError
 
 
@@ -133,6 +136,18 @@ def answer_text(value) -> str | None:
     return str(value)
 
 
+def _contradictory(assume, task) -> bool:
+    from .equivalence import Contradiction, solve_equalities
+
+    try:
+        solve_equalities(parse_conditions(assume, task.symbols.names()))
+    except Contradiction:
+        return True
+    except UsageError:
+        return False  # unreadable: reported when the task is checked
+    return False
+
+
 def check_sheet(path, answers_path, *, seed: int = 0) -> SheetReport:
     """Check every answer of ``answers_path`` against the sheet ``path``."""
     from .spec import load_sheet
@@ -171,7 +186,12 @@ def check_sheet_text(sheet, text: str, answers_path: str = "<answers>", *, seed:
         assume = entry.get("assume") or []
         assume = [assume] if isinstance(assume, str) else list(assume)
         given = {str(k): answer_text(v) for k, v in entry.items() if k != "assume" and v is not None}
-        plan[target] = (given, [str(a) for a in assume])
+        assume = [str(a) for a in assume]
+        if assume and _contradictory(assume, keys[target]):
+            problem(entry.loc_of("assume"), f"the assumptions {assume} contradict each other: refused "
+                    "(assumptions never change the score; they only narrow the feedback)")
+            continue
+        plan[target] = (given, assume)
     if problems:
         raise SpecError(problems)
     report = SheetReport(str(sheet.path), str(answers_path))
@@ -179,7 +199,8 @@ def check_sheet_text(sheet, text: str, answers_path: str = "<answers>", *, seed:
         given, assume = plan.get(task.key, ({}, []))
         result = None
         if given:
-            conditions = parse_conditions(assume, task.symbols.names())
-            result = check_task(task, given, conditions, assume=assume, seed=seed, strict=False)
+            narrow = parse_conditions(assume, task.symbols.names())
+            result = check_task(task, given, (), assume=assume, seed=seed, strict=False, narrow=narrow,
+                                reveal=setting(task, "reveal") is True)
         report.tasks.append(TaskResult(task.key, _points(task), list(task.answers), result))
     return report

@@ -19,7 +19,7 @@ from . import methods
 from .constraints import CONSTRAINT
 from .errors import Location, Problem, SpecError, UsageError
 from .methods.base import BuildContext, Method
-from .schema import AnyOf, Anything, Choice, Expr, Field, Int, ListOf, MapOf, Name, Record, Text
+from .schema import AnyOf, Anything, Bool, Choice, Expr, Field, Int, ListOf, MapOf, Name, Record, Text
 from .generators import GENERATOR
 from .symbols import ASSUMPTIONS, SymbolDecl, SymbolTable
 from .texguard import check_spec_texts
@@ -50,6 +50,8 @@ PART = Record({
                                           "question); its params are then the part's alone"),
     "answers": Field(ListOf(Name(), 1)),
     "discussion": Field(Text(), doc="reasoned text appended to this part's solution"),
+    "tolerance": Field(Expr(), doc="relative tolerance for this part's answers (default: exact comparison)"),
+    "reveal": Field(Bool(), doc="check-sheet may show the correct value at a counterexample (default false)"),
 })
 
 RANDOM = Record({
@@ -73,6 +75,10 @@ EXERCISE = Record({
                     doc="the method's parameters"),
     "answers": Field(ListOf(Name(), 1), doc="the answer names asked for (default: all the method gives)"),
     "discussion": Field(Text(), doc="reasoned text appended to the solution"),
+    "tolerance": Field(Expr(), doc="relative tolerance when checking answers, e.g. 1e-3 for numbers read off "
+                       "a table (default: exact comparison wherever the answer is exact)"),
+    "reveal": Field(Bool(), doc="check-sheet may show the correct value at a counterexample (default false; "
+                    "symxai check shows it unless this is false)"),
     "parts": Field(ListOf(PART, 1)),
     "random": Field(RANDOM, doc="how to draw variants of this exercise (see docs/variants.md)"),
 })

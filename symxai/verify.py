@@ -2,8 +2,15 @@
 
 Where answers hold free symbols the comparison runs at several random
 parameter points that respect the declared assumptions (seeded, so a build is
-reproducible); where they are numbers, once.  A disagreement beyond the
-tolerance fails the check and names the point.
+reproducible); where they are numbers, once.  Then at probe points
+(``symxai.probes``) on the zero sets of the answers' denominators and at the
+edges of the domain (a nonnegative parameter at 0), where a formula may be 0/0
+although the quantity is defined (kinks are the method's sampler's business:
+LRP samples every region and its boundaries).  Parameters only: symbols the
+method sets itself (inputs placed in regions, probabilities) keep their values.  A disagreement beyond the tolerance fails the check and names the
+point; so does an engine answer that is undefined where the reference is not.
+Points where the reference itself is undefined (raises, or gives nan) are
+skipped: the quantity does not exist there.
 """
 
 from __future__ import annotations
@@ -59,8 +66,10 @@ def verify(task, solution: Solution, *, seed: int = 0, points: int | None = None
     worst = {name: 0.0 for name in answers}
     failure: dict[str, str] = {}
     last: dict[str, tuple] = {}
+    bases = []
     for _ in range(n):
         values = method.sample(problem, task.symbols, rng) if free else {}
+        bases.append(values)
         reference = method.reference(problem, values)
         for name, answer in answers.items():
             if name in failure:
@@ -73,6 +82,8 @@ def verify(task, solution: Solution, *, seed: int = 0, points: int | None = None
             if not err <= tol:
                 at = ", ".join(f"{k}={_show(v)}" for k, v in values.items()) or "the given values"
                 failure[name] = (f"engine {_show(engine)} but reference {_show(reference[name])} at {at}")
+    if free:
+        _probe(task, answers, bases, worst, failure, last)
     checks = []
     for name, answer in answers.items():
         tol = answer.tolerance if answer.tolerance is not None else method.tolerance(problem, name)
@@ -81,3 +92,36 @@ def verify(task, solution: Solution, *, seed: int = 0, points: int | None = None
                             failure.get(name, ""), engine, ref))
     return Verification(checks)
 
+
+
+def _probe(task, answers, bases, worst, failure, last) -> None:
+    from .probes import free_to_move, probe_points
+
+    method, problem = task.method, task.problem
+    exprs = [a.value for a in answers.values()]
+    movable = free_to_move(method, problem, task.symbols, inputs=False)
+    # a problem that leaves its boundaries out (LRP's ``boundaries: false``) is not probed on them
+    singular = getattr(problem, "boundaries", True) is not False
+    if not singular:
+        return
+    for values in probe_points(exprs, task.symbols, bases, singular=True, far=False, movable=movable,
+                               kinks_too=False):
+        try:
+            reference = method.reference(problem, values)
+        except (ArithmeticError, ValueError, np.linalg.LinAlgError):
+            continue  # the quantity itself is not defined here
+        for name, answer in answers.items():
+            if name in failure or name not in reference:
+                continue
+            ref = reference[name]
+            if not isinstance(ref, (bool, list)) and not np.all(np.isfinite(np.asarray(ref, dtype=float))):
+                continue
+            engine = evaluate(answer.value, values)
+            tol = answer.tolerance if answer.tolerance is not None else method.tolerance(problem, name)
+            err = _error(engine, ref)
+            if not err <= tol:
+                at = ", ".join(f"{k}={_show(v)}" for k, v in values.items()) or "the given values"
+                failure[name] = f"engine {_show(engine)} but reference {_show(ref)} at {at} (a probe point)"
+                last[name] = (engine, ref)
+            else:
+                worst[name] = max(worst[name], err)

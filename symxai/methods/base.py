@@ -137,6 +137,11 @@ class Method(ABC):
         """Random values for the free symbols; methods with domain constraints override this."""
         return symbols.sample(rng)
 
+    def accepts(self, problem, answer: str, value) -> tuple[bool, str] | None:
+        """For an answer the exercise accepts in many forms (any adversarial example, any maximiser):
+        (whether ``value`` has the defining property, why not).  None: compare with the engine's answer."""
+        return None
+
     def tolerance(self, problem, answer: str) -> float:
         """Absolute/relative tolerance of the comparison for ``answer``."""
         return 1e-9

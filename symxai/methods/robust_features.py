@@ -219,6 +219,25 @@ class RobustFeatures(Method):
         _, s2 = ref.lp_attack(np.r_[1.0, np.zeros(n)], x, eps)
         return {"exists_f1": s1 < 0, "exists_f2": s2 < 0, "x_adv_f1": x1}
 
+    def accepts(self, p: RobustProblem, answer: str, value):
+        """Any x' with ||x - x'||_inf <= eps and w_1^T x' < 0 answers "find an adversarial example for
+        f_1", decided in exact arithmetic, not only the engine's worst case."""
+        if answer != "x_adv_f1" or p.part != "adversarial":
+            return None
+        n = p.dimension
+        if not isinstance(value, sympy.MatrixBase) or value.shape != (n + 1, 1):
+            return False, f"expected a vector of length {n + 1}"
+        if value.free_symbols:
+            return False, "expected numbers"
+        x = [p.x_first] + [p.x_rest] * n
+        far = max(abs(sympy.nsimplify(v) - sympy.sympify(xi)) for v, xi in zip(value, x))
+        if sympy.simplify(far - p.eps) > 0:
+            return False, f"||x - x'||_inf = {sympy.sstr(far)} is more than {sympy.sstr(p.eps)}"
+        score = sympy.simplify(sum(value[1:]) / n)
+        if not score < 0:
+            return False, f"w_1^T x' = {sympy.sstr(score)} is not negative, so f_1(x') is not -1"
+        return True, ""
+
     def tolerance(self, p: RobustProblem, answer: str) -> float:
         if answer in p.mc_error:
             return MC_SIGMAS * p.mc_error[answer]

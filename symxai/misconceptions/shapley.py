@@ -67,6 +67,8 @@ ROWS = [
      "marginal contribution, not the Shapley average over all coalitions", _leave_one_out),
     ("add-one-in", "you computed f(only feature i) - f(baseline): the contribution to the empty coalition "
      "only", _add_one),
+    ("equal-split", "you split f(x) - f(baseline) equally among the d features (phi_i = (f(x) - f(baseline))/d); "
+     "Shapley values share it by each feature's marginal contributions", lambda v, d, i: (v[(1 << d) - 1] - v[0]) / d),
     ("one-ordering", "you took the marginal contributions along the single ordering 1, 2, ..., d; Shapley "
      "averages over all d! orderings", _one_ordering),
 ]
