@@ -1,12 +1,15 @@
-"""Typed answers: everything ``exprparse.parse_value`` reads, plus piecewise answers.
+"""Typed answers: everything ``exprparse.parse_value`` reads, plus what people paste.
 
-A piecewise answer can be written three ways; every piece and condition still
-goes through the safe parser, this module only splits the text at top-level
-keywords and separators:
+The parser reads piecewise answers anywhere in an expression, three ways:
 
 - ``x1 - x2 if x1 > x2 else 0`` (chains: ``a if c else b if d else e``),
 - ``Piecewise((x1 - x2, x1 > x2), (0, True))``, as ``symxai solve`` prints it,
 - ``\\begin{cases} x_1 - x_2 & x_1 > x_2 \\\\ 0 & \\text{otherwise} \\end{cases}``.
+
+This module adds factorials (``d!``), binomials, a pasted ``name = value`` line
+(``\\phi_1 = \\frac23``: the left side must name the answer), and the names an
+exercise declares for its answers (``answer_names``: vectors built from
+declared components, quantities of the statement such as eta).
 
 >>> import sympy
 >>> x1, x2 = sympy.symbols("x1 x2")
@@ -14,6 +17,8 @@ keywords and separators:
 Piecewise((x1 - x2, x1 > x2), (0, True))
 >>> parse_answer(r"\\begin{cases} x_1 & x_1 > x_2 \\\\ x_2 & \\text{otherwise} \\end{cases}", {"x1": x1, "x2": x2})
 Piecewise((x1, x1 > x2), (x2, True))
+>>> parse_answer(r"\\phi_1 = \\frac23", {}, name="phi_1")
+2/3
 """
 
 from __future__ import annotations
@@ -23,10 +28,8 @@ import re
 import sympy
 
 from .errors import ExpressionError
-from .exprparse import parse_condition
 from .exprparse import parse_value as _parse_value
 
-MAX_PIECES = 20
 MAX_FACTORIAL = 1000  # n! of a larger number would take long to compute
 
 
@@ -46,106 +49,49 @@ FUNCTIONS = {"factorial": _counting(sympy.factorial, "factorial"),
 _BANG = re.compile(r"\b([A-Za-z][A-Za-z0-9_]*|\d+)!(?!=)")
 
 
-def parse_value(text, symbols):
+def parse_value(text, symbols, functions=None):
     """``exprparse.parse_value`` with factorials (``d!`` reads as ``factorial(d)``) and binomials."""
-    return _parse_value(_BANG.sub(r"factorial(\1)", text), symbols, functions=FUNCTIONS)
-
-_OTHERWISE = re.compile(r"^\s*(\\text\{\s*)?(otherwise|else|True|true|sonst)\s*\}?\s*$")
-_CASES = re.compile(r"^\s*\\begin\{cases\}(.*)\\end\{cases\}\s*$", re.S)
-_IF_PREFIX = re.compile(r"^\s*(\\text\{\s*if\s*\}|\\mbox\{\s*if\s*\}|if\s)", re.S)
+    return _parse_value(_BANG.sub(r"factorial(\1)", text), symbols, functions={**FUNCTIONS, **(functions or {})})
 
 
-def _split(text: str, separator: str) -> list[str]:
-    """``text`` split at ``separator`` where no bracket is open."""
-    parts, depth, start, i = [], 0, 0, 0
-    while i < len(text):
-        c = text[i]
-        if c in "([{":
-            depth += 1
-        elif c in ")]}":
-            depth -= 1
-        elif depth == 0 and text.startswith(separator, i):
-            parts.append(text[start:i])
-            i += len(separator)
-            start = i
-            continue
-        i += 1
-    parts.append(text[start:])
-    return parts
+# a pasted "name = value": a name (LaTeX or plain) and one '=' that is not part of <=, >=, ==, !=
+_NAME_EQ = re.compile(r"^\s*\$?\s*((?:\\[A-Za-z]+\s*)?\{?\\?[A-Za-z]+\}?"
+                      r"(?:\s*_\s*(?:\{[A-Za-z0-9,]+\}|[A-Za-z0-9]+))?"
+                      r"(?:\s*\^\s*(?:\{\s*(?:\\star|\*)\s*\}|\\star|\*))?)\s*(?<![<>=!])=(?!=)")
+_NOT_NAMES = re.compile(r"^\s*\$?\s*\\(sum|prod|min|max|frac|sqrt|binom|left|begin)\b")
 
 
-def _condition(text: str, symbols):
-    if _OTHERWISE.match(text):
-        return sympy.true
-    return parse_condition(_IF_PREFIX.sub("", text, count=1), symbols)
+def _plain_name(lhs: str) -> str:
+    """``\\phi_{1}``, ``phi_1``, ``\\boldsymbol{x}^\\star`` -> ``phi1``, ``phi1``, ``xstar``."""
+    lhs = re.sub(r"\\(boldsymbol|mathbf|bm|vec|mathrm|tilde|hat|bar)\b", "", lhs)
+    lhs = lhs.replace("^", "").replace("*", "star")
+    return re.sub(r"[\\{}_\s$]", "", lhs).lower()
 
 
-def _piecewise(pieces, text):
-    if len(pieces) > MAX_PIECES:
-        raise ExpressionError(f"at most {MAX_PIECES} pieces in a piecewise answer", text, 0)
-    if pieces[-1][1] is not sympy.true:
-        pieces.append((sympy.nan, sympy.true))  # undefined outside the cases given
-    return sympy.Piecewise(*pieces)
+def _strip_name(text: str, name: str | None, symbols) -> str:
+    m = _NAME_EQ.match(text)
+    if not m or _NOT_NAMES.match(text):
+        return text
+    lhs = m.group(1)
+    said = _plain_name(lhs)
+    if name is not None and said == _plain_name(name):
+        return text[m.end():]
+    if said in {_plain_name(s) for s in symbols}:
+        return text  # "x1 = ..." of a declared symbol: a relation, refused by the parser as such
+    if name is not None:
+        raise ExpressionError(f"you wrote '{lhs.strip()} = ...' for the answer {name}: give the value of "
+                              f"{name} (the part after '=')", text, 0)
+    return text[m.end():]
 
 
-def _if_else(text: str, symbols):
-    head = _split(text, " if ")
-    if len(head) == 1:
-        return None
-    value = parse_value(head[0], symbols)
-    rest = " if ".join(head[1:])
-    branch = _split(rest, " else ")
-    cond = parse_condition(branch[0], symbols)
-    pieces = [(value, cond)]
-    if len(branch) > 1:  # the first top-level else; later ones belong to a nested chain
-        otherwise = " else ".join(branch[1:])
-        other = _if_else(otherwise, symbols)
-        if isinstance(other, sympy.Piecewise):
-            pieces.extend(other.args)
-        else:
-            pieces.append((parse_value(otherwise, symbols), sympy.true))
-    return _piecewise(pieces, text)
+def parse_answer(text: str, symbols, *, name: str | None = None, functions=None):
+    """One typed answer as a SymPy value (expression, vector, set, truth value, Piecewise).
 
-
-def _function_form(text: str, symbols):
-    body = text.strip()[len("Piecewise"):].strip()
-    if not (body.startswith("(") and body.endswith(")")):
-        raise ExpressionError("write Piecewise((value, condition), ..., (value, True))", text, 0)
-    pieces = []
-    for arg in _split(body[1:-1], ","):
-        arg = arg.strip()
-        if not (arg.startswith("(") and arg.endswith(")")):
-            raise ExpressionError("each piece of Piecewise is (value, condition)", text, 0)
-        value, sep, cond = arg[1:-1].rpartition(",")
-        if not sep:
-            raise ExpressionError("each piece of Piecewise is (value, condition)", text, 0)
-        pieces.append((parse_value(value, symbols), _condition(cond, symbols)))
-    return _piecewise(pieces, text)
-
-
-def _cases(body: str, text: str, symbols):
-    pieces = []
-    for row in body.split("\\\\"):
-        if not row.strip():
-            continue
-        value, sep, cond = row.partition("&")
-        if not sep:
-            raise ExpressionError("each row of cases is 'value & condition'", text, 0)
-        pieces.append((parse_value(value, symbols), _condition(cond.replace(",", " ").strip() or "otherwise", symbols)))
-    if not pieces:
-        raise ExpressionError("empty cases environment", text, 0)
-    return _piecewise(pieces, text)
-
-
-def parse_answer(text: str, symbols):
-    """One typed answer as a SymPy value (expression, vector, set, truth value, Piecewise)."""
+    ``name`` is the answer's name: a pasted ``name = value`` is read as its value.
+    ``functions`` adds answer-side functions (``sigma`` as the logistic, say).
+    """
     if not isinstance(text, str):
         raise ExpressionError(f"an answer must be text, not {type(text).__name__}")
     if len(text) > 20_000:
         raise ExpressionError("the answer is too long")
-    if m := _CASES.match(text):
-        return _cases(m.group(1), text, symbols)
-    if text.strip().startswith("Piecewise"):
-        return _function_form(text, symbols)
-    result = _if_else(text, symbols)
-    return result if result is not None else parse_value(text, symbols)
+    return parse_value(_strip_name(text, name, symbols), symbols, functions)

@@ -184,13 +184,20 @@ DEFAULT_FUNCTIONS: dict[str, Callable] = {
         "exp": sympy.exp, "log": _log, "ln": sympy.log, "sign": sympy.sign,
         "Phi": Phi, "erf": sympy.erf, "sin": sympy.sin, "cos": sympy.cos,
         "tanh": sympy.tanh, "sigmoid": _sigmoid}.items()}
-DEFAULT_FUNCTIONS.update(sqrt=_sqrt, inv=_inv, norm=_norm, eye=_eye, Identity=_eye,
-                         Heaviside=_scalar_fn("Heaviside", lambda z: sympy.Heaviside(z, 0)))  # H(0) = 0: LRP's gates
+def _det(m):
+    if not _is_matrix(m) or m.shape[0] != m.shape[1]:
+        raise Refused("a determinant needs a square matrix")
+    return m.det() if isinstance(m, MatrixBase) else sympy.Determinant(m)
+
+
+DEFAULT_FUNCTIONS.update(det=_det, sqrt=_sqrt, inv=_inv, norm=_norm, eye=_eye, Identity=_eye,
+                         Heaviside=_scalar_fn("Heaviside", lambda z: sympy.Heaviside(z, 0)),
+                         H=_scalar_fn("H", lambda z: sympy.Heaviside(z, 0)))  # H(0) = 0: LRP's gates
 _ARITY = {name: (1, 1) for name in DEFAULT_FUNCTIONS}
 _ARITY.update({n: (1, 20) for n in ("Min", "min", "Max", "max")}, log=(1, 2))
 _DEFAULT_IDS = {id(f) for f in DEFAULT_FUNCTIONS.values()}
 
-_CONSTANTS = {"pi": S.Pi, "oo": S.Infinity, "inf": S.Infinity, "infinity": S.Infinity}
+_CONSTANTS = {"e": S.Exp1, "pi": S.Pi, "oo": S.Infinity, "inf": S.Infinity, "infinity": S.Infinity}
 _BOOLEANS = {"true": S.true, "True": S.true, "false": S.false, "False": S.false}
 _RELATIONS = {"<": sympy.Lt, ">": sympy.Gt, "<=": sympy.Le, ">=": sympy.Ge,
               "=": sympy.Eq, "==": sympy.Eq, "!=": sympy.Ne}

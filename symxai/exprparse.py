@@ -26,6 +26,7 @@ from symxai.exprfuncs import (_ARITY, _BOOLEANS, _CONSTANTS, _DEFAULT_IDS, _RELA
                               MAX_DEPTH, MAX_DIGITS, MAX_EXPONENT, MAX_LENGTH, MAX_LITERAL_DIGITS,
                               MAX_SECONDS, Phi, Refused, _checked_pow, _describe, _inv, _is_matrix,
                               _need_scalar, _norm, _scalar, _sqrt)
+from symxai.exprnotation import IDENTITY, Notation, Run, with_identity
 from symxai.exprtokens import _NUM, _Tok, _tokenize
 
 __all__ = ["DEFAULT_FUNCTIONS", "MAX_LENGTH", "Phi", "parse", "parse_condition", "parse_value"]
@@ -36,7 +37,7 @@ _SUM, _UNARY, _PROD, _POW, _POSTFIX = 10, 15, 20, 40, 50
 _CLOSERS = {"(": ")", "[": "]", "{": "}", "\\{": "\\}"}
 
 
-class _Parser:
+class _Parser(Notation):
     def __init__(self, text, toks, symbols, functions, latex, value_mode):
         self.text, self.toks, self.i = text, toks, 0
         self.symbols, self.functions = symbols, functions
@@ -44,6 +45,9 @@ class _Parser:
         self.depth = 0
         self.deadline = time.monotonic() + MAX_SECONDS
         self.bars = 0  # open |...| or ‖...‖, whose closing bar must not start a factor
+        self.bound = {}  # index variables of \sum, \prod, \min_i: name -> current value
+        self.tuple_end = -1  # token index just after the last 1-D list (a tuple), for (a, b)^T
+        self.list_span = None  # (first, end) token indices of the last literal list
 
     # helpers
     def peek(self, k=0) -> _Tok:
@@ -112,10 +116,12 @@ class _Parser:
                 bp = _PROD
             elif tok.kind == "op" and tok.text in ("^", "**"):
                 bp = _POW
-            elif tok.kind == "op" and (tok.text == "." or tok.text == "[" and not self.latex):
+            elif tok.kind == "op" and (tok.text in (".", "'") or tok.text == "[" and not self.latex):
                 bp = _POSTFIX
             elif self.starts_factor(tok):
                 plain_ok = number_first and (tok.kind == "name" or tok.text == "(")
+                if number_first and tok.kind == "cmd" and tok.text == "frac":
+                    self.mixed_number(tok)
                 if tok.kind == "num" or not (self.latex or plain_ok):
                     raise self.err(f"missing operator before {self.show(tok)} "
                                    "(write '*' for a product)", tok)
@@ -135,6 +141,8 @@ class _Parser:
             is_op = tok.kind == "op" and tok.text in "+-*/"
             self.i += is_op
             chain.append((tok, tok.text if is_op else "*", self.expr(bp)))
+            if tok.text == "/" and is_op and self.starts_factor(self.peek()) and self.peek().kind != "cmd":
+                self.ambiguous_division(tok)
         self.depth -= 1
         return self.fold(left, chain)
 
@@ -165,6 +173,12 @@ class _Parser:
     def add(self, left, right, tok):
         if _is_matrix(left) != _is_matrix(right):
             left, right = _scalar(left), _scalar(right)
+            try:
+                left, right = with_identity(left, right), with_identity(right, left)
+            except Refused as exc:
+                raise self.err(str(exc), tok) from None
+        if _is_matrix(left) != _is_matrix(right):
+            left, right = _scalar(left), _scalar(right)
         if _is_matrix(left) != _is_matrix(right) or (
                 _is_matrix(left) and left.shape != right.shape):
             verb = "add" if tok.text == "+" else "subtract"
@@ -178,16 +192,24 @@ class _Parser:
             raise self.err(f"expression is too complex (not parsed within {MAX_SECONDS} s)")
 
     def infix(self, left, tok):
+        at = self.i
         op = self.take().text
+        if op == "'":
+            if not _is_matrix(left):
+                raise self.err("a prime ' on a scalar: declare the primed name (e.g. x_prime) or "
+                               "write the transpose of a matrix as A' or A^T", tok)
+            return self.transpose(left, tok, at)
         if op == ".":
             nxt = self.take()
             if nxt.text != "T" or nxt.kind != "name":
                 raise self.err("attribute access is not allowed (only '.T', the transpose)", nxt)
-            return self.transpose(left, tok)
+            return self.transpose(left, tok, at)
         if op == "[":
             raise self.err("indexing is not allowed; use the declared names of the entries", tok)
         if self.transpose_follows(left):  # '^' or '**'
-            return self.transpose(left, tok)
+            return self.transpose(left, tok, at)
+        if self.positive_part_follows():  # (x_1 - x_2)^+
+            return self.build(tok, lambda x: sympy.Max(0, _need_scalar(x, "(...)^+")), left)
         return self.power(left, self.expr(_POW - 1), tok)
 
     def transpose_follows(self, base) -> bool:
@@ -205,10 +227,17 @@ class _Parser:
             return True
         return False
 
-    def transpose(self, e, tok):
+    def transpose(self, e, tok, at=None):
+        if at is not None and at == self.tuple_end and _is_matrix(e) and e.shape[1] == 1:
+            return e  # (8, 0)^T: a tuple is a row written flat; transposed, the column vector it means
         return self.build(tok, lambda x: x.T, e) if _is_matrix(e) else e
 
     def mul(self, a, b, tok):
+        if _is_matrix(a) != _is_matrix(b):
+            try:
+                a, b = with_identity(a, b), with_identity(b, a)
+            except Refused as exc:
+                raise self.err(str(exc), tok) from None
         if _is_matrix(a) and _is_matrix(b):
             if a.shape == (1, 1) and b.shape[0] != 1:
                 a = a[0, 0]
@@ -261,6 +290,16 @@ class _Parser:
             if _is_matrix(_scalar(inner)):
                 raise self.err("|...| of a matrix is ambiguous: write norm(...) or \\|...\\|", tok)
             return self.build(tok, sympy.Abs, _scalar(inner))
+        if tok.kind == "cmd" and tok.text in ("sum", "prod"):
+            return self.big_operator(tok, tok.text)
+        if tok.kind == "cmd" and tok.text == "binom":
+            top = self.latex_arg(tok)
+            return self.binomial(tok, top, self.latex_arg(tok))
+        if tok.kind == "cmd" and tok.text == "underbrace":
+            return self.underbrace(tok)
+        if tok.kind == "op" and tok.text == "…":
+            raise self.err("'\\dots' stands for entries left out: write every entry, or a run of equal "
+                           "entries as \\underbrace{a, \\dots, a}_{n}", tok)
         if tok.kind == "cmd" and tok.text == "frac":
             num = self.latex_arg(tok)
             return self.divide(num, self.latex_arg(tok), tok)
@@ -300,8 +339,13 @@ class _Parser:
             if opener.text in ("{", "\\{"):
                 return S.EmptySet
             raise self.err("empty list", opener)
+        first = self.i
         while True:
-            items.append(self.expr(0))
+            item = self.ternary()
+            if isinstance(item, Run):
+                items.extend(item.items)
+            else:
+                items.append(item)
             if self.peek().text != ",":
                 break
             comma = self.take()
@@ -316,15 +360,21 @@ class _Parser:
         if is_set and self.value_mode:
             return self.build(opener, sympy.FiniteSet, *items)
         if len(items) == 1 and self.toks[self.i - 2].text != ",":
+            if (opener.text == "[" and self.value_mode and self.list_span == (first, self.i - 1)
+                    and _is_matrix(items[0]) and items[0].shape[1] == 1):  # [[a, b]]: one row
+                return self.build(opener, lambda r: sympy.ImmutableMatrix([list(r)]), items[0])
             return items[0]
         if any(_is_matrix(x) and not all(isinstance(n, (int, sympy.Integer)) for n in x.shape) for x in items):
             # entry by entry, a vector of symbolic size d never ends
             raise self.err("a list of vectors or matrices of symbolic size cannot be built entry by entry: "
                            "give one vector expression instead", opener)
+        start = next(k for k in range(self.i - 1, -1, -1) if self.toks[k] is opener)
+        self.list_span = (start, self.i)
         if all(_is_matrix(x) and x.shape[1] == 1 for x in items):  # [[1, 2], [3, 4]]: rows
             return self.build(opener, lambda *rows: sympy.ImmutableMatrix(
                 [list(r) for r in rows]), *items)
-        return self.build(opener, lambda *xs: sympy.ImmutableMatrix([[x] for x in xs]), *items)
+        self.tuple_end = self.i
+        return self.build(opener, lambda *xs: sympy.ImmutableMatrix([[_scalar(x)] for x in xs]), *items)
 
     def number(self, tok):
         m = _NUM.fullmatch(tok.text)
@@ -342,6 +392,12 @@ class _Parser:
 
     def name(self, tok):
         name = tok.text
+        if name in self.bound:
+            return self.bound[name]
+        if name == "Piecewise" and self.lookup(name) is None:
+            return self.piecewise(tok)
+        if self.latex and tok.cmd and name in ("min", "max") and self.peek().text == "_":
+            return self.big_operator(tok, name)
         if self.latex:
             while self.peek().text == "_" and self.peek().kind == "op":
                 name = f"{name}_{self.subscript()}"
@@ -349,6 +405,10 @@ class _Parser:
                                             self.peek(1).text == "{" and self.peek(2).text == "*"):
                 self.i += 2 if self.peek(1).text == "*" else 4
                 name += "_star"
+        if self.peek().text == "'":
+            primed = self.primed(name)
+            if primed is not None:
+                return primed
         value = self.lookup(name)
         if value is not None:
             if not self.latex and self.peek().text == "(":
@@ -359,6 +419,8 @@ class _Parser:
             return self.call(tok, name)
         if name in _CONSTANTS:
             return _CONSTANTS[name]
+        if name == "I" and self.latex:
+            return IDENTITY  # the identity matrix; its size comes from what it is added to
         if self.value_mode and name in _BOOLEANS:
             return _BOOLEANS[name]
         if (self.latex and not tok.cmd and name.isalpha()
@@ -370,7 +432,7 @@ class _Parser:
             return result
         declared = sorted(self.symbols)
         listed = ", ".join(declared[:30]) + (", ..." if len(declared) > 30 else "") or "none"
-        hint = "; write exp(...) for the exponential" if name == "e" else ""
+        hint = self.unknown_hint(name)
         raise self.err(f"unknown name '{name}' (declared symbols: {listed}){hint}", tok)
 
     def subscript(self) -> str:
@@ -382,9 +444,9 @@ class _Parser:
                 parts.append(self.take().text.strip(","))
             self.expect("}", tok)
             if parts:
-                return "".join(parts)
+                return "".join(self.index_text(p) for p in parts)
         elif tok.kind in ("num", "name"):
-            return tok.text
+            return self.index_text(tok.text)
         raise self.err("expected a subscript such as x_1 or x_{12}", tok)
 
     def lookup(self, name):
@@ -471,7 +533,9 @@ def _run(text, symbols, functions, latex, mode):
                 raise
             try:  # juxtaposition such as "w^T x" or "x_1 x_2" reads as LaTeX
                 return _run(text, symbols, functions, True, mode)
-            except ExpressionError:
+            except ExpressionError as latex_error:
+                if "ambiguous" in latex_error.message:
+                    raise
                 raise plain_error from None
     funcs = dict(DEFAULT_FUNCTIONS)
     funcs.update(functions or {})
@@ -480,7 +544,7 @@ def _run(text, symbols, functions, latex, mode):
         raise ExpressionError("empty expression", text, 0)
     parser = _Parser(text, toks, symbols, funcs, latex, mode == "value")
     try:
-        result = parser.condition() if mode == "condition" else parser.expr(0)
+        result = parser.condition() if mode == "condition" else parser.ternary()
     except RecursionError:
         raise ExpressionError(f"expression is nested too deeply (more than {MAX_DEPTH} levels)",
                               text, parser.peek().pos) from None
@@ -492,6 +556,11 @@ def _run(text, symbols, functions, latex, mode):
         if tok.text in (")", "]", "}", "\\}"):
             raise parser.err(f"unmatched '{tok.text}'")
         raise parser.err(f"unexpected {parser.show(tok)}")
+    if isinstance(result, Run):
+        raise ExpressionError("\\underbrace{a, \\dots, a}_{n} belongs inside a vector (...)", text, 0)
+    if isinstance(result, sympy.Basic) and IDENTITY in result.free_symbols:
+        raise ExpressionError("I is read as the identity matrix here, but it meets no matrix that gives "
+                              "its size: write Identity(n) or declare I", text, text.find("I"))
     return result
 
 

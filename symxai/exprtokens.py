@@ -27,14 +27,16 @@ _GREEK = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu
 _LATEX_NAMES = {g: g for g in _GREEK}
 _LATEX_NAMES.update(varphi="phi", varepsilon="epsilon", vartheta="theta", varrho="rho",
                     varsigma="sigma", infty="oo", exp="exp", log="log", ln="ln", sin="sin",
-                    cos="cos", tanh="tanh", max="max", min="min")
+                    cos="cos", tanh="tanh", max="max", min="min", det="det")
 _LATEX_OPS = {"cdot": "*", "times": "*", "ast": "*", "div": "/", "le": "<=", "leq": "<=",
               "leqslant": "<=", "ge": ">=", "geq": ">=", "geqslant": ">=", "ne": "!=",
               "neq": "!=", "lt": "<", "gt": ">", "land": "and", "wedge": "and", "lor": "or",
               "vee": "or", "|": "‖", "Vert": "‖", "lVert": "‖", "rVert": "‖", "vert": "|",
-              "lvert": "|", "rvert": "|", "{": "\\{", "}": "\\}"}
+              "lvert": "|", "rvert": "|", "{": "\\{", "}": "\\}", "star": "*", "in": "∈",
+              "prime": "'", "dots": "…", "ldots": "…", "cdots": "…"}
 _LATEX_CMDS = {"frac": "frac", "dfrac": "frac", "tfrac": "frac", "sqrt": "sqrt",
-               "top": "top", "intercal": "top"}
+               "top": "top", "intercal": "top", "sum": "sum", "prod": "prod", "binom": "binom",
+               "dbinom": "binom", "tbinom": "binom", "underbrace": "underbrace"}
 _LATEX_SKIP = {",", ";", ":", "!", " ", "quad", "qquad", "left", "right", "big", "Big",
                "bigl", "bigr", "Bigl", "Bigr", "displaystyle"}
 _LATEX_STYLE = {"operatorname", "mathrm", "text", "textrm", "mathbf", "mathit", "boldsymbol",
@@ -59,11 +61,48 @@ _REFUSED = {"'": "quotes and strings are not allowed", '"': "quotes and strings 
             "@": "'@' is not allowed: '*' is the matrix product", "`": "backticks are not allowed",
             "!": "'!' (factorial) is not supported", "%": "'%' is not allowed",
             "#": "'#' is not allowed", "~": "'~' is not allowed", "?": "'?' is not allowed"}
-_ALLOWED_KEYWORDS = {"lambda", "and", "or", "not", "True", "False", "None"}
+_ALLOWED_KEYWORDS = {"lambda", "and", "or", "not", "True", "False", "None", "if", "else"}
+_WORD_OPS = ("and", "or", "not", "if", "else")
+# matrix environments become nested lists, cases a Piecewise: what the tokens say
+# (begin, cell separator, row separator, end); vmatrix is a determinant
+_ENVS = {"matrix": ("[[", ",", "],[", "]]"), "pmatrix": ("[[", ",", "],[", "]]"),
+         "bmatrix": ("[[", ",", "],[", "]]"), "Bmatrix": ("[[", ",", "],[", "]]"),
+         "smallmatrix": ("[[", ",", "],[", "]]"), "vmatrix": ("det([[", ",", "],[", "]])"),
+         "cases": ("Piecewise((", ",", "),(", "))")}
+_ENV = re.compile(r"\\(begin|end)\s*\{\s*([A-Za-z]+)\s*\}", re.ASCII)
+_ROW_SPACING = re.compile(r"\[[^\]]{0,20}\]")  # \\[1.5ex]
+
+
+def _emit(toks, code: str, pos: int) -> None:
+    """Tokens for a fixed snippet such as "],[" (one character each, or a name)."""
+    for word in re.findall(r"[A-Za-z]+|.", code):
+        toks.append(_Tok("name" if word.isalpha() else "op", word, pos))
+
+
+def _environment(text, i, toks, envs, fail) -> int:
+    m = _ENV.match(text, i)
+    if not m:
+        fail("expected \\begin{name} or \\end{name}", i)
+    kind, env = m.group(1), m.group(2)
+    if env not in _ENVS:
+        fail(f"unknown LaTeX environment '{env}' (known: {', '.join(_ENVS)})", i)
+    if kind == "begin":
+        envs.append(env)
+        _emit(toks, _ENVS[env][0], i)
+        return m.end()
+    if not envs or envs[-1] != env:
+        fail(f"\\end{{{env}}} without its \\begin{{{env}}}", i)
+    envs.pop()
+    row = _ENVS[env][2]
+    if [t.text for t in toks[-len(row):]] == list(row):  # a trailing \\ before \end
+        del toks[-len(row):]
+    _emit(toks, _ENVS[env][3], i)
+    return m.end()
 
 
 def _tokenize(text: str, latex: bool, symbols: Mapping) -> list[_Tok]:
     toks: list[_Tok] = []
+    envs: list[str] = []  # open LaTeX environments
     i, n = 0, len(text)
 
     def fail(msg, pos):
@@ -90,11 +129,24 @@ def _tokenize(text: str, latex: bool, symbols: Mapping) -> list[_Tok]:
                 fail("names containing '__' are not allowed", i)
             if keyword.iskeyword(word) and word not in _ALLOWED_KEYWORDS and word not in symbols:
                 fail(f"'{word}' is a Python keyword and is not allowed", i)
-            kind = "op" if word in ("and", "or", "not") else "name"
+            kind = "op" if word in _WORD_OPS else "name"
             toks.append(_Tok(kind, word, i))
             i = m.end()
+        elif latex and c == "\\" and text.startswith(("\\begin", "\\end"), i):
+            i = _environment(text, i, toks, envs, fail)
+        elif latex and c == "&" and envs:
+            _emit(toks, _ENVS[envs[-1]][1], i)
+            i += 1
+        elif latex and text.startswith("\\\\", i) and envs:
+            _emit(toks, _ENVS[envs[-1]][2], i)
+            i += 2
+            if m := _ROW_SPACING.match(text, i):
+                i = m.end()
         elif latex and c == "\\":
             i = _latex_command(text, i, toks, fail)
+        elif c == "'" and toks and (toks[-1].kind == "name" or toks[-1].text in ")]}'"):
+            toks.append(_Tok("op", "'", i))  # a prime: x' (declared) or the transpose A'
+            i += 1
         elif latex and c == "~":
             i += 1
         elif c == "_" and text.startswith("__", i):
@@ -120,6 +172,8 @@ def _tokenize(text: str, latex: bool, symbols: Mapping) -> list[_Tok]:
         else:
             shown = c if c.isascii() and c.isprintable() else f"U+{ord(c):04X}"
             fail(f"unexpected character '{shown}'", i)
+    if envs:
+        fail(f"\\begin{{{envs[-1]}}} is not closed by \\end{{{envs[-1]}}}", n)
     toks.append(_Tok("end", "", n))
     return toks
 
@@ -146,6 +200,9 @@ def _latex_command(text, i, toks, fail) -> int:
             if not inner:
                 fail(f"\\{word} needs a name in braces, e.g. \\{word}{{x}}", i)
             toks.append(_Tok("name", f"{inner}_{_LATEX_DECOR[word]}", i))
+            return b.end()
+        if inner in _WORD_OPS:  # \text{if}, \text{else}
+            toks.append(_Tok("op", inner, i))
             return b.end()
         if inner:
             toks.append(_Tok("name", inner, i, cmd=True))
