@@ -95,3 +95,101 @@ def parse_answer(text: str, symbols, *, name: str | None = None, functions=None)
     if len(text) > 20_000:
         raise ExpressionError("the answer is too long")
     return parse_value(_strip_name(text, name, symbols), symbols, functions)
+
+
+# ----------------------------------------------------------------------------- answer-side names
+
+ANSWER_FUNCTIONS = {  # what `names: {sigma: {function: logistic}}` may name
+    "logistic": lambda z: 1 / (1 + sympy.exp(-z)), "sigmoid": lambda z: 1 / (1 + sympy.exp(-z)),
+    "Phi": None, "ReLU": lambda z: sympy.Max(0, z), "Heaviside": lambda z: sympy.Heaviside(z, 0),
+    "exp": sympy.exp}
+_BOLD = re.compile(r"\\(?:boldsymbol|mathbf|bm|vec)\s*\{\s*\\?([A-Za-z]+)\s*\}")
+
+
+def component_vectors(symbols: dict, statement: str) -> dict:
+    """Vectors a statement writes in bold whose components alone are declared:
+    ``\\boldsymbol{x}`` with x1, x2, x3 declared is the column (x1, x2, x3).
+
+    >>> x1, x2 = sympy.symbols("x1 x2")
+    >>> component_vectors({"x1": x1, "x_2": x2}, r"$f(\\boldsymbol{x})$")
+    {'x': Matrix([
+    [x1],
+    [x2]])}
+    """
+    out = {}
+    for stem in dict.fromkeys(_BOLD.findall(statement or "")):
+        if stem in symbols:
+            continue
+        parts = []
+        for k in range(1, 10):
+            found = next((symbols[n] for n in (f"{stem}{k}", f"{stem}_{k}") if n in symbols), None)
+            if found is None or getattr(found, "is_Matrix", False):
+                break
+            parts.append(found)
+        if len(parts) >= 2 and not any(f"{stem}{k}" in symbols or f"{stem}_{k}" in symbols
+                                       for k in range(len(parts) + 1, 10)):
+            out[stem] = sympy.ImmutableMatrix(parts)
+    return out
+
+
+def declared_names(spec, symbols: dict) -> tuple[dict, dict]:
+    """The ``names`` of an exercise or part: ({name: value}, {name: function}).
+
+    A value is an expression in the declared symbols (``eta: 3/sqrt(d)``), a list of them
+    (a vector ``x: [x1, x2, x3]``), or ``{value: ..., description: ...}``;
+    ``{function: logistic}`` makes ``sigma(z)`` the logistic.  Raises ExpressionError.
+    """
+    values, functions = {}, {}
+    for key, item in (spec or {}).items():
+        if isinstance(item, dict) and "function" in item:
+            kind = item["function"]
+            if kind not in ANSWER_FUNCTIONS:
+                raise ExpressionError(f"names: {key}: unknown function '{kind}' (known: {', '.join(ANSWER_FUNCTIONS)})")
+            if ANSWER_FUNCTIONS[kind] is not None:
+                functions[key] = ANSWER_FUNCTIONS[kind]
+            continue
+        if isinstance(item, dict):
+            item = item.get("value")
+        if isinstance(item, list):
+            values[key] = sympy.ImmutableMatrix([_parse_value(str(v), symbols) for v in item])
+        elif item is not None:
+            values[key] = _parse_value(str(item), symbols)
+    return values, functions
+
+
+def answer_scope(task) -> tuple[dict, dict]:
+    """What a typed answer to ``task`` may name: its declared symbols, the vectors its statement
+    writes in bold (from their components) and its ``names``; and answer-side functions."""
+    symbols = task.symbols.names()
+    statement = (task.exercise.get("statement") or "") + (task.statement or "")
+    names = {**component_vectors(symbols, statement), **symbols}
+    spec = dict(task.exercise.get("names") or {})
+    spec.update((task.part or {}).get("names") or {})
+    values, functions = declared_names(spec, symbols)
+    for key in values:
+        if key in symbols:
+            raise ExpressionError(f"names: '{key}' is a declared symbol already")
+    names.update(values)
+    return names, functions
+
+
+SHOWN_LENGTH = 240  # characters of a reading shown on a verdict line
+
+
+def shown(value, latex: bool = False) -> str:
+    """How an answer was read, in the notation of the sheets: the plain text of ``symxai solve``
+    (or the LaTeX of the solution sheets), shortened when very long.
+
+    >>> shown(sympy.Rational(2, 3)), shown(sympy.Rational(2, 3), latex=True)
+    ('2/3', '\\\\frac{2}{3}')
+    """
+    from .printing import plain, tex
+
+    try:
+        out = tex(value) if latex else plain(value)
+    except Exception:  # a value no printer knows: SymPy's own text
+        out = str(value)
+    out = " ".join(out.split())
+    if len(out) > SHOWN_LENGTH:
+        out = out[:SHOWN_LENGTH - 40] + f" ... ({len(out)} characters)"
+    return out

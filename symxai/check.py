@@ -32,13 +32,18 @@ class AnswerVerdict:
     verdict: Verdict | None = None
     diagnoses: list = field(default_factory=list)  # feedback.Diagnosis, most likely first
     intermediate: bool = False  # a checked intermediate quantity, not an answer of the exercise
+    read: str = ""  # the answer as symxai read it, in the plain notation of `solve`
+    read_latex: str = ""  # the same in the LaTeX of the solution sheets
 
     def lines(self) -> list[str]:
-        return [self.message] + [f"  - {d.message} [{d.label}]" for d in self.diagnoses]
+        first = self.message
+        if self.read and first.startswith(f"{self.name}: "):  # the reading first, so a misreading shows
+            first = f"{self.name} = {self.read}: {first[len(self.name) + 2:]}"
+        return [first] + [f"  - {d.message} [{d.label}]" for d in self.diagnoses]
 
     def as_dict(self) -> dict:
-        return {"name": self.name, "given": self.given, "status": self.status, "message": self.message,
-                "intermediate": self.intermediate,
+        return {"name": self.name, "given": self.given, "read": self.read, "read_latex": self.read_latex,
+                "status": self.status, "message": self.message, "intermediate": self.intermediate,
                 "diagnoses": [{"label": d.label, "message": d.message} for d in self.diagnoses]}
 
 
@@ -97,8 +102,9 @@ def _message(name: str, verdict: Verdict, given: str = "") -> str:
 READ_LIMIT = 3.0  # seconds to read one answer
 
 
-def read_answer(text: str, names: dict, time_limit: float = READ_LIMIT):
+def read_answer(text: str, names: dict, time_limit: float = READ_LIMIT, *, name=None, functions=None):
     """Parse an answer in a killable child: even the parser must not hang on hostile text.
+    ``name`` (the answer's) lets a pasted ``name = value`` read as its value.
 
     >>> read_answer("2/3", {})
     2/3
@@ -106,7 +112,7 @@ def read_answer(text: str, names: dict, time_limit: float = READ_LIMIT):
     from .answertext import parse_answer
 
     try:
-        return isolated(parse_answer, time_limit, text, names)
+        return isolated(parse_answer, time_limit, text, names, name=name, functions=functions)
     except OutOfTime:
         raise ExpressionError(f"the answer could not be read within {time_limit:g} s") from None
 
@@ -190,7 +196,9 @@ def check_task(task, given: dict[str, str], conditions=(), *, assume=(), seed: i
     answer raises UsageError; otherwise it is reported with status "unreadable"."""
     ctx = _TaskContext(task)
     report = CheckReport(str(task.sheet.path), task.key, list(assume))
-    names = task.symbols.names()
+    from .answertext import answer_scope, shown
+
+    names, functions = answer_scope(task)
     parsed = {}
     for name, text in given.items():
         if not _known_names(ctx, name):
@@ -198,7 +206,7 @@ def check_task(task, given: dict[str, str], conditions=(), *, assume=(), seed: i
             hint = f"; intermediate quantities: {', '.join(extra[:12])}{', ...' if len(extra) > 12 else ''}" if extra else ""
             raise UsageError(f"{task.key} has no answer '{name}' (its answers: {', '.join(task.answers)}{hint})")
         try:
-            parsed[name] = read_answer(text, names)
+            parsed[name] = read_answer(text, names, name=name, functions=functions)
         except ExpressionError as exc:
             if strict:
                 raise UsageError(f"cannot read the answer {name}={text[:80]!r}: {exc}") from None
@@ -215,8 +223,9 @@ def check_task(task, given: dict[str, str], conditions=(), *, assume=(), seed: i
         except OutOfTime as exc:
             verdict = Verdict("undecided", f"{exc}: the expression is too costly to compare; simplify it "
                               "and try again")
-        report.verdicts.append(AnswerVerdict(name, given[name], verdict.status, _message(name, verdict, given[name]), verdict,
-                                             intermediate=name not in task.answers))
+        report.verdicts.append(AnswerVerdict(name, given[name], verdict.status, _message(name, verdict, shown(value)), verdict,
+                                             intermediate=name not in task.answers, read=shown(value),
+                                             read_latex=shown(value, latex=True)))
     order = list(given)
     report.verdicts.sort(key=lambda v: order.index(v.name))
     if DIAGNOSE if feedback is None else feedback:

@@ -185,7 +185,7 @@ def test_values(text, expected):
 
 @pytest.mark.parametrize("text, message", [
     ("foo + 1", "unknown name 'foo'"),
-    ("e^x1", "unknown name 'e'"),
+    ("ee^x1", "unknown name 'ee'"),
     ("exp(x1", "expected ')' to close '(' at column 4"),
     ("Max()", "Max takes at least 1 argument (0 given)"),
     ("Max(" + ",".join(["1"] * 21) + ")", "Max takes at most 20 arguments"),
@@ -199,7 +199,8 @@ def test_values(text, expected):
     ("1/0", "division by zero"),
     (r"\foo{x}", "unknown LaTeX command '\\foo'"),
     ("x = 1", "a relation is not allowed here"),
-    ("x1'", "quotes"),
+    ("x1'", "x1' is not declared"),
+    ("'x1'", "quotes"),
 ])
 def test_errors_are_located(text, message):
     with pytest.raises(ExpressionError, match=re.escape(message)) as info:
