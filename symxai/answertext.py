@@ -55,33 +55,58 @@ def parse_value(text, symbols, functions=None):
 
 
 # a pasted "name = value": a name (LaTeX or plain) and one '=' that is not part of <=, >=, ==, !=
-_NAME_EQ = re.compile(r"^\s*\$?\s*((?:\\[A-Za-z]+\s*)?\{?\\?[A-Za-z]+\}?"
-                      r"(?:\s*_\s*(?:\{[A-Za-z0-9,]+\}|[A-Za-z0-9]+))?"
+_BRACES = r"\{(?:[^{}=<>]|\{(?:[^{}=<>]|\{[^{}=<>]*\})*\})*\}"  # {...}, nested twice at most
+_NAME_EQ = re.compile(r"^\s*\$?\s*((?:\\[A-Za-z]+\s*" + _BRACES + r"|\\?[A-Za-z]+)"
+                      r"(?:\s*_\s*(?:" + _BRACES + r"|[A-Za-z0-9]+(?:_[A-Za-z0-9]+)*))?"
                       r"(?:\s*\^\s*(?:\{\s*(?:\\star|\*)\s*\}|\\star|\*))?)\s*(?<![<>=!])=(?!=)")
 _NOT_NAMES = re.compile(r"^\s*\$?\s*\\(sum|prod|min|max|frac|sqrt|binom|left|begin)\b")
 
 
 def _plain_name(lhs: str) -> str:
-    """``\\phi_{1}``, ``phi_1``, ``\\boldsymbol{x}^\\star`` -> ``phi1``, ``phi1``, ``xstar``."""
-    lhs = re.sub(r"\\(boldsymbol|mathbf|bm|vec|mathrm|tilde|hat|bar)\b", "", lhs)
-    lhs = lhs.replace("^", "").replace("*", "star")
+    """``\\phi_{1}``, ``phi_1``, ``\\boldsymbol{x}^\\star``, ``\\tilde{x}`` -> phi1, phi1, xstar, xtilde."""
+    lhs = re.sub(r"\\(boldsymbol|mathbf|bm|vec|mathrm|text|operatorname)\b", "", lhs)
+    for _ in range(2):
+        lhs = re.sub(r"\\(tilde|widetilde|hat|widehat|bar|overline)\s*(\{(?:[^{}]|\{[^{}]*\})*\})", r"\2\1", lhs)
+    lhs = lhs.replace("^", "").replace("\\star", "star").replace("*", "star")
     return re.sub(r"[\\{}_\s$]", "", lhs).lower()
 
 
+def _top_level_equals(text: str) -> int:
+    """The offset of the first '=' outside brackets and braces that is not part of <=, >=, ==, !=."""
+    depth = 0
+    for i, c in enumerate(text):
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif (c == "=" and depth == 0 and (i == 0 or text[i - 1] not in "<>=!")
+              and text[i + 1:i + 2] != "="):
+            return i
+    return -1
+
+
+def _squash(tex_text: str) -> str:
+    return re.sub(r"\\left|\\right|[\s$]", "", tex_text)
+
+
 def _strip_name(text: str, name: str | None, symbols) -> str:
-    m = _NAME_EQ.match(text)
-    if not m or _NOT_NAMES.match(text):
+    at = _top_level_equals(text)
+    if at < 0 or _NOT_NAMES.match(text):
         return text
-    lhs = m.group(1)
+    lhs = text[:at]
     said = _plain_name(lhs)
-    if name is not None and said == _plain_name(name):
-        return text[m.end():]
-    if said in {_plain_name(s) for s in symbols}:
+    if name is not None:
+        from .printing import name_tex
+
+        printed = {_squash(name_tex(name)), _squash(name_tex(name, sympy.ImmutableMatrix([1, 1])))}
+        if said == _plain_name(name) or _squash(lhs) in printed:
+            return text[at + 1:]
+    if said in {_plain_name(s) for s in symbols} or not _NAME_EQ.match(text):
         return text  # "x1 = ..." of a declared symbol: a relation, refused by the parser as such
     if name is not None:
         raise ExpressionError(f"you wrote '{lhs.strip()} = ...' for the answer {name}: give the value of "
                               f"{name} (the part after '=')", text, 0)
-    return text[m.end():]
+    return text[at + 1:]
 
 
 def parse_answer(text: str, symbols, *, name: str | None = None, functions=None):
@@ -193,3 +218,17 @@ def shown(value, latex: bool = False) -> str:
     if len(out) > SHOWN_LENGTH:
         out = out[:SHOWN_LENGTH - 40] + f" ... ({len(out)} characters)"
     return out
+
+
+def box_names(values: dict, taken) -> dict:
+    """The names the solution sheet's answer box defines below the answers (``r = sqrt(...)``
+    for a root several answers share), so that an answer copied from the box reads back.
+
+    >>> a, b = sympy.symbols("a b", real=True)
+    >>> box_names({"u": a / sympy.sqrt(a**2 + b**2), "v": b / sympy.sqrt(a**2 + b**2)}, {"a", "b"})
+    {'r': sqrt(a**2 + b**2)}
+    """
+    from .printing import shared_roots
+
+    _, lines = shared_roots(values)
+    return {str(line.terms[0]): line.terms[1] for line in lines if str(line.terms[0]) not in taken}

@@ -196,9 +196,10 @@ def check_task(task, given: dict[str, str], conditions=(), *, assume=(), seed: i
     answer raises UsageError; otherwise it is reported with status "unreadable"."""
     ctx = _TaskContext(task)
     report = CheckReport(str(task.sheet.path), task.key, list(assume))
-    from .answertext import answer_scope, shown
+    from .answertext import answer_scope, box_names, shown
 
     names, functions = answer_scope(task)
+    names.update(box_names({n: ctx.solution.answers[n].value for n in task.answers}, names))
     parsed = {}
     for name, text in given.items():
         if not _known_names(ctx, name):
