@@ -91,7 +91,7 @@ def _squash(tex_text: str) -> str:
 
 def _strip_name(text: str, name: str | None, symbols) -> str:
     at = _top_level_equals(text)
-    if at < 0 or _NOT_NAMES.match(text):
+    if at < 0:
         return text
     lhs = text[:at]
     said = _plain_name(lhs)
@@ -101,7 +101,7 @@ def _strip_name(text: str, name: str | None, symbols) -> str:
         printed = {_squash(name_tex(name)), _squash(name_tex(name, sympy.ImmutableMatrix([1, 1])))}
         if said == _plain_name(name) or _squash(lhs) in printed:
             return text[at + 1:]
-    if said in {_plain_name(s) for s in symbols} or not _NAME_EQ.match(text):
+    if _NOT_NAMES.match(text) or said in {_plain_name(s) for s in symbols} or not _NAME_EQ.match(text):
         return text  # "x1 = ..." of a declared symbol: a relation, refused by the parser as such
     if name is not None:
         raise ExpressionError(f"you wrote '{lhs.strip()} = ...' for the answer {name}: give the value of "
