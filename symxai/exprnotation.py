@@ -111,8 +111,8 @@ class Notation:
         """A subscript with bound index names replaced by their values (x_j -> x_3)."""
         if part in self.bound:
             return str(self.bound[part])
-        if part.isalpha() and all(c in self.bound for c in part):
-            return "".join(str(self.bound[c]) for c in part)
+        if part.isalnum() and any(c in self.bound for c in part):  # w_{ij}, w_{i3}
+            return "".join(str(self.bound[c]) if c in self.bound else c for c in part)
         return part
 
     def index_spec(self, tok, kind):
