@@ -64,8 +64,9 @@ _NOT_NAMES = re.compile(r"^\s*\$?\s*\\(sum|prod|min|max|frac|sqrt|binom|left|beg
 
 def _plain_name(lhs: str) -> str:
     """``\\phi_{1}``, ``phi_1``, ``\\boldsymbol{x}^\\star``, ``\\tilde{x}`` -> phi1, phi1, xstar, xtilde."""
-    lhs = re.sub(r"\\(boldsymbol|mathbf|bm|vec|mathrm|text|operatorname)\b", "", lhs)
-    lhs = re.sub(r"\\var(phi|epsilon|theta|rho|sigma)\b", r"\1", lhs)
+    lhs = re.sub(r"\\(boldsymbol|mathbf|bm|vec|mathrm|text|operatorname)(?![A-Za-z])", "", lhs)
+    lhs = re.sub(r"\\var(phi|epsilon|theta|rho|sigma)(?![A-Za-z])", r"\1", lhs)
+    lhs = re.sub(r"\\ell(?![A-Za-z])", "l", lhs)
     for _ in range(2):
         lhs = re.sub(r"\\(tilde|widetilde|hat|widehat|bar|overline)\s*(\{(?:[^{}]|\{[^{}]*\})*\})", r"\2\1", lhs)
     lhs = lhs.replace("^", "").replace("\\star", "star").replace("*", "star")

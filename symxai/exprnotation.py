@@ -33,8 +33,8 @@ def with_identity(scalar, matrix):
     """``scalar`` with the identity marker I made ``c * Identity(n)`` for a square ``matrix``;
     ``scalar`` itself when it has no I.
 
-    >>> A = sympy.MatrixSymbol("A", 3, 3)
-    >>> with_identity(2 * IDENTITY, A)
+    >>> n = sympy.Symbol("n", integer=True, positive=True)
+    >>> with_identity(2 * IDENTITY, sympy.MatrixSymbol("A", n, n))
     2*I
     """
     if not isinstance(scalar, sympy.Basic) or IDENTITY not in getattr(scalar, "free_symbols", ()):
