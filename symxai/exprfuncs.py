@@ -20,7 +20,8 @@ MAX_DEPTH = 200
 MAX_DIGITS = 10_000      # of any number built while parsing
 MAX_LITERAL_DIGITS = 1_000
 MAX_EXPONENT = 1_000     # |exponent| of a power of numbers
-MAX_SECONDS = 2.0        # a complexity fuse for what the limits above miss
+MAX_STEPS = 100_000      # parsing steps (operands, operators, SymPy constructions): the work bound
+MAX_SECONDS = 10.0       # a last fuse only, for one runaway SymPy call the limits above miss
 _MAX_ROOT_BITS = 400     # roots of bigger integers make SymPy factor them
 
 

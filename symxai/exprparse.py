@@ -24,7 +24,7 @@ from sympy.matrices import MatrixBase
 from symxai.errors import ExpressionError
 from symxai.exprfuncs import (_ARITY, _BOOLEANS, _CONSTANTS, _DEFAULT_IDS, _RELATIONS, DEFAULT_FUNCTIONS,
                               MAX_DEPTH, MAX_DIGITS, MAX_EXPONENT, MAX_LENGTH, MAX_LITERAL_DIGITS,
-                              MAX_SECONDS, Phi, Refused, _checked_pow, _describe, _inv, _is_matrix,
+                              MAX_SECONDS, MAX_STEPS, Phi, Refused, _checked_pow, _describe, _inv, _is_matrix,
                               _need_scalar, _norm, _scalar, _sqrt)
 from symxai.exprnotation import IDENTITY, Notation, Run, with_identity
 from symxai.exprtokens import _NUM, _Tok, _tokenize
@@ -44,6 +44,7 @@ class _Parser(Notation):
         self.latex, self.value_mode = latex, value_mode
         self.depth = 0
         self.deadline = time.monotonic() + MAX_SECONDS
+        self.steps = 0
         self.bars = 0  # open |...| or ‖...‖, whose closing bar must not start a factor
         self.bound = {}  # index variables of \sum, \prod, \min_i: name -> current value
         self.tuple_end = -1  # token index just after the last 1-D list (a tuple), for (a, b)^T
@@ -188,6 +189,11 @@ class _Parser(Notation):
         return self.build(tok, lambda a, b: a - b, left, right)
 
     def check_time(self):
+        """Bound the work, not the time: a step count decides, the same on any machine; the
+        clock is only a last fuse (far above what the step bound allows) for a runaway SymPy call."""
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            raise self.err(f"expression is too complex (more than {MAX_STEPS} parsing steps)")
         if time.monotonic() > self.deadline:
             raise self.err(f"expression is too complex (not parsed within {MAX_SECONDS} s)")
 

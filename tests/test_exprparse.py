@@ -318,3 +318,48 @@ def test_list_of_symbolic_size_vectors_is_refused_quickly():
         assert time.monotonic() - start < 1.0
     two = sp.MatrixSymbol("m", 2, 1)  # a fixed size still builds the matrix
     assert parse_value("(m, m)", {"m": two}).shape == (2, 2)
+
+
+# ------------------------------------------------------------------ notation people write (issue 14)
+
+def test_big_operators_and_environments_are_bounded_and_refused_with_a_hint():
+    h = {f"h_{i}": sp.Symbol(f"h_{i}") for i in (1, 2, 3)}
+    assert parse(r"\min_i h_i", h) == sp.Min(*h.values())
+    assert parse(r"\sum_{j=1}^{3} j", {}) == 6
+    for text, message in [
+            (r"\sum_{j=1}^{100000} j", "at most 200 terms"),
+            (r"\sum_j j", "explicit bounds"),
+            (r"\sum_{x1=1}^{2} x_1", "already a name"),
+            (r"\begin{pmatrix} 1 & 2", "is not closed"),
+            (r"\end{pmatrix}", "without its \\begin"),
+            (r"\begin{tabular} 1 \end{tabular}", "unknown LaTeX environment"),
+            (r"(1, \underbrace{2, \dots, 3}_{4})", "equal first and last"),
+            (r"(1, \underbrace{2, \dots, 2}_{100000})", "from 2 to 10000"),
+            (r"(1, \dots, 2)", "underbrace"),
+            (r"2\frac{1}{3}", "mixed number"),
+            ("x1/2 x2", "ambiguous"),
+    ]:
+        with pytest.raises(ExpressionError, match=re.escape(message)):
+            parse_value(text, SYMS)
+
+
+def test_nested_sums_are_stopped_by_the_work_bound_not_the_clock():
+    text = "".join(rf"\sum_{{{c}=1}}^{{200}} " for c in "abcd") + "1"
+    start = time.process_time()
+    with pytest.raises(ExpressionError, match="parsing steps"):
+        parse(text, {})
+    assert time.process_time() - start < 5.0
+
+
+def test_row_column_and_transpose_readings():
+    assert parse_value("[[1, 2]]", {}).shape == (1, 2)
+    assert parse_value("[[1], [2]]", {}).shape == (2, 1)
+    assert parse_value(r"(1, 2)^\top", {}).shape == (2, 1)  # a flat tuple is the column it names
+    assert parse_value(r"\begin{pmatrix} 1 & 2 \end{pmatrix}^\top", {}).shape == (2, 1)
+    assert parse_value(r"\begin{pmatrix} 1 & 2 \end{pmatrix}", {}).shape == (1, 2)
+    assert parse_value(r"\begin{vmatrix} 1 & 2 \\ 3 & 4 \end{vmatrix}", {}) == -2
+    assert parse("w'", SYMS) == SYMS["w"].T
+    X = sp.MatrixSymbol("X", 4, 3)
+    assert parse(r"\lambda I + X^\top X", {"lambda": lam, "X": X}).shape == (3, 3)
+    with pytest.raises(ExpressionError, match="identity matrix"):
+        parse(r"2 I", {}, latex=True)
