@@ -9,13 +9,15 @@ through ``check_task``, the path of ``symxai check``.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 import sympy
 
 from symxai import check as checkmod
 from symxai.check import check_task
 from symxai.pipeline import answer_record, spec_files
-from symxai.printing import name_tex, shared_roots, tex
+from symxai.render import task_view
 from symxai.spec import load_sheet, loads_sheet
 from symxai.variants import generate
 
@@ -27,14 +29,16 @@ def printed_forms(task) -> dict[str, dict[str, str]]:
     """{form: {answer name: text}} for every form symxai prints the task's answers in."""
     solution = task.method.solve(task.problem)
     values = {n: solution.answers[n].value for n in task.answers}
-    box, _ = shared_roots(values)
+    view = task_view(task, solution, SimpleNamespace(checks=[]))  # what the solution sheet prints
+    box = dict(zip(task.answers, (a["value"] for a in view["answers"])))
+    lhs = dict(zip(task.answers, (a["lhs"] for a in view["answers"])))
     records = {n: answer_record(v) for n, v in values.items()}
     return {
         "solve": {n: f"{n} = {r['text']}" for n, r in records.items()},
         "answers.json text": {n: r["text"] for n, r in records.items()},
         "answers.json latex": {n: r["latex"] for n, r in records.items()},
-        "answer box": {n: tex(box[n]) for n in values},
-        "answer box line": {n: f"{name_tex(n, values[n])} = {tex(box[n])}" for n in values},
+        "answer box": box,
+        "answer box line": {n: f"{lhs[n]} = {box[n]}" for n in values},
     }
 
 
