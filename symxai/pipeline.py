@@ -20,6 +20,7 @@ from .errors import SpecError, VerificationError
 from .model import Solution, Verification
 from .printing import plain, tex
 from .spec import Sheet, load_sheet
+from .stepcheck import check_steps
 from .verify import verify
 
 
@@ -34,12 +35,19 @@ def spec_files(paths) -> list[Path]:
     return out
 
 
-def solve_sheet(sheet: Sheet, *, seed: int = 0) -> dict[str, tuple[Solution, Verification]]:
-    """Solve and verify every task of a sheet: {task key: (solution, verification)}."""
+def solve_sheet(sheet: Sheet, *, seed: int = 0, steps: bool = True) -> dict[str, tuple[Solution, Verification]]:
+    """Solve and verify every task of a sheet: {task key: (solution, verification)}.
+
+    With ``steps`` every displayed equality of the worked steps is checked too
+    (``stepcheck``); ``verification.steps`` holds the report.
+    """
     results = {}
     for task in sheet.tasks:
         solution = task.method.solve(task.problem)
-        results[task.key] = (solution, verify(task, solution, seed=seed))
+        verification = verify(task, solution, seed=seed)
+        if steps:
+            verification.steps = check_steps(task, solution, seed=seed)
+        results[task.key] = (solution, verification)
     return results
 
 
@@ -52,6 +60,8 @@ def require_verified(sheet: Sheet, results: dict) -> None:
     """Raise VerificationError naming every answer whose check failed."""
     failed = [f"{sheet.path}: {key}: {c.answer}: {c.detail}"
               for key, (_, ver) in results.items() for c in ver.failures()]
+    failed += [f"{sheet.path}: {key}: {failure}"
+               for key, (_, ver) in results.items() if ver.steps is not None for failure in ver.steps.failures]
     if failed:
         raise VerificationError("verification failed; nothing was written:\n" + "\n".join(failed))
 
@@ -84,6 +94,9 @@ def answers_document(sheet: Sheet, results: dict, seed: int) -> dict:
                               "max_error": c.max_error, "tolerance": c.tolerance, "reference": c.reference}
                              for c in ver.checks],
         }
+        if ver.steps is not None:
+            tasks[task.key]["steps_checked"] = ver.steps.checked
+            tasks[task.key]["steps_total"] = ver.steps.total
     return {"sheet": sheet.id, "file": sheet.path.name, "seed": seed, "tasks": tasks}
 
 

@@ -56,16 +56,20 @@ def _step_view(step: Step) -> dict:
             "lines": [aligned(line) for line in step.lines], "table": table, "figure": figure}
 
 
-def _verified_note(verification) -> str:
+def check_row(task, verification) -> dict | None:
+    """One row of the sheet's "How the answers were checked" table: the task, its answers, the
+    independent route, how many points, the largest difference, and the worked steps checked."""
     checks = verification.checks
     if not checks:  # a reasoned exercise has no answers to verify
-        return ""
-    names = ", ".join(f"${tex(sympy.Symbol(c.answer))}$" for c in checks)
+        return None
     points = max(c.points for c in checks)
-    error = max(c.max_error for c in checks)
-    where = "at the given values" if points == 1 else f"at {points} random parameter points"
-    return (f"{names} agree with a {checks[0].reference} {where} "
-            f"(largest relative difference {error:.1e}).")
+    steps = verification.steps
+    return {"task": task.key.replace("_", "\\_"),
+            "answers": ", ".join(f"${tex(sympy.Symbol(c.answer))}$" for c in checks),
+            "reference": checks[0].reference,
+            "where": "given values" if points == 1 else f"{points} points",
+            "error": f"{max(c.max_error for c in checks):.0e}",
+            "steps": f"{steps.checked}/{steps.total}" if steps is not None else "--"}
 
 
 def task_view(task, solution, verification) -> dict:
@@ -82,7 +86,6 @@ def task_view(task, solution, verification) -> dict:
         "steps": [_step_view(s) for s in solution.steps],
         "answers": answers,
         "where": [tex(line) for line in where],
-        "verified_note": _verified_note(verification),
         "figures": figures,
     }
 
@@ -93,10 +96,11 @@ def sheet_context(sheet, results: dict, seed: int = 0) -> dict:
     for ex, tasks in sheet.exercises():
         exercises.append({"title": ex["title"], "points": ex.get("points", ""), "statement": ex["statement"],
                           "tasks": [task_view(t, *results[t.key]) for t in tasks]})
+    checked = [row for t in sheet.tasks if (row := check_row(t, results[t.key][1])) is not None]
     data = sheet.data
     return {"sheet": {"title": data["title"], "course": data.get("course", ""), "source": data.get("source", ""),
                       "id": data["id"], "file": sheet.path.name.replace("_", "\\_")},
-            "exercises": exercises, "version": __version__, "seed": seed}
+            "exercises": exercises, "checked": checked, "version": __version__, "seed": seed}
 
 
 def render(sheet, results: dict, kind: str, user_dirs: list[Path] | None = None, seed: int = 0) -> str:
