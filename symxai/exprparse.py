@@ -4,7 +4,14 @@ Spec expressions and typed answers never reach ``eval``, ``sympify`` or
 SymPy's own parsers: a hand-written tokenizer and Pratt parser build SymPy
 objects from constructors, look every name up in the caller's ``symbols``
 (a name is never created on the fly) and call only whitelisted functions.
-Size, nesting and number growth are bounded so hostile text is refused fast.
+Size, nesting, number growth and the parsing work (a step count, not the
+clock) are bounded so hostile text is refused fast.
+
+The grammar is here; the tokenizer and LaTeX tables are in ``exprtokens``
+(matrix environments and ``cases`` become list and Piecewise tokens), the
+functions and bounds in ``exprfuncs``, and the notation beyond arithmetic
+(``\\sum``, ``\\min_i``, if/else, primes, refusals of ambiguous text) in
+``exprnotation``.
 
 A 1x1 matrix expression such as ``w^T x`` meets a scalar as its single
 entry, so ``w.T*x + b`` is a scalar.
