@@ -105,7 +105,10 @@ def build(paths, out_dir="output", *, tex_only: bool = False, templates=None, se
     """Build exercise and solution sheets (tex, pdf) and answers.json for every spec.
 
     All specs are loaded and verified before anything is written, so a bad
-    spec or a failed check leaves every earlier output untouched.
+    spec or a failed check leaves every earlier output untouched.  Then all
+    sheets are written into one staging folder and switched into place at
+    once (``symxai.outputdir``): a LaTeX error or a kill leaves the earlier
+    output as it was, and a second build into the same folder is refused.
     """
     files = spec_files(paths)
     if not files:
@@ -124,38 +127,39 @@ def build(paths, out_dir="output", *, tex_only: bool = False, templates=None, se
         require_verified(sheet, results)
         log(f"{sheet.path}: {len(sheet.tasks)} task(s) solved and verified")
         solved.append((sheet, results))
+    from .outputdir import publish
+
+    rendered = [(sheet, results, _render_sheet(sheet, results, templates, seed)) for sheet, results in solved]
     written = []
-    for sheet, results in solved:
-        written.extend(_write_sheet(sheet, results, Path(out_dir) / sheet.id, tex_only, templates, seed))
+    with publish(out_dir) as stage:  # one staging folder, one switch: symxai/outputdir.py
+        for sheet, results, files in rendered:
+            written.extend(_write_sheet(sheet, files, stage, tex_only))
+    for sheet, _ in solved:
         log(f"wrote {Path(out_dir) / sheet.id}/")
     return written
 
 
-def _write_sheet(sheet, results, folder: Path, tex_only: bool, templates, seed: int) -> list[Path]:
-    """Render and compile into a staging folder, then move every file into place.
-
-    A LaTeX failure raises before anything in ``folder`` is replaced.
-    """
-    import os
-    import tempfile
-
-    from .latex import compile_pdf, write_atomic
+def _render_sheet(sheet, results, templates, seed: int) -> dict[str, str]:
+    """File name -> text of a sheet's two .tex sources and its answers.json."""
     from .render import render
 
-    folder.mkdir(parents=True, exist_ok=True)
     files = {f"{sheet.id}-{kind}.tex": render(sheet, results, kind, templates, seed) for kind in ("exercises", "solutions")}
     files["answers.json"] = json.dumps(answers_document(sheet, results, seed), indent=2) + "\n"
-    with tempfile.TemporaryDirectory(dir=folder, prefix=".staging-") as staging:
-        stage = Path(staging)
-        if not tex_only:
-            for name, source in list(files.items()):
-                if name.endswith(".tex"):
-                    pdf = name[:-4] + ".pdf"
-                    compile_pdf(source, stage / pdf, jobname=name[:-4])
-        for name, content in files.items():
-            write_atomic(stage / name, content)
-        moved = []
-        for path in sorted(stage.iterdir()):
-            os.replace(path, folder / path.name)
-            moved.append(folder / path.name)
-    return moved
+    return files
+
+
+def _write_sheet(sheet, files: dict[str, str], stage, tex_only: bool) -> list[Path]:
+    """Compile and write one sheet's files into its folder of the staging area; their public paths."""
+    from .latex import compile_pdf, write_atomic
+    from .texguard import safe_jobname
+
+    folder = stage.path / sheet.id
+    folder.mkdir()
+    staged = []
+    if not tex_only:
+        for name, source in files.items():
+            if name.endswith(".tex"):
+                staged.append(compile_pdf(source, folder / (name[:-4] + ".pdf"), jobname=safe_jobname(name[:-4])))
+    for name, content in files.items():
+        staged.append(write_atomic(folder / name, content))
+    return sorted(stage.public(p) for p in staged)

@@ -22,6 +22,7 @@ from .methods.base import BuildContext, Method
 from .schema import AnyOf, Anything, Choice, Expr, Field, Int, ListOf, MapOf, Name, Record, Text
 from .generators import GENERATOR
 from .symbols import ASSUMPTIONS, SymbolDecl, SymbolTable
+from .texguard import check_spec_texts
 from .yamlload import Map, loads
 
 _ASSUME = ListOf(Choice(*ASSUMPTIONS))
@@ -45,6 +46,8 @@ PART = Record({
     "statement": Field(Text(), doc="what this part asks, LaTeX allowed"),
     "params": Field(MapOf(Anything()),
                     doc="overrides of the exercise's method parameters"),
+    "method": Field(Name(ident=True), doc="a method of this part's own (e.g. reasoned for a discussion "
+                                          "question); its params are then the part's alone"),
     "answers": Field(ListOf(Name(), 1)),
     "discussion": Field(Text(), doc="reasoned text appended to this part's solution"),
     "names": Field(MapOf(Anything()), doc="names a typed answer may use besides the symbols: "
@@ -188,7 +191,8 @@ def _check_names(task: Task, part, problems: list[Problem], lines: list[str]) ->
 def _merged(ex: Map, part: Map | None) -> Map:
     out = Map()
     out.loc, out._locs, out._key_locs = ex.key_loc("params") if "params" in ex else ex.loc, {}, {}
-    for src in (ex.get("params"), (part or {}).get("params")):
+    own = part is not None and "method" in part  # a part with a method of its own takes no exercise params
+    for src in ((part or {}).get("params"),) if own else (ex.get("params"), (part or {}).get("params")):
         if src:
             for k, v in src.items():
                 out[k] = v
@@ -211,6 +215,7 @@ def loads_sheet(text: str, file: str = "<string>") -> Sheet:
     data = loads(text, file)
     problems: list[Problem] = []
     SHEET.check(data, problems)
+    problems.extend(check_spec_texts(data, text, file))  # the LaTeX sandbox (symxai/texguard.py)
     lines = text.splitlines()
     if problems:
         raise SpecError([_with_line(p, lines) for p in problems])
@@ -235,16 +240,27 @@ def _with_line(problem: Problem, lines: list[str]) -> Problem:
     return Problem(problem.location, problem.message, lines[line - 1])
 
 
-def _instantiate(sheet: Sheet, ex: Map, lines: list[str], problems: list[Problem]) -> None:
+def _method_of(owner: Map, lines: list[str], problems: list[Problem]):
     try:
-        method = methods.get(ex["method"])
+        return methods.get(owner["method"])
     except KeyError:
-        loc = ex.loc_of("method")
-        problems.append(Problem(loc, f"unknown method '{ex['method']}' (known: {', '.join(methods.names())})",
+        loc = owner.loc_of("method")
+        problems.append(Problem(loc, f"unknown method '{owner['method']}' (known: {', '.join(methods.names())})",
                                 lines[loc.line - 1]))
+        return None
+
+
+def _instantiate(sheet: Sheet, ex: Map, lines: list[str], problems: list[Problem]) -> None:
+    exercise_method = _method_of(ex, lines, problems)
+    if exercise_method is None:
         return
     symbols = _symbols(ex, problems, lines)
     for part in ex.get("parts") or [None]:
+        method = exercise_method
+        if part is not None and "method" in part:
+            method = _method_of(part, lines, problems)
+            if method is None:
+                continue
         params = _merged(ex, part)
         before = len(problems)
         method.params.check(params, problems, params.loc)

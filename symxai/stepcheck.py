@@ -121,7 +121,7 @@ def _names(solution: Solution) -> set[str]:
     names = set(solution.answers)
     for step in solution.steps:
         for line in step.lines:
-            if line.terms and isinstance(line.terms[0], (sympy.Symbol, sympy.MatrixSymbol)):
+            if line.kind != "equation" and line.terms and isinstance(line.terms[0], (sympy.Symbol, sympy.MatrixSymbol)):
                 names.add(line.terms[0].name)
     return names
 

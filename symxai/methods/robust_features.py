@@ -145,8 +145,9 @@ class RobustFeatures(Method):
                  Line(Tex("\\min_{\\|\\boldsymbol{x}'-\\boldsymbol{x}\\|_\\infty\\le\\varepsilon}"
                           "\\boldsymbol{w}^\\top\\boldsymbol{x}'"),
                       Tex("\\boldsymbol{w}^\\top\\boldsymbol{x} - \\varepsilon\\|\\boldsymbol{w}\\|_1"),
-                      ),
-                 Line(Tex("\\boldsymbol{x}'"), Tex("\\boldsymbol{x} - \\varepsilon\\operatorname{sign}(\\boldsymbol{w})")),
+                      kind="formula"),
+                 Line(Tex("\\boldsymbol{x}'"), Tex("\\boldsymbol{x} - \\varepsilon\\operatorname{sign}(\\boldsymbol{w})"),
+                      kind="formula"),
                  title="Worst-case perturbation of a linear classifier")
         exists = {}
         for k, (w_first, w_rest) in _weights(d).items():
@@ -160,9 +161,10 @@ class RobustFeatures(Method):
                        "still positive, so no point of the box is classified $-1$: no adversarial example exists")
             sol.step(f"For $f_{k}$ the score at $\\boldsymbol{{x}}$ and the $\\ell_1$ norm of the weights hold for "
                      f"every $d$; the worst score is {verdict}.",
-                     Line(Tex(f"\\boldsymbol{{w}}_{k}^\\top\\boldsymbol{{x}}"), score),
-                     Line(Tex(f"\\|\\boldsymbol{{w}}_{k}\\|_1"), l1),
-                     Line(Tex(f"\\min \\boldsymbol{{w}}_{k}^\\top\\boldsymbol{{x}}'"), worst),
+                     Line(Tex(f"\\boldsymbol{{w}}_{k}^\\top\\boldsymbol{{x}}", w_first * p.x_first + d * w_rest * p.x_rest),
+                          score),
+                     Line(Tex(f"\\|\\boldsymbol{{w}}_{k}\\|_1", sympy.Abs(w_first) + d * sympy.Abs(w_rest)), l1),
+                     Line(Tex(f"\\min \\boldsymbol{{w}}_{k}^\\top\\boldsymbol{{x}}'", score - eps * l1), worst),
                      title=f"Classifier $f_{k}$")
         n = p.dimension
         w_first, w_rest = _weights(d)[1]
@@ -170,8 +172,9 @@ class RobustFeatures(Method):
             [p.x_first - eps * sympy.sign(w_first)] + [p.x_rest - eps * sympy.sign(w_rest.subs(d, n))] * n)
         sol.step(f"For $d = {n}$ the weak features each drop by $\\varepsilon$ while the robust one, which $f_1$ "
                  "ignores, stays; the average of the weak features becomes negative:",
-                 Line(Tex("\\boldsymbol{x}'_{\\mathrm{adv}}"), x_adv.T),
-                 Line(Tex("\\boldsymbol{w}_1^\\top\\boldsymbol{x}'_{\\mathrm{adv}}"),
+                 Line(Tex("\\boldsymbol{x}'_{\\mathrm{adv}}"), x_adv.T, kind="definition"),
+                 Line(Tex("\\boldsymbol{w}_1^\\top\\boldsymbol{x}'_{\\mathrm{adv}}",
+                          w_first * x_adv[0] + sum(w_rest.subs(d, n) * v for v in x_adv[1:])),
                       sympy.simplify(sum(x_adv[1:]) / n)),
                  title="An adversarial example for $f_1$")
         sol.step("$f_1$ adds up $d$ weak features with weights $1/d$: a shift of $\\varepsilon$ in every one of them "
