@@ -34,13 +34,18 @@ class AnswerVerdict:
     verdict: Verdict | None = None
     diagnoses: list = field(default_factory=list)  # feedback.Diagnosis, most likely first
     intermediate: bool = False  # a checked intermediate quantity, not an answer of the exercise
+    read: str = ""  # the answer as symxai read it, in the plain notation of `solve`
+    read_latex: str = ""  # the same in the LaTeX of the solution sheets
 
     def lines(self) -> list[str]:
-        return [self.message] + [f"  - {d.message} [{d.label}]" for d in self.diagnoses]
+        first = self.message
+        if self.read and first.startswith(f"{self.name}: "):  # the reading first, so a misreading shows
+            first = f"{self.name} = {self.read}: {first[len(self.name) + 2:]}"
+        return [first] + [f"  - {d.message} [{d.label}]" for d in self.diagnoses]
 
     def as_dict(self) -> dict:
-        return {"name": self.name, "given": self.given, "status": self.status, "message": self.message,
-                "intermediate": self.intermediate,
+        return {"name": self.name, "given": self.given, "read": self.read, "read_latex": self.read_latex,
+                "status": self.status, "message": self.message, "intermediate": self.intermediate,
                 "diagnoses": [{"label": d.label, "message": d.message} for d in self.diagnoses]}
 
 
@@ -133,19 +138,20 @@ def _message(name: str, verdict: Verdict, given: str = "", reveal: bool = True) 
 READ_LIMIT = 3.0  # seconds to read one answer: the guard around the parser's own bounds
 
 
-def _validate(text: str, names: dict) -> None:
+def _validate(text: str, names: dict, name=None, functions=None) -> None:
     """In the child: parse and apply the work budgets; send back nothing but success or the error."""
     from .answertext import parse_answer
     from .budget import within_budget
 
-    within_budget(parse_answer(text, names))
+    within_budget(parse_answer(text, names, name=name, functions=functions))
 
 
-def read_answer(text: str, names: dict, time_limit: float = READ_LIMIT):
+def read_answer(text: str, names: dict, time_limit: float = READ_LIMIT, *, name=None, functions=None):
     """Read an answer: first in a killable child that parses it and applies the work budgets
     (``symxai.budget``) and sends back only "fine" or the error, then here, by the same bounded
     parser.  No SymPy tree ever crosses the process boundary (unpickling one can take exponential
-    time: a tower of 16 logarithms takes minutes).
+    time: a tower of 16 logarithms takes minutes).  ``name`` (the answer's) lets a pasted
+    ``name = value`` read as its value.
 
     >>> read_answer("2/3", {})
     2/3
@@ -153,12 +159,12 @@ def read_answer(text: str, names: dict, time_limit: float = READ_LIMIT):
     from .answertext import parse_answer
 
     try:
-        isolated(_validate, time_limit, text, names)
+        isolated(_validate, time_limit, text, names, name, functions)
     except OutOfTime:
         raise ExpressionError(f"the answer could not be read within {time_limit:g} s") from None
     except RuntimeError as exc:
         raise ExpressionError(f"the answer could not be read ({exc})") from None
-    return parse_answer(text, names)
+    return parse_answer(text, names, name=name, functions=functions)
 
 
 def _transposed_reading(text: str, names: dict, expected):
@@ -293,7 +299,10 @@ def check_task(task, given: dict[str, str], conditions=(), *, assume=(), seed: i
         reveal = setting(task, "reveal") is not False
     ctx = _TaskContext(task)
     report = CheckReport(str(task.sheet.path), task.key, list(assume))
-    names = task.symbols.names()
+    from .answertext import answer_scope, box_names, shown
+
+    names, functions = answer_scope(task)
+    names.update(box_names({n: ctx.solution.answers[n].value for n in task.answers}, names))
     parsed, preset = {}, {}
     for name, text in given.items():
         if not _known_names(ctx, name):
@@ -301,7 +310,7 @@ def check_task(task, given: dict[str, str], conditions=(), *, assume=(), seed: i
             hint = f"; intermediate quantities: {', '.join(extra[:12])}{', ...' if len(extra) > 12 else ''}" if extra else ""
             raise UsageError(f"{task.key} has no answer '{name}' (its answers: {', '.join(task.answers)}{hint})")
         try:
-            parsed[name] = read_answer(text, names)
+            parsed[name] = read_answer(text, names, name=name, functions=functions)
         except ExpressionError as exc:
             fixed = _transposed_reading(text, names, ctx.expected(name)) if "shape" in exc.message else None
             if fixed is not None:  # a missing transpose is a wrong answer with a hint, not unreadable text
@@ -324,8 +333,9 @@ def check_task(task, given: dict[str, str], conditions=(), *, assume=(), seed: i
     for name, value in parsed.items():
         verdict = decide_one(ctx, name, value, conditions, sample, seed)
         report.verdicts.append(AnswerVerdict(name, given[name], verdict.status,
-                                             _message(name, verdict, given[name], reveal), verdict,
-                                             intermediate=name not in task.answers))
+                                             _message(name, verdict, shown(value), reveal), verdict,
+                                             intermediate=name not in task.answers, read=shown(value),
+                                             read_latex=shown(value, latex=True)))
     order = list(given)
     report.verdicts.sort(key=lambda v: order.index(v.name))
     if DIAGNOSE if feedback is None else feedback:

@@ -4,349 +4,39 @@ Spec expressions and typed answers never reach ``eval``, ``sympify`` or
 SymPy's own parsers: a hand-written tokenizer and Pratt parser build SymPy
 objects from constructors, look every name up in the caller's ``symbols``
 (a name is never created on the fly) and call only whitelisted functions.
-Size, nesting and number growth are bounded so hostile text is refused fast.
+Size, nesting, number growth and the parsing work (a step count, not the
+clock) are bounded so hostile text is refused fast.
+
+The grammar is here; the tokenizer and LaTeX tables are in ``exprtokens``
+(matrix environments and ``cases`` become list and Piecewise tokens), the
+functions and bounds in ``exprfuncs``, and the notation beyond arithmetic
+(``\\sum``, ``\\min_i``, if/else, primes, refusals of ambiguous text) in
+``exprnotation``.
 
 A 1x1 matrix expression such as ``w^T x`` meets a scalar as its single
 entry, so ``w.T*x + b`` is a scalar.
 """
 
+
 from __future__ import annotations
 
-import keyword
-import math
 import re
 import time
 from collections.abc import Callable, Mapping
-from typing import NamedTuple
 
 import sympy
 from sympy import S
 from sympy.matrices import MatrixBase
-from sympy.matrices.expressions import MatrixExpr
 
 from symxai.errors import ExpressionError
+from symxai.exprfuncs import (_ARITY, _BOOLEANS, _CONSTANTS, _DEFAULT_IDS, _RELATIONS, DEFAULT_FUNCTIONS,
+                              MAX_DEPTH, MAX_DIGITS, MAX_EXPONENT, MAX_LENGTH, MAX_LITERAL_DIGITS,
+                              MAX_SECONDS, MAX_STEPS, Phi, Refused, _checked_pow, _describe, _inv, _is_matrix,
+                              _need_scalar, _norm, _scalar, _sqrt)
+from symxai.exprnotation import IDENTITY, Notation, Run, with_identity
+from symxai.exprtokens import _NUM, _Tok, _tokenize
 
-MAX_LENGTH = 20_000
-MAX_DEPTH = 200
-MAX_DIGITS = 10_000      # of any number built while parsing
-MAX_LITERAL_DIGITS = 1_000
-MAX_EXPONENT = 1_000     # |exponent| of a power of numbers
-MAX_SECONDS = 2.0        # a complexity fuse for what the limits above miss
-_MAX_ROOT_BITS = 400     # roots of bigger integers make SymPy factor them
-
-
-class _Refused(Exception):
-    """A helper's refusal; the parser adds the text and position."""
-
-
-class Phi(sympy.Function):
-    """The standard normal CDF, kept as ``Phi(x)``; numeric through erf.
-
-    >>> Phi(0), round(float(Phi(3)), 5)
-    (1/2, 0.99865)
-    """
-
-    nargs = 1
-
-    @classmethod
-    def eval(cls, x):
-        if x is S.Zero:
-            return S.Half
-        if x is S.Infinity:
-            return S.One
-        if x is S.NegativeInfinity:
-            return S.Zero
-
-    def _eval_rewrite_as_erf(self, x, **kwargs):
-        return (1 + sympy.erf(x / sympy.sqrt(2))) / 2
-
-    def _eval_evalf(self, prec):
-        return self.rewrite(sympy.erf)._eval_evalf(prec)
-
-    def fdiff(self, argindex=1):
-        x = self.args[0]
-        return sympy.exp(-x**2 / 2) / sympy.sqrt(2 * sympy.pi)
-
-    def _latex(self, printer, exp=None):
-        tex = r"\Phi\left(%s\right)" % printer._print(self.args[0])
-        return tex if exp is None else r"%s^{%s}" % (tex, exp)
-
-    def _print_through_erf(self, printer):
-        return printer._print(self.rewrite(sympy.erf))
-
-    _numpycode = _pythoncode = _mpmathcode = _print_through_erf
-
-
-def _is_matrix(e) -> bool:
-    return isinstance(e, (MatrixExpr, MatrixBase))
-
-
-def _describe(e) -> str:
-    return f"a {e.shape[0]}x{e.shape[1]} matrix" if _is_matrix(e) else "a scalar"
-
-
-def _scalar(e):
-    """The entry of a 1x1 matrix, anything else unchanged."""
-    return e[0, 0] if _is_matrix(e) and e.shape == (1, 1) else e
-
-
-def _need_scalar(e, what: str):
-    e = _scalar(e)
-    if _is_matrix(e):
-        raise _Refused(f"{what} expects a scalar, got {_describe(e)}")
-    return e
-
-
-def _checked_pow(base, exp):
-    """``base**exp`` unless the result would be a huge number or a slow root."""
-    if _is_matrix(exp):
-        raise _Refused("an exponent must be a scalar")
-    if base.is_number and exp.is_number:
-        if not exp.is_Rational or _deep_number(base):
-            return sympy.Pow(base, exp, evaluate=False)  # SymPy's own evaluation can explode
-        size = abs(exp)
-        if size > MAX_EXPONENT:
-            raise _Refused(f"exponent is too large (at most {MAX_EXPONENT} "
-                           "for a power of numbers)")
-        if base.is_Rational and base != 0:
-            digits = float(size) * (math.log10(abs(base.p)) + math.log10(base.q))
-            if digits > MAX_DIGITS:
-                raise _Refused(f"the power would have about {int(digits)} digits "
-                               f"(at most {MAX_DIGITS})")
-            if not exp.is_Integer and base.p.bit_length() + base.q.bit_length() > _MAX_ROOT_BITS:
-                raise _Refused("root of a number this large is not supported")
-    return base**exp
-
-
-def _sqrt(x):
-    return _checked_pow(_need_scalar(x, "sqrt"), S.Half)
-
-
-def _taller_than(e, height: int) -> bool:
-    return height < 0 or any(_taller_than(a, height - 1) for a in e.args)
-
-
-def _deep_number(e) -> bool:
-    """A nested numeric expression, on which SymPy's automatic evaluation
-    (log(log(log(2))), towers of powers) can take exponential time."""
-    return isinstance(e, sympy.Expr) and e.is_number and _taller_than(e, 3)
-
-
-def _scalar_fn(name, f):
-    def apply(*args):
-        args = [_need_scalar(a, name) for a in args]
-        if any(_deep_number(a) for a in args):
-            return f(*args, evaluate=False)
-        return f(*args)
-    apply.__name__ = name
-    return apply
-
-
-def _inv(a):
-    if not _is_matrix(a):
-        if a.is_zero:
-            raise _Refused("division by zero")
-        return 1 / a
-    if a.shape[0] != a.shape[1]:
-        raise _Refused(f"cannot invert {_describe(a)}")
-    return a.inv() if isinstance(a, MatrixBase) else sympy.Inverse(a)
-
-
-def _eye(n):
-    """The n x n identity, as eye(n) or Identity(n) (what symxai's own answers print)."""
-    if _is_matrix(n) or not (n.is_integer and n.is_positive):
-        raise _Refused("eye(n) or Identity(n) needs a positive integer size n (a number or a declared dimension)")
-    if n.is_Integer and n > 1000:
-        raise _Refused("eye(n): n is too large (at most 1000)")
-    return sympy.Identity(n)
-
-
-def _norm(v):
-    if not _is_matrix(v):
-        return sympy.Abs(v)
-    if v.shape[1] != 1:
-        if v.shape[0] != 1:
-            raise _Refused(f"norm expects a vector, got {_describe(v)}")
-        v = v.T
-    if not isinstance(v, MatrixBase) and not v.shape[0].is_Integer:
-        # the engine's own norm: (v^T v)[0, 0] of a symbolic-size vector is an index Sum that
-        # neither simplifies against the engine's answers nor evaluates quickly
-        from .methods.radial import Norm
-        return Norm(v)
-    return _checked_pow((v.T * v)[0, 0], S.Half)
-
-
-def _relu(x, **kw):
-    return sympy.Max(0, x, **kw)
-
-
-def _sigmoid(x, **kw):
-    return 1 / (1 + sympy.exp(-x, **kw))
-
-
-def _log(x, base=None, **kw):
-    return sympy.log(x, **kw) if base is None else sympy.log(x, **kw) / sympy.log(base, **kw)
-
-
-DEFAULT_FUNCTIONS: dict[str, Callable] = {
-    name: _scalar_fn(name, f) for name, f in {
-        "Min": sympy.Min, "min": sympy.Min, "Max": sympy.Max, "max": sympy.Max,
-        "ReLU": _relu, "relu": _relu, "Abs": sympy.Abs, "abs": sympy.Abs,
-        "exp": sympy.exp, "log": _log, "ln": sympy.log, "sign": sympy.sign,
-        "Phi": Phi, "erf": sympy.erf, "sin": sympy.sin, "cos": sympy.cos,
-        "tanh": sympy.tanh, "sigmoid": _sigmoid}.items()}
-DEFAULT_FUNCTIONS.update(sqrt=_sqrt, inv=_inv, norm=_norm, eye=_eye, Identity=_eye,
-                         Heaviside=_scalar_fn("Heaviside", lambda z: sympy.Heaviside(z, 0)))  # H(0) = 0: LRP's gates
-_ARITY = {name: (1, 1) for name in DEFAULT_FUNCTIONS}
-_ARITY.update({n: (1, 20) for n in ("Min", "min", "Max", "max")}, log=(1, 2))
-_DEFAULT_IDS = {id(f) for f in DEFAULT_FUNCTIONS.values()}
-
-_CONSTANTS = {"pi": S.Pi, "oo": S.Infinity, "inf": S.Infinity, "infinity": S.Infinity}
-_BOOLEANS = {"true": S.true, "True": S.true, "false": S.false, "False": S.false}
-_RELATIONS = {"<": sympy.Lt, ">": sympy.Gt, "<=": sympy.Le, ">=": sympy.Ge,
-              "=": sympy.Eq, "==": sympy.Eq, "!=": sympy.Ne}
-
-# --------------------------------------------------------------------------- tokens
-
-class _Tok(NamedTuple):
-    kind: str        # num, name, op, cmd, end
-    text: str
-    pos: int
-    cmd: bool = False  # a name written as a LaTeX command (\exp x needs no parentheses)
-
-
-_GREEK = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho "
-          "sigma tau upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon "
-          "Phi Psi Omega").split()
-_LATEX_NAMES = {g: g for g in _GREEK}
-_LATEX_NAMES.update(varphi="phi", varepsilon="epsilon", vartheta="theta", varrho="rho",
-                    varsigma="sigma", infty="oo", exp="exp", log="log", ln="ln", sin="sin",
-                    cos="cos", tanh="tanh", max="max", min="min")
-_LATEX_OPS = {"cdot": "*", "times": "*", "ast": "*", "div": "/", "le": "<=", "leq": "<=",
-              "leqslant": "<=", "ge": ">=", "geq": ">=", "geqslant": ">=", "ne": "!=",
-              "neq": "!=", "lt": "<", "gt": ">", "land": "and", "wedge": "and", "lor": "or",
-              "vee": "or", "|": "‖", "Vert": "‖", "lVert": "‖", "rVert": "‖", "vert": "|",
-              "lvert": "|", "rvert": "|", "{": "\\{", "}": "\\}"}
-_LATEX_CMDS = {"frac": "frac", "dfrac": "frac", "tfrac": "frac", "sqrt": "sqrt",
-               "top": "top", "intercal": "top"}
-_LATEX_SKIP = {",", ";", ":", "!", " ", "quad", "qquad", "left", "right", "big", "Big",
-               "bigl", "bigr", "Bigl", "Bigr", "displaystyle"}
-_LATEX_STYLE = {"operatorname", "mathrm", "text", "textrm", "mathbf", "mathit", "boldsymbol",
-                "bm", "mathsf", "vec"}
-_LATEX_DECOR = {"tilde": "tilde", "widetilde": "tilde", "hat": "hat", "widehat": "hat",
-                "bar": "bar", "overline": "bar"}
-_UNICODE = {"−": ("op", "-"), "·": ("op", "*"), "×": ("op", "*"), "≤": ("op", "<="),
-            "≥": ("op", ">="), "≠": ("op", "!="), "‖": ("op", "‖"), "∞": ("name", "oo")}
-_UNICODE.update((c, ("name", n)) for c, n in zip(
-    "αβγδεηθλμνπρσΣτφΦωΩ", "alpha beta gamma delta epsilon eta theta lambda mu nu pi rho "
-    "sigma Sigma tau phi Phi omega Omega".split()))
-
-_NUM = re.compile(r"(\d+)(?:\.(\d*))?(?:[eE]([+-]?\d+))?|\.(\d+)(?:[eE]([+-]?\d+))?", re.ASCII)
-_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*", re.ASCII)
-_LNAME = re.compile(r"[A-Za-z][A-Za-z0-9]*", re.ASCII)
-_CMD = re.compile(r"\\([A-Za-z]+|.?)", re.ASCII | re.S)
-_BRACED = re.compile(r"\{\s*(\\?[A-Za-z][A-Za-z0-9]*)\s*\}", re.ASCII)
-_OPS = ("**", "==", "!=", "<=", ">=", "&&", "||", "+", "-", "*", "/", "^", "(", ")", ",", ".",
-        "[", "]", "{", "}", "|", "=", "<", ">", "&", "_")
-_REFUSED = {"'": "quotes and strings are not allowed", '"': "quotes and strings are not allowed",
-            ";": "';' is not allowed: give a single expression",
-            "@": "'@' is not allowed: '*' is the matrix product", "`": "backticks are not allowed",
-            "!": "'!' (factorial) is not supported", "%": "'%' is not allowed",
-            "#": "'#' is not allowed", "~": "'~' is not allowed", "?": "'?' is not allowed"}
-_ALLOWED_KEYWORDS = {"lambda", "and", "or", "not", "True", "False", "None"}
-
-
-def _tokenize(text: str, latex: bool, symbols: Mapping) -> list[_Tok]:
-    toks: list[_Tok] = []
-    i, n = 0, len(text)
-
-    def fail(msg, pos):
-        raise ExpressionError(msg, text, pos)
-
-    while i < n:
-        c = text[i]
-        script = latex and toks and toks[-1].text in ("_", "^") and toks[-1].kind == "op"
-        if c in " \t\r\n$":
-            i += 1
-        elif c in _UNICODE:
-            kind, val = _UNICODE[c]
-            toks.append(_Tok(kind, val, i))
-            i += 1
-        elif script and c.isascii() and c.isalpha():
-            toks.append(_Tok("name", c, i))  # LaTeX x_ij: one letter per script
-            i += 1
-        elif m := _NUM.match(text, i):
-            toks.append(_Tok("num", m.group(), i))
-            i = m.end()
-        elif (m := (_LNAME if latex else _NAME).match(text, i)):
-            word = m.group()
-            if "__" in word:
-                fail("names containing '__' are not allowed", i)
-            if keyword.iskeyword(word) and word not in _ALLOWED_KEYWORDS and word not in symbols:
-                fail(f"'{word}' is a Python keyword and is not allowed", i)
-            kind = "op" if word in ("and", "or", "not") else "name"
-            toks.append(_Tok(kind, word, i))
-            i = m.end()
-        elif latex and c == "\\":
-            i = _latex_command(text, i, toks, fail)
-        elif latex and c == "~":
-            i += 1
-        elif c == "_" and text.startswith("__", i):
-            fail("names containing '__' are not allowed", i)
-        elif c == ":":
-            j = len(toks) - 1
-            while j >= 0 and toks[j].text != "lambda" and (toks[j].kind == "name"
-                                                           or toks[j].text == ","):
-                j -= 1
-            if j >= 0 and toks[j].text == "lambda":
-                fail("lambda expressions are not allowed", toks[j].pos)
-            fail("unexpected character ':'", i)
-        elif op := next((o for o in _OPS if text.startswith(o, i)), None):
-            if op == "_" and not latex:
-                fail("unexpected character '_'", i)
-            val = {"||": "‖", "&&": "and", "&": "and"}.get(op, op)
-            if op == "||" and latex:
-                val, op = "|", "|"
-            toks.append(_Tok("op", val, i))
-            i += len(op)
-        elif c in _REFUSED:
-            fail(_REFUSED[c], i)
-        else:
-            shown = c if c.isascii() and c.isprintable() else f"U+{ord(c):04X}"
-            fail(f"unexpected character '{shown}'", i)
-    toks.append(_Tok("end", "", n))
-    return toks
-
-
-def _latex_command(text, i, toks, fail) -> int:
-    m = _CMD.match(text, i)
-    word, end = m.group(1), m.end()
-    if word in _LATEX_SKIP:
-        if word in ("left", "right") and text.startswith(".", end):
-            end += 1
-    elif word in _LATEX_NAMES:
-        toks.append(_Tok("name", _LATEX_NAMES[word], i, cmd=True))
-    elif word in _LATEX_OPS:
-        val = _LATEX_OPS[word]
-        toks.append(_Tok("op", val, i))
-    elif word in _LATEX_CMDS:
-        toks.append(_Tok("cmd", _LATEX_CMDS[word], i))
-    elif word in _LATEX_STYLE or word in _LATEX_DECOR:
-        b = _BRACED.match(text, end)
-        inner = b.group(1) if b else None
-        if inner and inner.startswith("\\"):
-            inner = _LATEX_NAMES.get(inner[1:])
-        if word in _LATEX_DECOR:
-            if not inner:
-                fail(f"\\{word} needs a name in braces, e.g. \\{word}{{x}}", i)
-            toks.append(_Tok("name", f"{inner}_{_LATEX_DECOR[word]}", i))
-            return b.end()
-        if inner:
-            toks.append(_Tok("name", inner, i, cmd=True))
-            return b.end()
-    else:
-        fail(f"unknown LaTeX command '\\{word}'", i)
-    return end
+__all__ = ["DEFAULT_FUNCTIONS", "MAX_LENGTH", "Phi", "parse", "parse_condition", "parse_value"]
 
 # --------------------------------------------------------------------------- parser
 
@@ -354,14 +44,18 @@ _SUM, _UNARY, _PROD, _POW, _POSTFIX = 10, 15, 20, 40, 50
 _CLOSERS = {"(": ")", "[": "]", "{": "}", "\\{": "\\}"}
 
 
-class _Parser:
+class _Parser(Notation):
     def __init__(self, text, toks, symbols, functions, latex, value_mode):
         self.text, self.toks, self.i = text, toks, 0
         self.symbols, self.functions = symbols, functions
         self.latex, self.value_mode = latex, value_mode
         self.depth = 0
         self.deadline = time.monotonic() + MAX_SECONDS
+        self.steps = 0
         self.bars = 0  # open |...| or ‖...‖, whose closing bar must not start a factor
+        self.bound = {}  # index variables of \sum, \prod, \min_i: name -> current value
+        self.tuple_end = -1  # token index just after the last 1-D list (a tuple), for (a, b)^T
+        self.list_span = None  # (first, end) token indices of the last literal list
 
     # helpers
     def peek(self, k=0) -> _Tok:
@@ -391,7 +85,7 @@ class _Parser:
             result = f(*args)
         except ExpressionError:
             raise
-        except _Refused as e:
+        except Refused as e:
             raise self.err(str(e), tok) from None
         except Exception as e:  # SymPy's shape, type and value errors
             raise self.err(f"cannot evaluate '{tok.text}' here: {str(e)[:200]}", tok) from None
@@ -430,10 +124,12 @@ class _Parser:
                 bp = _PROD
             elif tok.kind == "op" and tok.text in ("^", "**"):
                 bp = _POW
-            elif tok.kind == "op" and (tok.text == "." or tok.text == "[" and not self.latex):
+            elif tok.kind == "op" and (tok.text in (".", "'") or tok.text == "[" and not self.latex):
                 bp = _POSTFIX
             elif self.starts_factor(tok):
                 plain_ok = number_first and (tok.kind == "name" or tok.text == "(")
+                if number_first and tok.kind == "cmd" and tok.text == "frac":
+                    self.mixed_number(tok)
                 if tok.kind == "num" or not (self.latex or plain_ok):
                     raise self.err(f"missing operator before {self.show(tok)} "
                                    "(write '*' for a product)", tok)
@@ -453,6 +149,8 @@ class _Parser:
             is_op = tok.kind == "op" and tok.text in "+-*/"
             self.i += is_op
             chain.append((tok, tok.text if is_op else "*", self.expr(bp)))
+            if tok.text == "/" and is_op and self.starts_factor(self.peek()) and self.peek().kind != "cmd":
+                self.ambiguous_division(tok)
         self.depth -= 1
         return self.fold(left, chain)
 
@@ -483,6 +181,12 @@ class _Parser:
     def add(self, left, right, tok):
         if _is_matrix(left) != _is_matrix(right):
             left, right = _scalar(left), _scalar(right)
+            try:
+                left, right = with_identity(left, right), with_identity(right, left)
+            except Refused as exc:
+                raise self.err(str(exc), tok) from None
+        if _is_matrix(left) != _is_matrix(right):
+            left, right = _scalar(left), _scalar(right)
         if _is_matrix(left) != _is_matrix(right) or (
                 _is_matrix(left) and left.shape != right.shape):
             verb = "add" if tok.text == "+" else "subtract"
@@ -492,20 +196,33 @@ class _Parser:
         return self.build(tok, lambda a, b: a - b, left, right)
 
     def check_time(self):
+        """Bound the work, not the time: a step count decides, the same on any machine; the
+        clock is only a last fuse (far above what the step bound allows) for a runaway SymPy call."""
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            raise self.err(f"expression is too complex (more than {MAX_STEPS} parsing steps)")
         if time.monotonic() > self.deadline:
             raise self.err(f"expression is too complex (not parsed within {MAX_SECONDS} s)")
 
     def infix(self, left, tok):
+        at = self.i
         op = self.take().text
+        if op == "'":
+            if not _is_matrix(left):
+                raise self.err("a prime ' on a scalar: declare the primed name (e.g. x_prime) or "
+                               "write the transpose of a matrix as A' or A^T", tok)
+            return self.transpose(left, tok, at)
         if op == ".":
             nxt = self.take()
             if nxt.text != "T" or nxt.kind != "name":
                 raise self.err("attribute access is not allowed (only '.T', the transpose)", nxt)
-            return self.transpose(left, tok)
+            return self.transpose(left, tok, at)
         if op == "[":
             raise self.err("indexing is not allowed; use the declared names of the entries", tok)
         if self.transpose_follows(left):  # '^' or '**'
-            return self.transpose(left, tok)
+            return self.transpose(left, tok, at)
+        if self.positive_part_follows():  # (x_1 - x_2)^+
+            return self.build(tok, lambda x: sympy.Max(0, _need_scalar(x, "(...)^+")), left)
         return self.power(left, self.expr(_POW - 1), tok)
 
     def transpose_follows(self, base) -> bool:
@@ -523,10 +240,17 @@ class _Parser:
             return True
         return False
 
-    def transpose(self, e, tok):
+    def transpose(self, e, tok, at=None):
+        if at is not None and at == self.tuple_end and _is_matrix(e) and e.shape[1] == 1:
+            return e  # (8, 0)^T: a tuple is a row written flat; transposed, the column vector it means
         return self.build(tok, lambda x: x.T, e) if _is_matrix(e) else e
 
     def mul(self, a, b, tok):
+        if _is_matrix(a) != _is_matrix(b):
+            try:
+                a, b = with_identity(a, b), with_identity(b, a)
+            except Refused as exc:
+                raise self.err(str(exc), tok) from None
         if _is_matrix(a) and _is_matrix(b):
             if a.shape == (1, 1) and b.shape[0] != 1:
                 a = a[0, 0]
@@ -579,6 +303,16 @@ class _Parser:
             if _is_matrix(_scalar(inner)):
                 raise self.err("|...| of a matrix is ambiguous: write norm(...) or \\|...\\|", tok)
             return self.build(tok, sympy.Abs, _scalar(inner))
+        if tok.kind == "cmd" and tok.text in ("sum", "prod"):
+            return self.big_operator(tok, tok.text)
+        if tok.kind == "cmd" and tok.text == "binom":
+            top = self.latex_arg(tok)
+            return self.binomial(tok, top, self.latex_arg(tok))
+        if tok.kind == "cmd" and tok.text == "underbrace":
+            return self.underbrace(tok)
+        if tok.kind == "op" and tok.text == "…":
+            raise self.err("'\\dots' stands for entries left out: write every entry, or a run of equal "
+                           "entries as \\underbrace{a, \\dots, a}_{n}", tok)
         if tok.kind == "cmd" and tok.text == "frac":
             num = self.latex_arg(tok)
             return self.divide(num, self.latex_arg(tok), tok)
@@ -618,8 +352,13 @@ class _Parser:
             if opener.text in ("{", "\\{"):
                 return S.EmptySet
             raise self.err("empty list", opener)
+        first = self.i
         while True:
-            items.append(self.expr(0))
+            item = self.ternary()
+            if isinstance(item, Run):
+                items.extend(item.items)
+            else:
+                items.append(item)
             if self.peek().text != ",":
                 break
             comma = self.take()
@@ -634,15 +373,21 @@ class _Parser:
         if is_set and self.value_mode:
             return self.build(opener, sympy.FiniteSet, *items)
         if len(items) == 1 and self.toks[self.i - 2].text != ",":
+            if (opener.text == "[" and self.value_mode and self.list_span == (first, self.i - 1)
+                    and _is_matrix(items[0]) and items[0].shape[1] == 1):  # [[a, b]]: one row
+                return self.build(opener, lambda r: sympy.ImmutableMatrix([list(r)]), items[0])
             return items[0]
         if any(_is_matrix(x) and not all(isinstance(n, (int, sympy.Integer)) for n in x.shape) for x in items):
             # entry by entry, a vector of symbolic size d never ends
             raise self.err("a list of vectors or matrices of symbolic size cannot be built entry by entry: "
                            "give one vector expression instead", opener)
+        start = next(k for k in range(self.i - 1, -1, -1) if self.toks[k] is opener)
+        self.list_span = (start, self.i)
         if all(_is_matrix(x) and x.shape[1] == 1 for x in items):  # [[1, 2], [3, 4]]: rows
             return self.build(opener, lambda *rows: sympy.ImmutableMatrix(
                 [list(r) for r in rows]), *items)
-        return self.build(opener, lambda *xs: sympy.ImmutableMatrix([[x] for x in xs]), *items)
+        self.tuple_end = self.i
+        return self.build(opener, lambda *xs: sympy.ImmutableMatrix([[_scalar(x)] for x in xs]), *items)
 
     def number(self, tok):
         m = _NUM.fullmatch(tok.text)
@@ -660,6 +405,12 @@ class _Parser:
 
     def name(self, tok):
         name = tok.text
+        if name in self.bound:
+            return self.bound[name]
+        if name == "Piecewise" and self.lookup(name) is None:
+            return self.piecewise(tok)
+        if self.latex and tok.cmd and name in ("min", "max") and self.peek().text == "_":
+            return self.big_operator(tok, name)
         if self.latex:
             while self.peek().text == "_" and self.peek().kind == "op":
                 name = f"{name}_{self.subscript()}"
@@ -667,6 +418,10 @@ class _Parser:
                                             self.peek(1).text == "{" and self.peek(2).text == "*"):
                 self.i += 2 if self.peek(1).text == "*" else 4
                 name += "_star"
+        if self.peek().text == "'":
+            primed = self.primed(name)
+            if primed is not None:
+                return primed
         value = self.lookup(name)
         if value is not None:
             if not self.latex and self.peek().text == "(":
@@ -677,6 +432,8 @@ class _Parser:
             return self.call(tok, name)
         if name in _CONSTANTS:
             return _CONSTANTS[name]
+        if name == "I" and self.latex:
+            return IDENTITY  # the identity matrix; its size comes from what it is added to
         if self.value_mode and name in _BOOLEANS:
             return _BOOLEANS[name]
         if (self.latex and not tok.cmd and name.isalpha()
@@ -688,7 +445,7 @@ class _Parser:
             return result
         declared = sorted(self.symbols)
         listed = ", ".join(declared[:30]) + (", ..." if len(declared) > 30 else "") or "none"
-        hint = "; write exp(...) for the exponential" if name == "e" else ""
+        hint = self.unknown_hint(name)
         raise self.err(f"unknown name '{name}' (declared symbols: {listed}){hint}", tok)
 
     def subscript(self) -> str:
@@ -700,9 +457,9 @@ class _Parser:
                 parts.append(self.take().text.strip(","))
             self.expect("}", tok)
             if parts:
-                return "".join(parts)
+                return "".join(self.index_text(p) for p in parts)
         elif tok.kind in ("num", "name"):
-            return tok.text
+            return self.index_text(tok.text)
         raise self.err("expected a subscript such as x_1 or x_{12}", tok)
 
     def lookup(self, name):
@@ -789,7 +546,9 @@ def _run(text, symbols, functions, latex, mode):
                 raise
             try:  # juxtaposition such as "w^T x" or "x_1 x_2" reads as LaTeX
                 return _run(text, symbols, functions, True, mode)
-            except ExpressionError:
+            except ExpressionError as latex_error:
+                if "ambiguous" in latex_error.message:
+                    raise
                 raise plain_error from None
     funcs = dict(DEFAULT_FUNCTIONS)
     funcs.update(functions or {})
@@ -798,7 +557,7 @@ def _run(text, symbols, functions, latex, mode):
         raise ExpressionError("empty expression", text, 0)
     parser = _Parser(text, toks, symbols, funcs, latex, mode == "value")
     try:
-        result = parser.condition() if mode == "condition" else parser.expr(0)
+        result = parser.condition() if mode == "condition" else parser.ternary()
     except RecursionError:
         raise ExpressionError(f"expression is nested too deeply (more than {MAX_DEPTH} levels)",
                               text, parser.peek().pos) from None
@@ -810,6 +569,11 @@ def _run(text, symbols, functions, latex, mode):
         if tok.text in (")", "]", "}", "\\}"):
             raise parser.err(f"unmatched '{tok.text}'")
         raise parser.err(f"unexpected {parser.show(tok)}")
+    if isinstance(result, Run):
+        raise ExpressionError("\\underbrace{a, \\dots, a}_{n} belongs inside a vector (...)", text, 0)
+    if isinstance(result, sympy.Basic) and IDENTITY in result.free_symbols:
+        raise ExpressionError("I is read as the identity matrix here, but it meets no matrix that gives "
+                              "its size: write Identity(n) or declare I", text, text.find("I"))
     return result
 
 

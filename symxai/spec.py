@@ -52,6 +52,8 @@ PART = Record({
     "discussion": Field(Text(), doc="reasoned text appended to this part's solution"),
     "tolerance": Field(Expr(), doc="relative tolerance for this part's answers (default: exact comparison)"),
     "reveal": Field(Bool(), doc="check-sheet may show the correct value at a counterexample (default false)"),
+    "names": Field(MapOf(Anything()), doc="names a typed answer may use besides the symbols: "
+                   "quantities of the statement (eta: 3/sqrt(d)), vectors ([x1, x2, x3]), {function: logistic}"),
 })
 
 RANDOM = Record({
@@ -80,6 +82,8 @@ EXERCISE = Record({
     "reveal": Field(Bool(), doc="check-sheet may show the correct value at a counterexample (default false; "
                     "symxai check shows it unless this is false)"),
     "parts": Field(ListOf(PART, 1)),
+    "names": Field(MapOf(Anything()), doc="names a typed answer may use besides the symbols: "
+                   "quantities of the statement (eta: 3/sqrt(d)), vectors ([x1, x2, x3]), {function: logistic}"),
     "random": Field(RANDOM, doc="how to draw variants of this exercise (see docs/variants.md)"),
 })
 
@@ -175,6 +179,19 @@ def _symbols(ex: Map, ctx_problems: list[Problem], lines: list[str]) -> SymbolTa
     if any(p for p in ctx_problems):
         decls = [d for d in decls if all(not isinstance(n, str) or n in spec for n in d.shape)]
     return SymbolTable(decls)
+
+
+def _check_names(task: Task, part, problems: list[Problem], lines: list[str]) -> None:
+    """The answer-side ``names`` must read (located at the exercise's or part's ``names``)."""
+    from .answertext import answer_scope
+    from .errors import ExpressionError
+
+    try:
+        answer_scope(task)
+    except ExpressionError as exc:
+        owner = part if part is not None and "names" in part else task.exercise
+        loc = owner.key_loc("names") if "names" in owner else owner.loc
+        problems.append(Problem(loc, str(exc.message), lines[loc.line - 1] if 0 < loc.line <= len(lines) else ""))
 
 
 def _merged(ex: Map, part: Map | None) -> Map:
@@ -281,3 +298,4 @@ def _instantiate(sheet: Sheet, ex: Map, lines: list[str], problems: list[Problem
                                         f"(it gives: {', '.join(names)})", lines[loc.line - 1]))
         sheet.tasks.append(Task(sheet, ex, part, method, symbols, problem, list(asked),
                                 (part or ex).loc))
+        _check_names(sheet.tasks[-1], part, problems, lines)

@@ -23,8 +23,21 @@ def test_check_wrong_set_exit_1_naming_the_wrong_answers(cli):
     r = cli("check", SHEET14, "shapley", "phi_1=1/3", "phi_2=1/3", "phi_3=1/6")
     assert r.exit_code == 1
     lines = [line for line in r.output.splitlines() if line.startswith("phi_")]
-    assert lines[0].startswith("phi_1: wrong") and lines[1].startswith("phi_2: wrong")
-    assert lines[2].startswith("phi_3: right")
+    assert lines[0].startswith("phi_1 = 1/3: wrong") and lines[1].startswith("phi_2 = 1/3: wrong")
+    assert lines[2].startswith("phi_3 = 1/6: right")
+
+
+def test_every_verdict_line_starts_with_the_answer_as_read(cli):
+    """A misreading is visible: the line shows what symxai read, in the notation of `solve`."""
+    r = cli("check", SHEET14, "shapley", r"phi_1=\frac{4}{6}", "phi_2=2/12", r"phi_3=\phi_3 = 1/2 - 1/3")
+    assert r.exit_code == 0, r.output
+    assert r.output.splitlines()[:3] == ["phi_1 = 2/3: right (exact)", "phi_2 = 1/6: right (exact)",
+                                         "phi_3 = 1/6: right (exact)"]
+    r = cli("check", PROBLEMS / "tub-ml1-lecture14.yaml", "am-linear", "x_star=w/(lambda)")
+    assert r.exit_code == 1 and r.output.startswith("x_star = 1/lambda*w: wrong")
+    doc = json.loads(cli("check", SHEET14, "shapley", r"phi_1=\frac{2}{3}", "--json").output)
+    answer = doc["answers"][0]
+    assert answer["read"] == "2/3" and answer["read_latex"] == r"\frac{2}{3}" and answer["given"] == r"\frac{2}{3}"
 
 
 def test_check_hostile_answer_exit_2_and_runs_nothing(cli):

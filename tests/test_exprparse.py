@@ -11,7 +11,7 @@ import pytest
 import sympy as sp
 from hypothesis import given, settings, strategies as st
 
-from symxai import exprparse
+from symxai import exprfuncs, exprparse, exprtokens
 from symxai.errors import ExpressionError
 from symxai.exprparse import MAX_LENGTH, Phi, parse, parse_condition, parse_value
 
@@ -185,7 +185,7 @@ def test_values(text, expected):
 
 @pytest.mark.parametrize("text, message", [
     ("foo + 1", "unknown name 'foo'"),
-    ("e^x1", "unknown name 'e'"),
+    ("ee^x1", "unknown name 'ee'"),
     ("exp(x1", "expected ')' to close '(' at column 4"),
     ("Max()", "Max takes at least 1 argument (0 given)"),
     ("Max(" + ",".join(["1"] * 21) + ")", "Max takes at most 20 arguments"),
@@ -199,7 +199,8 @@ def test_values(text, expected):
     ("1/0", "division by zero"),
     (r"\foo{x}", "unknown LaTeX command '\\foo'"),
     ("x = 1", "a relation is not allowed here"),
-    ("x1'", "quotes"),
+    ("x1'", "x1' is not declared"),
+    ("'x1'", "quotes"),
 ])
 def test_errors_are_located(text, message):
     with pytest.raises(ExpressionError, match=re.escape(message)) as info:
@@ -300,7 +301,7 @@ def test_fuzz_arbitrary_text(text):
 
 
 def test_source_has_no_eval():
-    source = Path(exprparse.__file__).read_text()
+    source = "".join(Path(m.__file__).read_text() for m in (exprparse, exprfuncs, exprtokens))
     for name in ("eval", "exec", "sympify", "parse_expr", "parse_latex", "compile", "__import__"):
         assert not re.search(rf"(?<!def )(?<![\w.]){name}\s*\(", source), name
     assert not re.search(r"\bS\(\s*['\"a-z]", source)
@@ -317,3 +318,48 @@ def test_list_of_symbolic_size_vectors_is_refused_quickly():
         assert time.monotonic() - start < 1.0
     two = sp.MatrixSymbol("m", 2, 1)  # a fixed size still builds the matrix
     assert parse_value("(m, m)", {"m": two}).shape == (2, 2)
+
+
+# ------------------------------------------------------------------ notation people write (issue 14)
+
+def test_big_operators_and_environments_are_bounded_and_refused_with_a_hint():
+    h = {f"h_{i}": sp.Symbol(f"h_{i}") for i in (1, 2, 3)}
+    assert parse(r"\min_i h_i", h) == sp.Min(*h.values())
+    assert parse(r"\sum_{j=1}^{3} j", {}) == 6
+    for text, message in [
+            (r"\sum_{j=1}^{100000} j", "at most 200 terms"),
+            (r"\sum_j j", "explicit bounds"),
+            (r"\sum_{x1=1}^{2} x_1", "already a name"),
+            (r"\begin{pmatrix} 1 & 2", "is not closed"),
+            (r"\end{pmatrix}", "without its \\begin"),
+            (r"\begin{tabular} 1 \end{tabular}", "unknown LaTeX environment"),
+            (r"(1, \underbrace{2, \dots, 3}_{4})", "equal first and last"),
+            (r"(1, \underbrace{2, \dots, 2}_{100000})", "from 2 to 10000"),
+            (r"(1, \dots, 2)", "underbrace"),
+            (r"2\frac{1}{3}", "mixed number"),
+            ("x1/2 x2", "ambiguous"),
+    ]:
+        with pytest.raises(ExpressionError, match=re.escape(message)):
+            parse_value(text, SYMS)
+
+
+def test_nested_sums_are_stopped_by_the_work_bound_not_the_clock():
+    text = "".join(rf"\sum_{{{c}=1}}^{{200}} " for c in "abcd") + "1"
+    start = time.process_time()
+    with pytest.raises(ExpressionError, match="parsing steps"):
+        parse(text, {})
+    assert time.process_time() - start < 5.0
+
+
+def test_row_column_and_transpose_readings():
+    assert parse_value("[[1, 2]]", {}).shape == (1, 2)
+    assert parse_value("[[1], [2]]", {}).shape == (2, 1)
+    assert parse_value(r"(1, 2)^\top", {}).shape == (2, 1)  # a flat tuple is the column it names
+    assert parse_value(r"\begin{pmatrix} 1 & 2 \end{pmatrix}^\top", {}).shape == (2, 1)
+    assert parse_value(r"\begin{pmatrix} 1 & 2 \end{pmatrix}", {}).shape == (1, 2)
+    assert parse_value(r"\begin{vmatrix} 1 & 2 \\ 3 & 4 \end{vmatrix}", {}) == -2
+    assert parse("w'", SYMS) == SYMS["w"].T
+    X = sp.MatrixSymbol("X", 4, 3)
+    assert parse(r"\lambda I + X^\top X", {"lambda": lam, "X": X}).shape == (3, 3)
+    with pytest.raises(ExpressionError, match="identity matrix"):
+        parse(r"2 I", {}, latex=True)
