@@ -227,8 +227,12 @@ class ActivationMax(Method):
 
     def _gaussian(self, ctx, rec, x):
         mu = self._symbol(ctx, rec, "mean", vector=True, rows=x.shape[0])
-        sigma = self._symbol(ctx, rec, "cov")
+        sigma = self._symbol(ctx, rec, "cov", rows=x.shape[0])
         if mu is None or sigma is None:
+            return None, None
+        if sympy.sympify(sigma.shape[1] - sigma.shape[0]) != 0:
+            ctx.problem(rec.loc_of("cov"), f"the covariance '{rec['cov']}' must be a square matrix (shape [n, n]), "
+                        f"it is declared {sigma.shape[0]}x{sigma.shape[1]}")
             return None, None
         if "spd" not in ctx.symbols.by_object[sigma].assume:
             ctx.problem(rec.loc_of("cov"), f"{rec['cov']} must be symmetric positive definite (declare assume: [spd])")
