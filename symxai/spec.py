@@ -36,7 +36,7 @@ SYMBOL = AnyOf(
                                     expected=f"a size 1..{MAX_DIMENSION} or a dimension name"), 1, 2),
                        doc="[n] for a vector, [n, m] for a matrix; n, m numbers or declared names"),
         "assume": Field(_ASSUME, doc="assumptions: " + ", ".join(ASSUMPTIONS)),
-        "range": Field(ListOf(Expr(), 2), doc="interval [lo, hi] for random values in verification"),
+        "range": Field(ListOf(Expr(), 2, 2), doc="interval [lo, hi] for random values in verification"),
         "description": Field(Text()),
     }),
     expected="an assumption, a list of assumptions, or a mapping with shape/assume",
