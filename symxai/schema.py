@@ -114,11 +114,12 @@ class Int(Type):
         self.minimum, self.maximum = minimum, maximum
 
     def check(self, value, problems, loc=None):
-        bounds = ""
-        if self.minimum is not None:
-            bounds += f" >= {self.minimum}"
-        if self.maximum is not None:
-            bounds += f" <= {self.maximum}"
+        if self.minimum is not None and self.maximum is not None:
+            bounds = f" from {self.minimum} to {self.maximum}"
+        elif self.minimum is not None:
+            bounds = f" >= {self.minimum}"
+        else:
+            bounds = f" <= {self.maximum}" if self.maximum is not None else ""
         ok = isinstance(value, int) and not isinstance(value, bool)
         if ok and self.minimum is not None and value < self.minimum:
             ok = False

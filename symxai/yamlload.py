@@ -184,7 +184,7 @@ _VISIBLE = {c: "?" for c in [*range(0, 9), 11, 12, *range(14, 32), 127]}
 def loads(text: str, file: str = "<string>"):
     """Parse YAML text into Map/Seq/Str/int/bool/None; raise SpecError on any problem.
 
-    >>> loads("a: !!map {b: 1}\n", "t.yaml")
+    >>> loads("a: !!map {b: 1}\\n", "t.yaml")
     Traceback (most recent call last):
     ...
     symxai.errors.SpecError: t.yaml:1:4: YAML tag '!!map' is not allowed (tags are refused everywhere)
