@@ -7,7 +7,7 @@ so that a spec either runs in bounded time and memory or is refused at
 a test keeps that table and these numbers in step.
 
 >>> over("lrp", "hidden units in total", 80, MAX_LRP_HIDDEN)
-'lrp: at most 12 hidden units in total (got 80); see docs/spec.md#limits'
+'lrp: at most 32 hidden units in total (got 80); see docs/spec.md#limits'
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ MAX_DIMENSION = 100             # a declared shape [n] or [n, m]: each of n, m
 MAX_VECTOR = 200                # entries of a vector given in params (a point, a mean, a bias)
 MAX_MATRIX = 2_500              # entries of a matrix given in params (weights, maps)
 MAX_INPUTS = 20                 # inputs of a method (Shapley: 2^d exact coalitions)
-MAX_SYMBOLIC_SHAPLEY = 8        # Shapley inputs when the point, baseline or f has free symbols
-MAX_LRP_HIDDEN = 12             # hidden units of an LRP network, all layers together (2^h regions)
+MAX_SYMBOLIC_SHAPLEY = 6        # Shapley inputs when the point, baseline or f has free symbols
+MAX_LRP_HIDDEN = 32             # hidden units of an LRP network, all layers together
+MAX_LRP_REGIONS = 64            # bound sum_{i<=d} C(h, i) on the activation regions of h units on d inputs
 MAX_GENERATOR_VALUES = 100_000  # values one integer/rational/point generator may choose from
 
 
@@ -41,5 +42,7 @@ LIMITS = {
     "MAX_INPUTS": (MAX_INPUTS, "inputs of a method"),
     "MAX_SYMBOLIC_SHAPLEY": (MAX_SYMBOLIC_SHAPLEY, "Shapley inputs when the point, baseline or f has free symbols"),
     "MAX_LRP_HIDDEN": (MAX_LRP_HIDDEN, "hidden units of an LRP network, all layers together"),
+    "MAX_LRP_REGIONS": (MAX_LRP_REGIONS, "activation regions of an LRP network with numeric weights, bounded by "
+                        "sum_{i<=d} C(h, i) for h hidden units on d inputs"),
     "MAX_GENERATOR_VALUES": (MAX_GENERATOR_VALUES, "values one generator may choose from"),
 }
