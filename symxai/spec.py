@@ -147,10 +147,11 @@ class Sheet:
 
 def _decl(name: str, value, loc: Location, problems: list[Problem]) -> SymbolDecl:
     """The declaration of ``name``; after a located problem (shape, range, assumptions) a plain stand-in."""
-    if isinstance(value, str):
-        return SymbolDecl(name, (), frozenset({"real", value}), loc)
-    if isinstance(value, list):
-        return SymbolDecl(name, (), frozenset({"real", *value}), loc)
+    if isinstance(value, (str, list)):
+        decl = SymbolDecl(name, (), frozenset({"real", *([value] if isinstance(value, str) else value)}), loc)
+        found = [Problem(getattr(value, "loc", loc), m) for _, m in declaration_problems(decl)]
+        problems.extend(found)
+        return SymbolDecl(name, (), frozenset({"real"}), loc) if found else decl
     shape = tuple(value.get("shape", ()))
     before = len(problems)
     rng = _range(value, problems) if "range" in value else None
@@ -198,14 +199,13 @@ def _symbols(ex: Map, ctx_problems: list[Problem], lines: list[str]) -> SymbolTa
             decls.append(SymbolDecl(name, (), frozenset({"real"}), spec.key_loc(name)))
             continue
         decl = _decl(name, value, spec.key_loc(name), ctx_problems)
-        for dim in decl.shape:
-            if isinstance(dim, str) and (dim not in spec or not isinstance(spec[dim], (str, list))):
-                loc = spec.loc_of(name)
-                ctx_problems.append(Problem(loc, f"dimension '{dim}' of '{name}' must be a declared scalar",
-                                            lines[loc.line - 1] if loc.line else ""))
-        decls.append(decl)
-    if any(p for p in ctx_problems):
-        decls = [d for d in decls if all(not isinstance(n, str) or n in spec for n in d.shape)]
+        bad = [dim for dim in decl.shape
+               if isinstance(dim, str) and (dim not in spec or not isinstance(spec[dim], (str, list)))]
+        for dim in bad:
+            loc = spec.loc_of(name)
+            ctx_problems.append(Problem(loc, f"dimension '{dim}' of '{name}' must be a declared scalar",
+                                        lines[loc.line - 1] if 0 < loc.line <= len(lines) else ""))
+        decls.append(SymbolDecl(name, (), frozenset({"real"}), decl.loc) if bad else decl)
     return SymbolTable(decls)
 
 
@@ -240,19 +240,33 @@ def loads_sheet(text: str, file: str = "<string>") -> Sheet:
                                             f"got {_shown(data)}"), text.splitlines())])
     SHEET.check(data, problems, data.loc)
     lines = text.splitlines()
-    if problems:
-        raise SpecError([_with_line(p, lines) for p in problems])
     sheet = Sheet(Path(file), data)
     seen: dict[str, Location] = {}
-    for ex in data["exercises"]:
+    exercises = data.get("exercises")
+    for ex in exercises if isinstance(exercises, list) else []:
+        own: list[Problem] = []
+        EXERCISE.check(ex, own, exercises.loc)
+        if own:  # reported above; the exercises without schema problems still go through every stage
+            continue
         if ex["id"] in seen:
             problems.append(Problem(ex.loc_of("id"), f"exercise id '{ex['id']}' is used twice",
                                     lines[ex.loc_of("id").line - 1]))
         seen[ex["id"]] = ex.loc
         _instantiate(sheet, ex, lines, problems)
     if problems:
-        raise SpecError([_with_line(p, lines) for p in problems])
+        raise SpecError(ordered([_with_line(p, lines) for p in problems]))
     return sheet
+
+
+def ordered(problems: list[Problem]) -> list[Problem]:
+    """Problems without repeats (same place, same message), sorted by file, line and column."""
+    seen, out = set(), []
+    for p in problems:
+        key = (str(p.location.file), p.location.line, p.location.column, p.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return sorted(out, key=lambda p: (str(p.location.file), p.location.line, p.location.column))
 
 
 def _shown(value) -> str:

@@ -1,10 +1,13 @@
-"""``symxai validate``: every check ``solve``, ``build`` and ``variants`` make before any
-work, run on every file, with every problem reported once, sorted by place.
+"""``symxai validate``: every check ``solve``, ``build`` and ``variants`` make before their work,
+run on every file, each problem reported once, sorted by place.
 
 A spec passes when it loads (YAML, schema, symbols), every method builds its
 problem from the parameters (shapes, lengths, finite numbers, distinct
 inputs, positive definiteness, the size limits of docs/spec.md#limits) and
 every ``random:`` block's generators and constraints can be constructed.
+The stages run even after earlier problems: an exercise whose own keys are
+sound is built although another one, or the sheet, has a problem, and the
+random blocks are checked although the sheet did not load.
 
 >>> report = validate_paths(["problems/tub-ml-sheet14.yaml"])
 >>> report.ok, report.problems
@@ -14,8 +17,11 @@ every ``random:`` block's generators and constraints can be constructed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from .errors import Problem, SpecError
+from .errors import Location, Problem, SpecError
+from .spec import EXERCISE, loads_sheet, ordered
+from .yamlload import Map, loads
 
 
 @dataclass
@@ -29,32 +35,39 @@ class Report:
 def validate_file(path):
     """(problems, sheet): every problem of one spec file, each once, sorted by line and column
     ([] when it is sound), and the loaded sheet (None when it did not load)."""
-    from .spec import load_sheet
-
+    path = Path(path)
     try:
-        sheet = load_sheet(path)
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return [Problem(Location(str(path)), f"cannot read the file: {exc}")], None
+    try:
+        data = loads(text, str(path))
     except SpecError as exc:
         return ordered(exc.problems), None
     problems: list[Problem] = []
-    for ex in sheet.data["exercises"]:
-        if "random" in ex:
-            from .variants import random_spec
-            try:
-                random_spec(sheet, ex["id"])
-            except SpecError as exc:
-                problems.extend(exc.problems)
-    return ordered(problems), sheet
+    sheet = None
+    try:
+        sheet = loads_sheet(text, str(path))
+    except SpecError as exc:
+        problems.extend(exc.problems)
+    problems.extend(_random_problems(path, data, text.splitlines()))
+    return ordered(problems), (None if problems else sheet)
 
 
-def ordered(problems: list[Problem]) -> list[Problem]:
-    """Problems without repeats (same place, same message), sorted by file, line, column."""
-    seen, out = set(), []
-    for p in problems:
-        key = (str(p.location.file), p.location.line, p.location.column, p.message)
-        if key not in seen:
-            seen.add(key)
-            out.append(p)
-    return sorted(out, key=lambda p: (str(p.location.file), p.location.line, p.location.column))
+def _random_problems(path: Path, data, lines: list[str]) -> list[Problem]:
+    from .variants import random_problems
+
+    out: list[Problem] = []
+    exercises = data.get("exercises") if isinstance(data, Map) else None
+    for ex in exercises if isinstance(exercises, list) else []:
+        own: list[Problem] = []
+        EXERCISE.check(ex, own, exercises.loc)
+        if own or "random" not in ex:  # schema problems are the loader's to report
+            continue
+        for p in random_problems(path, ex)[2]:
+            line = p.location.line
+            out.append(p if p.source_line or not 0 < line <= len(lines) else Problem(p.location, p.message, lines[line - 1]))
+    return out
 
 
 def validate_paths(paths) -> Report:
