@@ -201,10 +201,17 @@ def _symbols(ex: Map, ctx_problems: list[Problem], lines: list[str]) -> SymbolTa
         decl = _decl(name, value, spec.key_loc(name), ctx_problems)
         bad = [dim for dim in decl.shape
                if isinstance(dim, str) and (dim not in spec or not isinstance(spec[dim], (str, list)))]
+        loc = spec.loc_of(name)
+        shown = lines[loc.line - 1] if 0 < loc.line <= len(lines) else ""
         for dim in bad:
-            loc = spec.loc_of(name)
-            ctx_problems.append(Problem(loc, f"dimension '{dim}' of '{name}' must be a declared scalar",
-                                        lines[loc.line - 1] if 0 < loc.line <= len(lines) else ""))
+            ctx_problems.append(Problem(loc, f"dimension '{dim}' of '{name}' must be a declared scalar", shown))
+        for dim in decl.shape:
+            if isinstance(dim, str) and dim not in bad:
+                assume = {spec[dim]} if isinstance(spec[dim], str) else set(spec[dim])
+                if not {"integer", "positive"} <= assume:
+                    bad.append(dim)
+                    ctx_problems.append(Problem(loc, f"dimension '{dim}' of '{name}' must be declared "
+                                                f"[integer, positive] (it is {', '.join(sorted(assume))})", shown))
         decls.append(SymbolDecl(name, (), frozenset({"real"}), decl.loc) if bad else decl)
     return SymbolTable(decls)
 

@@ -131,6 +131,12 @@ class Lrp(Method):
     def _within_budget(ctx: BuildContext, params, net) -> bool:
         """The network is small enough: its activation regions are enumerated one linear program
         each, and h hidden units on d inputs cut the input space into up to sum_{i<=d} C(h, i)."""
+        for k, layer in enumerate(net.layers):
+            used = (layer.weights.free_symbols | layer.bias.free_symbols) & set(net.inputs)
+            if used:
+                ctx.problem(params.loc_of("layers"), f"layer {k + 1}: weights and biases are numbers or parameters, "
+                            f"not inputs ({', '.join(sorted(map(str, used)))}): the network must be affine in its inputs")
+                return False
         hidden = sum(layer.width for layer in net.layers[:-1])
         d = len(net.inputs)
         if hidden > MAX_LRP_HIDDEN:

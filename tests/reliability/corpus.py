@@ -153,4 +153,9 @@ CASES: dict[str, tuple[str, str]] = {
     "shapley-symbolic-d12": (_symbolic_shapley(12), "shapley: at most 6 inputs"),
     "shapley-d30": (_symbolic_shapley(30), "at most 20 inputs"),
     "activation-max-2000": (_activation_max_vector(2000), "1..100"),
+    # found by the fuzz test
+    "dimension-not-integer": (SHEET14.replace("d: [integer, positive]", "d: [positive]"), "[integer, positive]"),
+    "dimension-not-positive": (SHEET14.replace("d: [integer, positive]", "d: [integer]"), "[integer, positive]"),
+    "lrp-weight-is-an-input": (SHEET14.replace("weights: [[1, -1], [0, 1]]", "weights: [[x1, -1], [0, 1]]"),
+                               "affine in its inputs"),
 }

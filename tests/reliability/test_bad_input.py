@@ -52,3 +52,11 @@ def test_validate_reports_problems_of_several_stages_at_once(tmp_path):
     out = run("validate", path)
     assert out.exit_code == 2
     assert "reversed" in out.output and "twice" in out.output and "empty range" in out.output
+
+
+def test_summary_counts_no_traceback_and_no_hang(capsys):
+    from .summary import main
+    assert main(20) == 0
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    assert "tracebacks: 0, hangs: 0" in line
+    print(line)
