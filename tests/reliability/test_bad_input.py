@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from .corpus import CASES
+from .corpus import CASES, ROOT
 from .harness import run
 
 pytestmark = pytest.mark.reliability
@@ -60,3 +60,11 @@ def test_summary_counts_no_traceback_and_no_hang(capsys):
     line = capsys.readouterr().out.strip().splitlines()[-1]
     assert "tracebacks: 0, hangs: 0" in line
     print(line)
+
+
+def test_docs_list_every_limit():
+    from symxai.limits import LIMITS
+    text = (ROOT / "docs" / "spec.md").read_text()
+    table = text.split("<!-- limits table -->\n", 1)[1].split("<!-- end limits table -->")[0]
+    for key, (value, what) in LIMITS.items():
+        assert f"| `{key}` | {value:,} | {what} |" in table, key
