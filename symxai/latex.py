@@ -12,13 +12,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
 from symxai.errors import LatexError
+from symxai.texproc import run_bounded
 
 MISSING_TEX = (
     "pdflatex and latexmk are needed for PDF output (apt-get install "
@@ -145,27 +145,16 @@ def _run_latexmk(build: Path, jobname: str, timeout: float) -> tuple[bool, str]:
         MKTEXMF="0",
         max_print_line="1000",  # unwrapped log lines, so errors parse whole
     )
-    proc = subprocess.Popen(
-        command,
-        cwd=build,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # so a timeout can stop pdflatex too
-    )
-    try:
-        out, _ = proc.communicate(timeout=timeout)
+    try:  # own process group, rlimits, killed with symxai, bounded output: symxai/texproc.py
+        code, out = run_bounded(command, cwd=build, env=env, timeout=timeout)
     except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
         raise LatexError(f"LaTeX did not finish within {timeout:g} s") from None
-    return proc.returncode == 0, out.decode("utf-8", errors="replace")
+    return code == 0, out
 
 
 def _error_report(log: Path, output: str, jobname: str) -> str:
     """The error lines of a failed build, each with two lines of context."""
-    text = log.read_bytes().decode("utf-8", errors="replace") if log.is_file() else output
+    text = _log_tail(log) if log.is_file() else output
     lines = text.splitlines()
     picked: list[str] = []
     i = 0
@@ -184,6 +173,13 @@ def _error_report(log: Path, output: str, jobname: str) -> str:
         picked = [line for line in output.splitlines() if line.strip()][-_MAX_ERROR_LINES:]
     body = "\n".join(f"    {line}" for line in picked[:_MAX_ERROR_LINES])
     return f"LaTeX failed on {jobname}.tex:\n{body}"
+
+
+def _log_tail(log: Path, limit: int = 1 << 20) -> str:
+    """The last ``limit`` bytes of a TeX log (with -halt-on-error the error is at its end)."""
+    with open(log, "rb") as f:
+        f.seek(max(0, f.seek(0, os.SEEK_END) - limit))
+        return f.read().decode("utf-8", errors="replace")
 
 
 def _current_umask() -> int:

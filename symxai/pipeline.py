@@ -20,6 +20,7 @@ from .errors import SpecError, VerificationError
 from .model import Solution, Verification
 from .printing import plain, tex
 from .spec import Sheet, load_sheet
+from .stepcheck import check_steps
 from .verify import verify
 
 
@@ -44,17 +45,23 @@ def spec_files(paths) -> list[Path]:
     return out
 
 
-def solve_sheet(sheet: Sheet, *, seed: int = 0, progress=None) -> dict[str, tuple[Solution, Verification]]:
+def solve_sheet(sheet: Sheet, *, seed: int = 0, steps: bool = True,
+                progress=None) -> dict[str, tuple[Solution, Verification]]:
     """Solve and verify every task of a sheet: {task key: (solution, verification)}.
 
-    ``progress(text)``, when given, hears of each task before it starts.
+    With ``steps`` every displayed equality of the worked steps is checked too
+    (``stepcheck``); ``verification.steps`` holds the report.  ``progress(text)``,
+    when given, hears of each task before it starts.
     """
     results = {}
     for i, task in enumerate(sheet.tasks):
         if progress:
             progress(f"{sheet.path.name}: solving {task.key} ({i + 1}/{len(sheet.tasks)})")
         solution = task.method.solve(task.problem)
-        results[task.key] = (solution, verify(task, solution, seed=seed))
+        verification = verify(task, solution, seed=seed)
+        if steps:
+            verification.steps = check_steps(task, solution, seed=seed)
+        results[task.key] = (solution, verification)
     return results
 
 
@@ -68,6 +75,8 @@ def require_verified(sheet: Sheet, results: dict) -> None:
     """Raise VerificationError naming every answer whose check failed."""
     failed = [f"{sheet.path}: {key}: {c.answer}: {c.detail}"
               for key, (_, ver) in results.items() for c in ver.failures()]
+    failed += [f"{sheet.path}: {key}: {failure}"
+               for key, (_, ver) in results.items() if ver.steps is not None for failure in ver.steps.failures]
     if failed:
         raise VerificationError("verification failed; nothing was written:\n" + "\n".join(failed))
 
@@ -100,6 +109,9 @@ def answers_document(sheet: Sheet, results: dict, seed: int) -> dict:
                               "max_error": c.max_error, "tolerance": c.tolerance, "reference": c.reference}
                              for c in ver.checks],
         }
+        if ver.steps is not None:
+            tasks[task.key]["steps_checked"] = ver.steps.checked
+            tasks[task.key]["steps_total"] = ver.steps.total
     return {"sheet": sheet.id, "file": sheet.path.name, "seed": seed, "tasks": tasks}
 
 
@@ -108,7 +120,10 @@ def build(paths, out_dir="output", *, tex_only: bool = False, templates=None, se
     """Build exercise and solution sheets (tex, pdf) and answers.json for every spec.
 
     All specs are loaded and verified before anything is written, so a bad
-    spec or a failed check leaves every earlier output untouched.
+    spec or a failed check leaves every earlier output untouched.  Then all
+    sheets are written into one staging folder and switched into place at
+    once (``symxai.outputdir``): a LaTeX error or a kill leaves the earlier
+    output as it was, and a second build into the same folder is refused.
     """
     files = spec_files(paths)
     if not files:
@@ -127,38 +142,39 @@ def build(paths, out_dir="output", *, tex_only: bool = False, templates=None, se
         require_verified(sheet, results)
         log(f"{sheet.path}: {len(sheet.tasks)} task(s) solved and verified")
         solved.append((sheet, results))
+    from .outputdir import publish
+
+    rendered = [(sheet, results, _render_sheet(sheet, results, templates, seed)) for sheet, results in solved]
     written = []
-    for sheet, results in solved:
-        written.extend(_write_sheet(sheet, results, Path(out_dir) / sheet.id, tex_only, templates, seed))
+    with publish(out_dir) as stage:  # one staging folder, one switch: symxai/outputdir.py
+        for sheet, results, files in rendered:
+            written.extend(_write_sheet(sheet, files, stage, tex_only))
+    for sheet, _ in solved:
         log(f"wrote {Path(out_dir) / sheet.id}/")
     return written
 
 
-def _write_sheet(sheet, results, folder: Path, tex_only: bool, templates, seed: int) -> list[Path]:
-    """Render and compile into a staging folder, then move every file into place.
-
-    A LaTeX failure raises before anything in ``folder`` is replaced.
-    """
-    import os
-    import tempfile
-
-    from .latex import compile_pdf, write_atomic
+def _render_sheet(sheet, results, templates, seed: int) -> dict[str, str]:
+    """File name -> text of a sheet's two .tex sources and its answers.json."""
     from .render import render
 
-    folder.mkdir(parents=True, exist_ok=True)
     files = {f"{sheet.id}-{kind}.tex": render(sheet, results, kind, templates, seed) for kind in ("exercises", "solutions")}
     files["answers.json"] = json.dumps(answers_document(sheet, results, seed), indent=2) + "\n"
-    with tempfile.TemporaryDirectory(dir=folder, prefix=".staging-") as staging:
-        stage = Path(staging)
-        if not tex_only:
-            for name, source in list(files.items()):
-                if name.endswith(".tex"):
-                    pdf = name[:-4] + ".pdf"
-                    compile_pdf(source, stage / pdf, jobname=name[:-4])
-        for name, content in files.items():
-            write_atomic(stage / name, content)
-        moved = []
-        for path in sorted(stage.iterdir()):
-            os.replace(path, folder / path.name)
-            moved.append(folder / path.name)
-    return moved
+    return files
+
+
+def _write_sheet(sheet, files: dict[str, str], stage, tex_only: bool) -> list[Path]:
+    """Compile and write one sheet's files into its folder of the staging area; their public paths."""
+    from .latex import compile_pdf, write_atomic
+    from .texguard import safe_jobname
+
+    folder = stage.path / sheet.id
+    folder.mkdir()
+    staged = []
+    if not tex_only:
+        for name, source in files.items():
+            if name.endswith(".tex"):
+                staged.append(compile_pdf(source, folder / (name[:-4] + ".pdf"), jobname=safe_jobname(name[:-4])))
+    for name, content in files.items():
+        staged.append(write_atomic(folder / name, content))
+    return sorted(stage.public(p) for p in staged)

@@ -440,12 +440,12 @@ def aligned(line: Line) -> str:
     first, *rest = line.terms
     if not rest:
         return tex(first)
-    rel = relation(line.rel)
+    rels = [relation(r) for r in line.relations()]
     parts = [tex(t) for t in rest]
     lhs = tex(first)
     if len(parts) > 1 and width(lhs) + sum(width(p) + 2 for p in parts) > LINE_WIDTH:
-        return f"{lhs} &{rel} " + "".join(f"{p}\\\\\n  &{rel} " for p in parts[:-1]) + parts[-1]
-    return f"{lhs} &{rel} " + f" {rel} ".join(parts)
+        return f"{lhs} &{rels[0]} " + "".join(f"{p}\\\\\n  &{r} " for p, r in zip(parts[:-1], rels[1:])) + parts[-1]
+    return f"{lhs} &{rels[0]} " + "".join(f"{p} {r} " for p, r in zip(parts[:-1], rels[1:])) + parts[-1]
 
 
 def tex(obj) -> str:
@@ -453,7 +453,8 @@ def tex(obj) -> str:
     if isinstance(obj, Tex):
         return obj.code
     if isinstance(obj, Line):
-        return f" {relation(obj.rel)} ".join(tex(t) for t in obj.terms)
+        terms, rels = [tex(t) for t in obj.terms], [relation(r) for r in obj.relations()]
+        return terms[0] + "".join(f" {r} {t}" for r, t in zip(rels, terms[1:])) if terms else ""
     if isinstance(obj, str):
         return f"\\text{{{text(obj)}}}"
     if isinstance(obj, bool):

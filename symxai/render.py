@@ -4,6 +4,14 @@ Templates use LaTeX-safe delimiters (``((* block *))``, ``((( expr )))``,
 ``((= comment =))``) and StrictUndefined, so a missing value is an error,
 never an empty hole in a PDF.  User template folders come before the
 packaged ones; every SymPy object is printed by ``symxai.printing``.
+
+Templates run in Jinja2's :class:`~jinja2.sandbox.SandboxedEnvironment`: a
+template cannot reach Python internals (``lipsum.__globals__``,
+``''.__class__.__mro__``); such an attempt is a :class:`TemplateSecurityError`
+(exit status 2).  A user template folder (``--templates``) is otherwise trusted
+code: it writes the LaTeX of the sheet, so it can write any LaTeX; the TeX-level
+lock (``symxai.texguard.TEX_LOCK``, put after ``\\begin{document}``) and
+pdflatex's own limits still apply to what it writes.
 """
 
 from __future__ import annotations
@@ -12,12 +20,19 @@ from importlib import resources
 from pathlib import Path
 
 import jinja2
+import jinja2.sandbox
 
 from . import __version__
 import sympy
 
+from .errors import SpecError, SymxaiError
 from .model import Step
 from .printing import aligned, cell, name_tex, prose, shared_roots, tex
+from .texguard import check_spec_texts, escape_text, lock_document
+
+
+class TemplateSecurityError(SymxaiError):
+    """Raised when a template tries what the Jinja2 sandbox forbids (exit status 2)."""
 
 
 def packaged_templates() -> Path:
@@ -30,10 +45,10 @@ def packaged_templates() -> Path:
 
 
 def environment(user_dirs: list[Path] | None = None) -> jinja2.Environment:
-    """The Jinja2 environment: user folders first, then the packaged templates."""
+    """The sandboxed Jinja2 environment: user folders first, then the packaged templates."""
     loaders = [jinja2.FileSystemLoader(str(d)) for d in user_dirs or []]
     loaders.append(jinja2.FileSystemLoader(str(packaged_templates())))
-    return jinja2.Environment(
+    return jinja2.sandbox.SandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
         block_start_string="((*", block_end_string="*))",
         variable_start_string="(((", variable_end_string=")))",
@@ -56,16 +71,20 @@ def _step_view(step: Step) -> dict:
             "lines": [aligned(line) for line in step.lines], "table": table, "figure": figure}
 
 
-def _verified_note(verification) -> str:
+def check_row(task, verification) -> dict | None:
+    """One row of the sheet's "How the answers were checked" table: the task, its answers, the
+    independent route, how many points, the largest difference, and the worked steps checked."""
     checks = verification.checks
     if not checks:  # a reasoned exercise has no answers to verify
-        return ""
-    names = ", ".join(f"${tex(sympy.Symbol(c.answer))}$" for c in checks)
+        return None
     points = max(c.points for c in checks)
-    error = max(c.max_error for c in checks)
-    where = "at the given values" if points == 1 else f"at {points} random parameter points"
-    return (f"{names} agree with a {checks[0].reference} {where} "
-            f"(largest relative difference {error:.1e}).")
+    steps = verification.steps
+    return {"task": escape_text(task.key),
+            "answers": ", ".join(f"${tex(sympy.Symbol(c.answer))}$" for c in checks),
+            "reference": checks[0].reference,
+            "where": "given values" if points == 1 else f"{points} points",
+            "error": f"{max(c.max_error for c in checks):.0e}",
+            "steps": f"{steps.checked}/{steps.total}" if steps is not None else "--"}
 
 
 def task_view(task, solution, verification) -> dict:
@@ -82,7 +101,6 @@ def task_view(task, solution, verification) -> dict:
         "steps": [_step_view(s) for s in solution.steps],
         "answers": answers,
         "where": [tex(line) for line in where],
-        "verified_note": _verified_note(verification),
         "figures": figures,
     }
 
@@ -93,13 +111,21 @@ def sheet_context(sheet, results: dict, seed: int = 0) -> dict:
     for ex, tasks in sheet.exercises():
         exercises.append({"title": ex["title"], "points": ex.get("points", ""), "statement": ex["statement"],
                           "tasks": [task_view(t, *results[t.key]) for t in tasks]})
+    checked = [row for t in sheet.tasks if (row := check_row(t, results[t.key][1])) is not None]
     data = sheet.data
     return {"sheet": {"title": data["title"], "course": data.get("course", ""), "source": data.get("source", ""),
-                      "id": data["id"], "file": sheet.path.name.replace("_", "\\_")},
-            "exercises": exercises, "version": __version__, "seed": seed}
+                      "id": escape_text(data["id"]), "file": escape_text(sheet.path.name)},
+            "exercises": exercises, "checked": checked, "version": __version__, "seed": seed}
 
 
 def render(sheet, results: dict, kind: str, user_dirs: list[Path] | None = None, seed: int = 0) -> str:
     """LaTeX source of the ``kind`` ('exercises' or 'solutions') sheet."""
+    problems = check_spec_texts(sheet.data, "", str(sheet.path))  # also for specs built in memory
+    if problems:
+        raise SpecError(problems)
     template = environment(user_dirs).get_template(f"{kind}.tex.j2")
-    return template.render(**sheet_context(sheet, results, seed))
+    try:
+        source = template.render(**sheet_context(sheet, results, seed))
+    except jinja2.exceptions.SecurityError as exc:
+        raise TemplateSecurityError(f"template {kind}.tex.j2: {exc} (templates run sandboxed)") from None
+    return lock_document(source)

@@ -25,6 +25,7 @@ from .schema import AnyOf, Anything, Choice, Expr, Field, Int, ListOf, MapOf, Na
 from .generators import GENERATOR
 from .limits import MAX_DIMENSION, MAX_POINTS
 from .symbols import ASSUMPTIONS, SymbolDecl, SymbolTable, declaration_problems
+from .texguard import check_spec_texts
 from .yamlload import Map, loads
 
 _ASSUME = ListOf(Choice(*ASSUMPTIONS))
@@ -49,6 +50,8 @@ PART = Record({
     "statement": Field(Text(), doc="what this part asks, LaTeX allowed"),
     "params": Field(MapOf(Anything()),
                     doc="overrides of the exercise's method parameters"),
+    "method": Field(Name(ident=True), doc="a method of this part's own (e.g. reasoned for a discussion "
+                                          "question); its params are then the part's alone"),
     "answers": Field(ListOf(Name(), 1)),
     "discussion": Field(Text(), doc="reasoned text appended to this part's solution"),
 })
@@ -219,7 +222,8 @@ def _symbols(ex: Map, ctx_problems: list[Problem], lines: list[str]) -> SymbolTa
 def _merged(ex: Map, part: Map | None) -> Map:
     out = Map()
     out.loc, out._locs, out._key_locs = ex.key_loc("params") if "params" in ex else ex.loc, {}, {}
-    for src in (ex.get("params"), (part or {}).get("params")):
+    own = part is not None and "method" in part  # a part with a method of its own takes no exercise params
+    for src in ((part or {}).get("params"),) if own else (ex.get("params"), (part or {}).get("params")):
         if src:
             for k, v in src.items():
                 out[k] = v
@@ -246,6 +250,7 @@ def loads_sheet(text: str, file: str = "<string>") -> Sheet:
         raise SpecError([_with_line(Problem(where, "expected a mapping with the sheet's keys (id, title, exercises), "
                                             f"got {_shown(data)}"), text.splitlines())])
     SHEET.check(data, problems, data.loc)
+    problems.extend(check_spec_texts(data, text, file))  # the LaTeX sandbox (symxai/texguard.py)
     lines = text.splitlines()
     sheet = Sheet(Path(file), data)
     seen: dict[str, Location] = {}
@@ -292,16 +297,27 @@ def _with_line(problem: Problem, lines: list[str]) -> Problem:
     return Problem(problem.location, problem.message, lines[line - 1])
 
 
-def _instantiate(sheet: Sheet, ex: Map, lines: list[str], problems: list[Problem]) -> None:
+def _method_of(owner: Map, lines: list[str], problems: list[Problem]):
     try:
-        method = methods.get(ex["method"])
+        return methods.get(owner["method"])
     except KeyError:
-        loc = ex.loc_of("method")
-        problems.append(Problem(loc, f"unknown method '{ex['method']}' (known: {', '.join(methods.names())})",
+        loc = owner.loc_of("method")
+        problems.append(Problem(loc, f"unknown method '{owner['method']}' (known: {', '.join(methods.names())})",
                                 lines[loc.line - 1]))
+        return None
+
+
+def _instantiate(sheet: Sheet, ex: Map, lines: list[str], problems: list[Problem]) -> None:
+    exercise_method = _method_of(ex, lines, problems)
+    if exercise_method is None:
         return
     symbols = _symbols(ex, problems, lines)
     for part in ex.get("parts") or [None]:
+        method = exercise_method
+        if part is not None and "method" in part:
+            method = _method_of(part, lines, problems)
+            if method is None:
+                continue
         params = _merged(ex, part)
         before = len(problems)
         method.params.check(params, problems, params.loc)

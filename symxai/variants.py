@@ -344,41 +344,51 @@ def _compile(job: tuple) -> str:
 
 def write_batch(batch: Batch, out_dir, *, tex_only: bool = False, jobs: int = 1, moodle: str | None = None,
                 progress=None) -> list[Path]:
-    """Write each variant's spec, sheets and answers.json, the answer key (JSON, CSV) and optionally Moodle XML."""
+    """Write each variant's spec, sheets and answers.json, the answer key (JSON, CSV) and optionally Moodle XML.
+
+    Everything but the Moodle file is written into one staging folder and
+    switched into place at once (``symxai.outputdir``): a failing rerun
+    leaves the earlier batch as it was, never new .tex beside stale PDFs.
+    """
     from .latex import write_atomic
+    from .outputdir import publish
+    from .texguard import safe_jobname
     from .variantio import key_csv
 
     out = Path(out_dir)
-    written, pdf_jobs = [], []
-    for v in batch.variants:
-        folder = out / v.id
-        folder.mkdir(parents=True, exist_ok=True)
-        written.append(write_atomic(folder / f"{v.id}.yaml", v.spec))
-        for kind, source in v.sources.items():
-            written.append(write_atomic(folder / f"{v.id}-{kind}.tex", source))
-            if not tex_only:
-                pdf_jobs.append((source, str(folder / f"{v.id}-{kind}.pdf"), f"{v.id}-{kind}"))
-        written.append(write_atomic(folder / "answers.json", json.dumps(v.document, indent=2) + "\n"))
-    key = answer_key(batch)
-    written.append(write_atomic(out / "answer-key.json", json.dumps(key, indent=2) + "\n"))
-    rows = [["variant", "batch_seed", "variant_seed", "task", "answer", "text", "value"]]
-    for v in key["variants"]:
-        for task, answers in v["answers"].items():
-            for name, rec in answers.items():
-                rows.append([v["id"], batch.seed, v["variant_seed"], task, name, rec["text"], rec.get("value", "")])
-    written.append(write_atomic(out / "answer-key.csv", key_csv(rows)))
+    with publish(out) as stage:
+        root = stage.path
+        staged, pdf_jobs = [], []
+        for v in batch.variants:
+            folder = root / v.id
+            folder.mkdir(parents=True, exist_ok=True)
+            staged.append(write_atomic(folder / f"{v.id}.yaml", v.spec))
+            for kind, source in v.sources.items():
+                staged.append(write_atomic(folder / f"{v.id}-{kind}.tex", source))
+                if not tex_only:
+                    pdf_jobs.append((source, str(folder / f"{v.id}-{kind}.pdf"), safe_jobname(f"{v.id}-{kind}")))
+            staged.append(write_atomic(folder / "answers.json", json.dumps(v.document, indent=2) + "\n"))
+        key = answer_key(batch)
+        staged.append(write_atomic(root / "answer-key.json", json.dumps(key, indent=2) + "\n"))
+        rows = [["variant", "batch_seed", "variant_seed", "task", "answer", "text", "value"]]
+        for v in key["variants"]:
+            for task, answers in v["answers"].items():
+                for name, rec in answers.items():
+                    rows.append([v["id"], batch.seed, v["variant_seed"], task, name, rec["text"], rec.get("value", "")])
+        staged.append(write_atomic(root / "answer-key.csv", key_csv(rows)))
+        if pdf_jobs:
+            pool, run = _mapper(jobs)
+            try:
+                for path in run(_compile, pdf_jobs):
+                    staged.append(Path(path))
+                    if progress:
+                        progress(1)
+            finally:
+                if pool is not None:
+                    pool.shutdown()
+        written = [stage.public(p) for p in staged]
     if moodle:
         from .moodle import quiz_xml
         Path(moodle).parent.mkdir(parents=True, exist_ok=True)
         written.append(write_atomic(Path(moodle), quiz_xml(batch)))
-    if pdf_jobs:
-        pool, run = _mapper(jobs)
-        try:
-            for path in run(_compile, pdf_jobs):
-                written.append(Path(path))
-                if progress:
-                    progress(1)
-        finally:
-            if pool is not None:
-                pool.shutdown()
     return written

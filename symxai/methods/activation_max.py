@@ -258,43 +258,49 @@ class ActivationMax(Method):
         if p.omega == "l2":
             kappa = -p.s * p.lam
             objective = self._f_display(p) - kappa * SqNorm(v)
-            sol.step("The objective to maximise over [[v]] is", Line(J(v), _given(p), objective), title="Objective", v=v)
+            sol.step("The objective to maximise over [[v]] is", Line(J(v), _given(p), objective, kind="definition"),
+                     title="Objective", v=v)
+            plain = self._f_plain(p) - kappa * (v.T * v)
             grad = grad_f - 2 * kappa * v
             hess = -2 * kappa * sympy.Identity(d)
             rules = "$\\nabla_{v} (a^{\\top} v) = a$ and $\\nabla_{v}\\, \\|v\\|^2 = \\nabla_{v} (v^{\\top} v) = 2v$"
             why = "because [[kappa]] $> 0$"
             star = (grad_f / (2 * kappa)).doit()
-            stationary = [Line(2 * kappa * v, grad_f), Line(v, star)]
+            stationary = [Line(2 * kappa * v, grad_f, kind="equation", at={v: star}), Line(v, star)]
         else:
             objective = self._f_display(p) + LogNormal(v, p.mu, p.Sigma)
-            sol.step("The objective to maximise over [[v]] is", Line(J(v), _given(p), objective), title="Objective", v=v)
+            sol.step("The objective to maximise over [[v]] is", Line(J(v), _given(p), objective, kind="definition"),
+                     title="Objective", v=v)
             sol.step("The Gaussian log-density is a concave quadratic form in [[v]]:",
                      Line(LogNormal(v, p.mu, p.Sigma),
-                          Tex("-\\tfrac{1}{2}(x-\\mu)^{\\top}\\Sigma^{-1}(x-\\mu) - \\tfrac{1}{2}\\log\\det(2\\pi\\Sigma)")),
+                          Tex("-\\tfrac{1}{2}(x-\\mu)^{\\top}\\Sigma^{-1}(x-\\mu) - \\tfrac{1}{2}\\log\\det(2\\pi\\Sigma)"),
+                          kind="formula"),
                      v=v)
+            plain = self._f_plain(p) - (v - p.mu).T * p.Sigma.I * (v - p.mu) / 2
             grad = grad_f + sympy.MatMul(-1, p.Sigma.I, v - p.mu)
             hess = -p.Sigma.I
             rules = ("$\\nabla_{v} (a^{\\top} v) = a$ and, for symmetric $\\Sigma^{-1}$, "
                      "$\\nabla_{v} (v-\\mu)^{\\top}\\Sigma^{-1}(v-\\mu) = 2\\Sigma^{-1}(v-\\mu)$")
             why = "because $\\Sigma$ is symmetric positive definite, and so is $\\Sigma^{-1}$"
             star = (p.Sigma * grad_f).doit() + p.mu if grad_f != sympy.ZeroMatrix(d, 1) else p.mu
-            stationary = [Line(sympy.MatMul(p.Sigma.I, v - p.mu), grad_f),
+            stationary = [Line(sympy.MatMul(p.Sigma.I, v - p.mu), grad_f, kind="equation", at={v: star}),
                           Line(v, sympy.MatAdd(p.mu, sympy.MatMul(p.Sigma, grad_f)) if grad_f != sympy.ZeroMatrix(d, 1) else p.mu)]
-        sol.step(f"Matrix calculus ({rules}) gives the gradient:", Line(Tex("\\nabla_{%s} J" % tex(v)), grad),
+        gradient = sympy.diff(plain, v)  # SymPy's matrix calculus: a route of its own to the displayed gradient
+        sol.step(f"Matrix calculus ({rules}) gives the gradient:", Line(Tex("\\nabla_{%s} J" % tex(v), gradient), grad),
                  title="Gradient")
         star = _tidy(star)
         raw = stationary[-1].terms[1]
         sol.step("Setting the gradient to zero gives the only stationary point:", *stationary[:-1],
-                 Line(Tex(f"{tex(v)}^{{\\star}}"), *([raw] if str(raw) != str(star) else []), star),
+                 Line(Tex(f"{tex(v)}^{{\\star}}"), *([raw] if str(raw) != str(star) else []), star, kind="definition"),
                  title="Stationary point")
         sol.step(f"The Hessian is constant and negative definite {why}; hence $J$ is strictly concave and the "
                  "stationary point is its unique global maximiser.",
-                 Line(Tex("\\nabla^2_{%s} J" % tex(v)), hess), title="Hessian",
+                 Line(Tex("\\nabla^2_{%s} J" % tex(v), sympy.diff(gradient, v)), hess), title="Hessian",
                  kappa=-p.s * p.lam if p.lam is not None else sympy.Integer(0))
         if p.z is not None:
             x_star = _tidy(p.A * star + p.c)
             sol.step("The prototype in input space is the generator's output at the optimal code:",
-                     Line(Tex("x^{\\star}"), sympy.MatAdd(sympy.MatMul(p.A, star), p.c), x_star),
+                     Line(Tex("x^{\\star}"), sympy.MatAdd(sympy.MatMul(p.A, star), p.c), x_star, kind="definition"),
                      title="Back to input space")
             sol.answer("z_star", star, "the optimal code")
             sol.answer("x_star", x_star, "the prototype")
@@ -313,18 +319,28 @@ class ActivationMax(Method):
             return p.w
         if p.model == "linear":
             sol.step("With $x = A z + c$ the model reads, as a function of the code,",
-                     Line(Tex("f(Az + c)"), Form(p.w.T * p.A * p.z) + Form(p.w.T * p.c) + p.b), title="Model")
+                     Line(Tex("f(Az + c)", p.w.T * (p.A * p.z + p.c) + p.b * sympy.Identity(1)),
+                          Form(p.w.T * p.A * p.z) + Form(p.w.T * p.c) + p.b), title="Model")
             return (p.A.T * p.w)
         sol.step("By Bayes' rule $p(\\omega_c \\mid x) = p(x \\mid \\omega_c)\\,p(\\omega_c) / p(x)$, so the "
                  "log-evidence cancels:",
                  Line(Tex("\\log p(\\omega_c \\mid x) + \\log p(x)"),
                       Tex("\\log p(x \\mid \\omega_c) + \\log p(\\omega_c)"),
-                      LogNormal(v, p.mu, p.Sigma) + sympy.log(p.prior)),
-                 Line(Tex("\\log p(\\omega_c \\mid x) + \\log p(x) - \\log p(x \\mid \\omega_c)"), sympy.log(p.prior)),
+                      LogNormal(v, p.mu, p.Sigma) + sympy.log(p.prior), kind="formula"),
+                 Line(Tex("\\log p(\\omega_c \\mid x) + \\log p(x) - \\log p(x \\mid \\omega_c)"), sympy.log(p.prior),
+                      kind="formula"),
                  title="Probability view")
         sol.step("The last line does not depend on $x$: up to this constant, the objective is the class-conditional "
                  "log-density, maximised below.")
         return sympy.ZeroMatrix(v.shape[0], 1)
+
+    def _f_plain(self, p: AMProblem):
+        """f as a 1x1 matrix expression in plain SymPy, for SymPy's own matrix calculus."""
+        if p.model == "posterior":
+            return sympy.log(p.prior) * sympy.Identity(1)
+        if p.z is not None:
+            return p.w.T * (p.A * p.z + p.c) + p.b * sympy.Identity(1)
+        return p.w.T * p.x + p.b * sympy.Identity(1)
 
     def _f_display(self, p: AMProblem):
         if p.model == "posterior":

@@ -161,7 +161,7 @@ class Gradcam(Method):
                  "($W_j$ the $j$-th row). The chain rule gives",
                  Line(Tex("\\frac{\\partial y_c}{\\partial z}"),
                       Tex("\\sum_j y_c(\\delta_{cj} - y_j)\\,W_j^\\top"),
-                      Tex("y_c\\Bigl(W_c - \\sum_{j} y_j W_j\\Bigr)^{\\top}")),
+                      Tex("y_c\\Bigl(W_c - \\sum_{j} y_j W_j\\Bigr)^{\\top}"), kind="formula"),
                  title="Gradient of a softmax output")
         if p.part == "video":
             T = len(p.frames)
@@ -172,8 +172,8 @@ class Gradcam(Method):
                 grad_t = (grad_z / T).applyfunc(tidy)
                 how = ("The head sees the average $\\bar z = \\frac1T\\sum_t z_t$ of the frames' features, so "
                        "$\\partial y_c/\\partial z_t = \\frac1T\\,\\partial y_c/\\partial \\bar z$: every frame receives "
-                       "the same gradient, and the weights $\\alpha^{c,t}_k$ differ between frames only through the "
-                       "normaliser.")
+                       "the same gradient, so the weights $\\alpha^{c,t}_k$ are the same for every frame: the heat "
+                       "maps of the frames differ only through their own feature maps $A^{k,t}$.")
             else:
                 z = [v for f in per_frame for v in f]
                 y, grad_z = self._head_gradient(p, z)
@@ -183,17 +183,20 @@ class Gradcam(Method):
                        "the $t$-th block of $\\partial y_c/\\partial z$: each frame has its own columns of $W$.")
             sol.step(how + " For frame $t$,", Line(Tex("\\mathbf{L}^{c,t}"),
                      Tex("\\operatorname{ReLU}\\Bigl(\\sum_k \\alpha^{c,t}_k A^{k,t}\\Bigr),\\quad "
-                         "\\alpha^{c,t}_k = \\frac{1}{Z_t}\\sum_{i,j}\\frac{\\partial y_c}{\\partial A^{k,t}_{ij}}")),
+                         "\\alpha^{c,t}_k = \\frac{1}{Z_t}\\sum_{i,j}\\frac{\\partial y_c}{\\partial A^{k,t}_{ij}}"),
+                     kind="formula"),
                      title="Frame model")
         else:
             y, grad_t = self._head_gradient(p, _flatten(p.maps))
         sol.step(f"For the instance ($K = {K}$ maps of ${d1}\\times{d2}$, $C = {C}$ classes, explained class $c = {c}$) "
-                 "the class probabilities are", Line(Tex("y"), sympy.ImmutableMatrix(y).T), title="The instance")
+                 "the class probabilities are", Line(Tex("y"), sympy.ImmutableMatrix(y).T, kind="definition"),
+                 title="The instance")
         grad_maps = _reshape(grad_t, K, d1, d2)
         if p.part == "gradient":
             sol.step("Differentiating the softmax output symbolically and evaluating at $z$ (the same as the formula):",
                      Line(sympy.Symbol("dyc_dz"), grad_t.T),
-                     *[Line(Tex(f"\\frac{{\\partial y_{c}}}{{\\partial A^{{{k + 1}}}}}"), g) for k, g in enumerate(grad_maps)])
+                     *[Line(Tex(f"\\frac{{\\partial y_{c}}}{{\\partial A^{{{k + 1}}}}}"), g, kind="definition")
+                       for k, g in enumerate(grad_maps)])
             sol.answer("dyc_dz", grad_t, f"gradient of y_{c} w.r.t. the flattened maps z")
             return sol
         sums = [tidy(sum(g)) for g in grad_maps]
@@ -205,15 +208,16 @@ class Gradcam(Method):
         L = sympy.ImmutableMatrix(combo.applyfunc(lambda v: sympy.Max(0, tidy(v))))
         zname = "\\sum_k\\sum_{i,j}\\partial y_c/\\partial A^k_{ij}" if p.normalise == "sum-to-one" else "d_1 d_2"
         sol.step(f"Summing the gradient over each map and dividing by $Z = {zname}$:",
-                 *[Line(Tex(f"\\sum_{{i,j}}\\frac{{\\partial y_{c}}}{{\\partial A^{{{k + 1}}}_{{ij}}}}"), s)
-                   for k, s in enumerate(sums)],
-                 Line(Tex("Z"), Z), Line(sympy.Symbol("alpha"), alpha.T), title="Weights")
+                 *[Line(Tex(f"\\sum_{{i,j}}\\frac{{\\partial y_{c}}}{{\\partial A^{{{k + 1}}}_{{ij}}}}", sum(g)), s)
+                   for k, (g, s) in enumerate(zip(grad_maps, sums))],
+                 Line(Tex("Z"), Z, kind="definition"), Line(sympy.Symbol("alpha"), alpha.T, kind="definition" if p.part == "video" else "chain"),
+                 title="Weights")
         if p.normalise == "sum-to-one":
             sol.step("A negative $Z$ would flip the sign of every weight and so turn the map inside out; the usual "
                      "normaliser $Z = d_1 d_2$ (a mean) avoids this and only rescales the map.")
         sol.step("$A^k$ says where feature $k$ is present, $\\alpha_k^c$ how much feature $k$ raises $y_c$ on average; "
                  "ReLU keeps only the regions that speak for class $c$:",
-                 Line(Tex("\\sum_k \\alpha_k A^k"), sympy.ImmutableMatrix(combo.applyfunc(tidy))),
+                 Line(Tex("\\sum_k \\alpha_k A^k", combo), sympy.ImmutableMatrix(combo.applyfunc(tidy))),
                  Line(sympy.Symbol("L_t" if p.part == "video" else "L"), L), title="Heat map")
         if p.part == "video":
             sol.answer("L_t", L, f"GradCAM heat map of frame {p.t + 1} for class {c}")

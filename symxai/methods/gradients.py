@@ -115,7 +115,8 @@ class GradientXInput(_GradientMethod):
         at = dict(zip(p.inputs, p.point))
         R = [sympy.simplify(x * sympy.diff(p.f, s).xreplace(at)) for s, x in zip(p.inputs, p.point)]
         sol.step("Gradient $\\times$ input multiplies every partial derivative at the point by the feature value:",
-                 Line(Tex("R_i"), Tex("x_i\\,\\frac{\\partial f}{\\partial x_i}(\\boldsymbol{x})")), title="Definition")
+                 Line(Tex("R_i"), Tex("x_i\\,\\frac{\\partial f}{\\partial x_i}(\\boldsymbol{x})"), kind="formula"),
+                 title="Definition")
         for i, (s, r) in enumerate(zip(p.inputs, R)):
             sol.step("", Line(sympy.Symbol(f"{p.prefix}_{i + 1}"), sympy.Mul(p.point[i], sympy.diff(p.f, s).xreplace(at),
                                                                              evaluate=False), r))
@@ -126,7 +127,8 @@ class GradientXInput(_GradientMethod):
                                      "the relevances do not add up to the prediction: $f$ is not positively "
                                      "homogeneous (a bias or a curved term), and gradient $\\times$ input is "
                                      "only a first-order picture."),
-                 Line(Tex("\\sum_i R_i"), total), Line(Tex("f(\\boldsymbol{x})"), fx), title="Checking the result")
+                 Line(Tex("\\sum_i R_i", sympy.Add(*R)), total), Line(Tex("f(\\boldsymbol{x})", p.f.xreplace(at)), fx),
+                 title="Checking the result")
         for i, r in enumerate(R):
             sol.answer(f"{p.prefix}_{i + 1}", r, f"gradient x input of feature {i + 1}")
         return sol
@@ -153,8 +155,10 @@ class IntegratedGradients(_GradientMethod):
         sol.step("Integrated Gradients averages the gradient along the straight path from the baseline to the "
                  "point and multiplies by the distance travelled:",
                  Line(Tex("\\mathrm{IG}_i"), Tex("(x_i - x'_i)\\int_0^1 \\frac{\\partial f}{\\partial x_i}"
-                                                  "\\bigl(\\boldsymbol{x}' + \\alpha(\\boldsymbol{x} - \\boldsymbol{x}')\\bigr)\\,d\\alpha")),
-                 Line(Tex("\\boldsymbol{x}' + \\alpha(\\boldsymbol{x} - \\boldsymbol{x}')"), sympy.ImmutableMatrix(path).T),
+                                                  "\\bigl(\\boldsymbol{x}' + \\alpha(\\boldsymbol{x} - \\boldsymbol{x}')\\bigr)\\,d\\alpha"),
+                      kind="formula"),
+                 Line(Tex("\\boldsymbol{x}' + \\alpha(\\boldsymbol{x} - \\boldsymbol{x}')"), sympy.ImmutableMatrix(path).T,
+                      kind="definition"),
                  title="Definition")
         on_path = dict(zip(p.inputs, path))
         kinks = sorted({r for m in p.f.atoms(sympy.Max, sympy.Min) if len(m.args) == 2
@@ -162,7 +166,7 @@ class IntegratedGradients(_GradientMethod):
                         if r.is_number and 0 < r < 1})
         if kinks:
             sol.step("The ReLU units switch on or off along the path at [[kinks]]; between these points the gradient "
-                     "is constant in $\\alpha$, so the integral splits there exactly.",
+                     "along the path is one smooth expression in $\\alpha$, so the integral splits there exactly.",
                      kinks=sympy.FiniteSet(*kinks))
         IG = []
         for i, s in enumerate(p.inputs):
@@ -177,7 +181,9 @@ class IntegratedGradients(_GradientMethod):
         total = sympy.simplify(sum(IG))
         diff = sympy.simplify(p.at(p.point) - p.at(p.baseline))
         sol.step("Completeness holds by the fundamental theorem of calculus along the path:",
-                 Line(Tex("\\sum_i \\mathrm{IG}_i"), total), Line(Tex("f(\\boldsymbol{x}) - f(\\boldsymbol{x}')"), diff),
+                 Line(Tex("\\sum_i \\mathrm{IG}_i", sympy.Add(*IG)), total),
+                 Line(Tex("f(\\boldsymbol{x}) - f(\\boldsymbol{x}')", p.f.xreplace(dict(zip(p.inputs, p.point)))
+                          - p.f.xreplace(dict(zip(p.inputs, p.baseline)))), diff),
                  title="Checking the result")
         for i, v in enumerate(IG):
             sol.answer(f"{p.prefix}_{i + 1}", v, f"Integrated Gradients of feature {i + 1}")
@@ -205,16 +211,18 @@ class SmoothGrad(_GradientMethod):
                  "exact: expand the shifted gradient in the noise and replace every power by its moment, "
                  "$\\mathbb{E}[\\epsilon^k] = 0$ for odd $k$ and $\\sigma^k (k-1)!!$ for even $k$.",
                  Line(Tex("\\mathrm{SG}_i"), Tex("\\mathbb{E}_{\\boldsymbol{\\epsilon}\\sim\\mathcal{N}(0,\\sigma^2 I)}"
-                                                  "\\Bigl[\\frac{\\partial f}{\\partial x_i}(\\boldsymbol{x} + \\boldsymbol{\\epsilon})\\Bigr]")),
+                                                  "\\Bigl[\\frac{\\partial f}{\\partial x_i}(\\boldsymbol{x} + \\boldsymbol{\\epsilon})\\Bigr]"),
+                      kind="formula"),
                  title="Definition")
         SG = []
         for i, s in enumerate(p.inputs):
-            shifted = sympy.expand(sympy.diff(p.f, s).xreplace({x: v + e for x, v, e in zip(p.inputs, p.point, eps)}))
+            unexpanded = sympy.diff(p.f, s).xreplace({x: v + e for x, v, e in zip(p.inputs, p.point, eps)})
+            shifted = sympy.expand(unexpanded)
             poly = sympy.Poly(shifted, *eps)
             value = sympy.simplify(sum(coeff * sympy.Mul(*[_gaussian_moment(k, p.sigma) for k in powers])
                                        for powers, coeff in poly.terms()))
-            sol.step("", Line(Tex(f"\\frac{{\\partial f}}{{\\partial x_{{{i + 1}}}}}(\\boldsymbol{{x}}+\\boldsymbol{{\\epsilon}})"),
-                              shifted), Line(sympy.Symbol(f"{p.prefix}_{i + 1}"), value))
+            sol.step("", Line(Tex(f"\\frac{{\\partial f}}{{\\partial x_{{{i + 1}}}}}(\\boldsymbol{{x}}+\\boldsymbol{{\\epsilon}})",
+                                  unexpanded), shifted), Line(sympy.Symbol(f"{p.prefix}_{i + 1}"), value))
             SG.append(value)
         degree = sympy.Poly(p.f, *p.inputs).total_degree()
         sol.step("For $f$ of degree at most two the gradient is affine, the noise averages out and SmoothGrad equals "

@@ -25,6 +25,7 @@ import numpy as np
 import sympy
 
 from ..model import Line, Solution, Table, Tex
+from ..printing import tex
 from ..reference import lime as ref
 from ..schema import Choice, Expr, Field, Int, ListOf, Name, Record
 from . import register
@@ -187,7 +188,8 @@ class Lime(Method):
         if p.kind == "ridge":
             objective = objective + p.lam * (beta.T * beta)
         # W is diagonal, hence symmetric: W^T = W
-        grad = objective.diff(beta).subs(W.T, W).doit()
+        plain_grad = objective.diff(beta).doit()  # as SymPy differentiates it, W^T kept
+        grad = plain_grad.subs(W.T, W).doit()
         hessian = grad.diff(beta).subs(W.T, W).doit()
         at_zero = grad.subs(beta, sympy.ZeroMatrix(*beta.shape)).doit()
         A, c = (hessian / 2).doit(), (-at_zero / 2).doit()
@@ -197,17 +199,19 @@ class Lime(Method):
         if p.kind == "ridge":
             sol.step("The budget $\\|\\beta\\|_2^2 \\le k$ enters through a Lagrange multiplier $\\lambda \\ge 0$; "
                      "the constant $-\\lambda k$ does not depend on $\\beta$:",
-                     Line(L(beta), objective, Tex("\\;(-\\lambda k)")), title="Lagrangian")
+                     Line(L(beta), Tex(tex(objective) + " - \\lambda k"), kind="definition"), title="Lagrangian")
         else:
             sol.step("Without a budget ($k = n$) LIME minimises a convex quadratic:",
-                     Line(L(beta), objective), title="Objective")
+                     Line(L(beta), objective, kind="definition"), title="Objective")
         sol.step("Its gradient, with $W^\\top = W$ because $W$ is diagonal, and its Hessian:",
-                 Line(Tex("\\nabla_\\beta L"), grad), Line(Tex("\\nabla^2_\\beta L"), hessian), title="Gradient")
+                 Line(Tex("\\nabla_\\beta L", plain_grad), grad),
+                 Line(Tex("\\nabla^2_\\beta L", plain_grad.diff(beta).doit()), hessian), title="Gradient")
         note = ("positive definite for every $\\lambda > 0$ (even when $X^\\top W X$ is singular)"
                 if p.kind == "ridge" else "positive semidefinite, and positive definite when $X$ has full column rank")
         sol.step(f"The Hessian is {note}, so the zero of the gradient is the minimum. Setting the gradient to zero "
                  "gives the normal equations and their solution:",
-                 Line(A * beta, c), Line(sympy.Symbol(name), solution), title="Normal equations")
+                 Line(A * beta, c, kind="equation", at={beta: solution}), Line(sympy.Symbol(name), solution),
+                 title="Normal equations")
         if p.kind == "ridge":
             sol.step("The multiplier shrinks every coefficient towards zero but sets none exactly to zero: the "
                      "$\\ell_2$ ball has no corners, so ridge does not select features. For $\\lambda \\to 0$ the "
@@ -225,7 +229,8 @@ class Lime(Method):
             return (r.T * W * r)[0]
 
         sol.step("Both budgets are solved on the normal-equation data of the samples:",
-                 Line(Tex("X^\\top W X"), G), Line(Tex("X^\\top W y"), c), title="Data")
+                 Line(Tex("X^\\top W X"), G, kind="definition"), Line(Tex("X^\\top W y"), c, kind="definition"),
+                 title="Data")
         rows, best, best_loss = [], sympy.zeros(n, 1), loss(sympy.zeros(n, 1))
         rows.append([sympy.EmptySet, sympy.zeros(n, 1).T, best_loss])
         for cols, beta in support_fits(G, c, n, p.k):
@@ -242,7 +247,7 @@ class Lime(Method):
         ols = G.solve(c)
         beta1, active, signs, mu = _kkt_lasso(G, c, p.t)
         sol.step("$\\ell_1$ budget: the unconstrained solution has [[norm]], so the budget [[how]].",
-                 Line(Tex("\\beta_{\\mathrm{ols}}"), ols),
+                 Line(Tex("\\beta_{\\mathrm{ols}}"), ols, kind="definition"),
                  norm=Line(Tex("\\|\\beta_{\\mathrm{ols}}\\|_1"), sum(abs(v) for v in ols)),
                  how=Line(Tex("t"), p.t), title="$\\ell_1$ budget: lasso")
         if mu != 0:
@@ -251,9 +256,10 @@ class Lime(Method):
                      "with $g \\in \\partial\\|\\beta\\|_1$ and $\\|\\beta\\|_1 = t$. Trying active sets and sign "
                      "patterns, the one below is consistent: its coefficients have the assumed signs and every "
                      "inactive feature has $|\\partial_i| \\le \\mu$.",
-                     Line(Tex("\\mathcal{A}"), A), Line(Tex("\\operatorname{sign}(\\beta_{\\mathcal{A}})"),
-                                                        sympy.ImmutableMatrix(signs).T),
-                     Line(sympy.Symbol("mu"), mu), Line(sympy.Symbol("beta_l1"), beta1))
+                     Line(Tex("\\mathcal{A}"), A, kind="definition"),
+                     Line(Tex("\\operatorname{sign}(\\beta_{\\mathcal{A}})"), sympy.ImmutableMatrix(signs).T,
+                          kind="definition"),
+                     Line(sympy.Symbol("mu"), mu, kind="definition"), Line(sympy.Symbol("beta_l1"), beta1))
         zeros = [i + 1 for i in range(n) if beta1[i] == 0]
         sol.step("The $\\ell_1$ ball has corners on the axes, so the optimum often lies where some coefficients are "
                  "exactly zero" + (f" (here feature(s) {', '.join(map(str, zeros))})" if zeros else "") +

@@ -32,11 +32,12 @@ def solve_max(sol: Solution, inputs: list, kappa) -> None:
     x = sympy.ImmutableMatrix(inputs)
     J = sympy.Function("J")
     norm = sum(v**2 for v in inputs)
-    sol.step("The objective to maximise is", Line(J(*inputs), sympy.Max(*inputs) - kappa * norm), title="Objective")
+    sol.step("The objective to maximise is", Line(J(*inputs), sympy.Max(*inputs) - kappa * norm, kind="definition"),
+             title="Objective")
     sol.step("It has a kink wherever two inputs tie, so we split it into smooth pieces, $J = \\max_k J_k$, "
              "and exchange the two maximisations:",
-             Line(Tex("J_k(x)"), sympy.Symbol("x_k", real=True) - kappa * norm),
-             Line(Tex("\\max_x J(x)"), Tex("\\max_x \\max_k J_k(x)"), Tex("\\max_k \\max_x J_k(x)")))
+             Line(Tex("J_k(x)"), sympy.Symbol("x_k", real=True) - kappa * norm, kind="definition"),
+             Line(Tex("\\max_x J(x)"), Tex("\\max_x \\max_k J_k(x)"), Tex("\\max_k \\max_x J_k(x)"), kind="formula"))
     candidates, rows = [], []
     for k, xk in enumerate(inputs):
         piece = xk - kappa * norm
@@ -51,9 +52,11 @@ def solve_max(sol: Solution, inputs: list, kappa) -> None:
         candidates.append((point, value))
         sol.step(f"Piece {k + 1}: the gradient vanishes at one point, and the Hessian is negative definite "
                  f"(because [[kappa]] $> 0$), so that point is the unique maximiser of the piece.",
-                 Line(Tex(f"\\nabla J_{{{k + 1}}}"), grad, sympy.zeros(n, 1)),
-                 Line(Tex(f"\\nabla^2 J_{{{k + 1}}}"), hess),
-                 Line(Tex(f"x^{{({k + 1})}}"), point),
+                 Line(Tex(f"\\nabla J_{{{k + 1}}}", sympy.Matrix([sympy.diff(piece, v) for v in inputs])), grad,
+                      sympy.zeros(n, 1), kind="equation", at=dict(zip(inputs, point))),
+                 Line(Tex(f"\\nabla^2 J_{{{k + 1}}}", sympy.Matrix([[sympy.diff(piece, a, b) for b in inputs]
+                                                                     for a in inputs])), hess),
+                 Line(Tex(f"x^{{({k + 1})}}"), point, kind="definition"),
                  title=f"Case {k + 1}: $x_{{{k + 1}}}$ is the largest input", kappa=kappa)
         rows.append([sympy.Integer(k + 1), point, value, "yes" if in_region else "no"])
     best = candidates[0][1]
@@ -70,5 +73,5 @@ def solve_max(sol: Solution, inputs: list, kappa) -> None:
     sol.step(("All pieces reach the same value [[best]], so $J$ has " + f"{len(winners)} maximisers, one per input: "
               "no single prototype, the penalty only fixes how far along each input axis to go.") if many else
              "One piece reaches the largest value [[best]]; its maximiser is the prototype.",
-             Line(Tex("x^{\\star}"), answer), best=best)
+             Line(Tex("x^{\\star}"), answer, kind="definition"), best=best)
     sol.answer("x_star", answer, "the maximisers" if many else "the maximiser")

@@ -104,23 +104,31 @@ class RobustFeatures(Method):
                  "feature has weight $0$ and each of the $d$ weak features weight $1/d$; multiplying by $y$ turns "
                  "every $y x_i$ into an independent $\\mathcal{N}(\\eta, 1)$ variable, so the score is Gaussian with",
                  Line(Tex("\\mathbb{E}[y\\,\\boldsymbol{w}_1^\\top\\boldsymbol{x}]"),
-                      Tex("\\sum_{i=2}^{d+1}\\frac{\\eta}{d}"), mean),
+                      Tex("\\sum_{i=2}^{d+1}\\frac{\\eta}{d}", sympy.Sum(w * eta, (i, 2, d + 1))), mean,
+                      kind="definition"),
                  Line(Tex("\\operatorname{Var}[y\\,\\boldsymbol{w}_1^\\top\\boldsymbol{x}]"),
-                      Tex("\\sum_{i=2}^{d+1}\\frac{1}{d^2}"), var),
+                      Tex("\\sum_{i=2}^{d+1}\\frac{1}{d^2}", sympy.Sum(w**2, (i, 2, d + 1))), var,
+                      kind="definition"),
                  title="Accuracy of $f_1$ (weak features)")
         sol.step("Standardising, $P[S > 0] = P[Z > -\\mu/\\sigma] = \\Phi(\\mu/\\sigma)$ by the symmetry of the "
                  "normal distribution:",
-                 Line(Tex("P[f_1(\\boldsymbol{x}) = y]"), Tex("\\Phi\\left(\\frac{\\eta}{\\sqrt{1/d}}\\right)"), acc1))
+                 Line(Tex("P[f_1(\\boldsymbol{x}) = y]"),
+                      Tex("\\Phi\\left(\\frac{\\eta}{\\sqrt{1/d}}\\right)", Phi(eta / sympy.sqrt(1 / d))), acc1,
+                      kind="definition"))
         sub = {eta: p.eta, prob: p.p}
         acc1_val = sympy.simplify(acc1.xreplace(sub))
         if acc1_val != acc1:
             shown = [acc1_val] + ([sympy.Float(acc1_val.evalf(6), 6)] if acc1_val.is_number else [])
-            sol.step("With the exercise's $\\eta$:", Line(Tex("P[f_1(\\boldsymbol{x}) = y]"), *shown))
+            sol.step("With the exercise's $\\eta$:",
+                     Line(Tex("P[f_1(\\boldsymbol{x}) = y]", acc1.xreplace(sub)), *shown,
+                          rel=("=", "approx")[:len(shown)]))
         acc2 = prob * 1 + (1 - prob) * 0  # x_1 = y with probability p, else -y and f_2 is wrong
         sol.step("$f_2(\\boldsymbol{x}) = \\operatorname{sign}(x_1)$ reads the robust feature only; it equals $y$ "
                  "exactly when $x_1 = y$:",
-                 Line(Tex("P[f_2(\\boldsymbol{x}) = y]"), Tex("p\\cdot 1 + (1-p)\\cdot 0"), acc2,
-                      sympy.simplify(acc2.xreplace(sub))),
+                 Line(Tex("P[f_2(\\boldsymbol{x}) = y]"),
+                      Tex("p\\cdot 1 + (1-p)\\cdot 0", sympy.Add(prob * 1, (1 - prob) * 0, evaluate=False)), acc2,
+                      kind="definition"),
+                 Line(acc2, sympy.simplify(acc2.xreplace(sub)), kind="equation", at=sub),
                  title="Accuracy of $f_2$ (robust feature)")
         acc2_val = sympy.simplify(acc2.xreplace(sub))
         if acc1_val.is_number and acc2_val.is_number:
@@ -137,8 +145,9 @@ class RobustFeatures(Method):
                  Line(Tex("\\min_{\\|\\boldsymbol{x}'-\\boldsymbol{x}\\|_\\infty\\le\\varepsilon}"
                           "\\boldsymbol{w}^\\top\\boldsymbol{x}'"),
                       Tex("\\boldsymbol{w}^\\top\\boldsymbol{x} - \\varepsilon\\|\\boldsymbol{w}\\|_1"),
-                      ),
-                 Line(Tex("\\boldsymbol{x}'"), Tex("\\boldsymbol{x} - \\varepsilon\\operatorname{sign}(\\boldsymbol{w})")),
+                      kind="formula"),
+                 Line(Tex("\\boldsymbol{x}'"), Tex("\\boldsymbol{x} - \\varepsilon\\operatorname{sign}(\\boldsymbol{w})"),
+                      kind="formula"),
                  title="Worst-case perturbation of a linear classifier")
         exists = {}
         for k, (w_first, w_rest) in _weights(d).items():
@@ -152,9 +161,10 @@ class RobustFeatures(Method):
                        "still positive, so no point of the box is classified $-1$: no adversarial example exists")
             sol.step(f"For $f_{k}$ the score at $\\boldsymbol{{x}}$ and the $\\ell_1$ norm of the weights hold for "
                      f"every $d$; the worst score is {verdict}.",
-                     Line(Tex(f"\\boldsymbol{{w}}_{k}^\\top\\boldsymbol{{x}}"), score),
-                     Line(Tex(f"\\|\\boldsymbol{{w}}_{k}\\|_1"), l1),
-                     Line(Tex(f"\\min \\boldsymbol{{w}}_{k}^\\top\\boldsymbol{{x}}'"), worst),
+                     Line(Tex(f"\\boldsymbol{{w}}_{k}^\\top\\boldsymbol{{x}}", w_first * p.x_first + d * w_rest * p.x_rest),
+                          score),
+                     Line(Tex(f"\\|\\boldsymbol{{w}}_{k}\\|_1", sympy.Abs(w_first) + d * sympy.Abs(w_rest)), l1),
+                     Line(Tex(f"\\min \\boldsymbol{{w}}_{k}^\\top\\boldsymbol{{x}}'", score - eps * l1), worst),
                      title=f"Classifier $f_{k}$")
         n = p.dimension
         w_first, w_rest = _weights(d)[1]
@@ -162,8 +172,9 @@ class RobustFeatures(Method):
             [p.x_first - eps * sympy.sign(w_first)] + [p.x_rest - eps * sympy.sign(w_rest.subs(d, n))] * n)
         sol.step(f"For $d = {n}$ the weak features each drop by $\\varepsilon$ while the robust one, which $f_1$ "
                  "ignores, stays; the average of the weak features becomes negative:",
-                 Line(Tex("\\boldsymbol{x}'_{\\mathrm{adv}}"), x_adv.T),
-                 Line(Tex("\\boldsymbol{w}_1^\\top\\boldsymbol{x}'_{\\mathrm{adv}}"),
+                 Line(Tex("\\boldsymbol{x}'_{\\mathrm{adv}}"), x_adv.T, kind="definition"),
+                 Line(Tex("\\boldsymbol{w}_1^\\top\\boldsymbol{x}'_{\\mathrm{adv}}",
+                          w_first * x_adv[0] + sum(w_rest.subs(d, n) * v for v in x_adv[1:])),
                       sympy.simplify(sum(x_adv[1:]) / n)),
                  title="An adversarial example for $f_1$")
         sol.step("$f_1$ adds up $d$ weak features with weights $1/d$: a shift of $\\varepsilon$ in every one of them "

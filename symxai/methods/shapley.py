@@ -150,16 +150,21 @@ class Shapley(Method):
             "A coalition $S \\subseteq \\{1,\\dots,[[d]]\\}$ keeps its features at the point and sets the others "
             "to the baseline; the Shapley value of feature $i$ is the weighted average of its marginal contributions:",
             Line(Tex("\\phi_i"), Tex("\\sum_{S \\not\\ni i} \\frac{|S|!\\,(d-|S|-1)!}{d!}"
-                                     "\\left[f(\\boldsymbol{x}_{S\\cup\\{i\\}}) - f(\\boldsymbol{x}_S)\\right]")),
+                                     "\\left[f(\\boldsymbol{x}_{S\\cup\\{i\\}}) - f(\\boldsymbol{x}_S)\\right]"),
+                 kind="formula"),
             title="Setting up the game", d=d)
+        at_point = p.f.xreplace(dict(zip(p.inputs, p.point)))  # plain substitution, not the coalition evaluator
+        at_baseline = p.f.xreplace(dict(zip(p.inputs, p.baseline)))
         sol.step("The prediction and the baseline value:",
-                 Line(f(*p.point), vals[full]), Line(f(*p.baseline), vals[0]))
+                 Line(f(*p.point), vals[full]), Line(f(*p.baseline), vals[0]),
+                 where={f(*p.point): at_point, f(*p.baseline): at_baseline})
         for i in range(d):
             self._feature_step(sol, p, vals, i, phis[i], f)
         total = sympy.simplify(sum(phis))
         sol.step("Efficiency: the Shapley values add up to the difference between prediction and baseline.",
-                 Line(Tex("\\sum_i \\phi_i"), sympy.Add(*phis, evaluate=False), total),
-                 Line(Tex("f(\\boldsymbol{x}) - f(\\tilde{\\boldsymbol{x}})"), sympy.simplify(vals[full] - vals[0])),
+                 Line(Tex("\\sum_i \\phi_i"), sympy.Add(*phis, evaluate=False), total, kind="definition"),
+                 Line(Tex("f(\\boldsymbol{x}) - f(\\tilde{\\boldsymbol{x}})", at_point - at_baseline),
+                      sympy.simplify(vals[full] - vals[0])),
                  title="Checking the result")
         for text in _symmetry_notes(vals, d) if d <= 8 else []:
             sol.step(text)

@@ -53,7 +53,7 @@ class ShapleyCost(Method):
         sol.step("The Shapley value of one feature sums over every coalition of the other features: one per "
                  "subset of size $k$, for every $k$:",
                  Line(Tex("\\#\\{S \\subseteq \\{1,\\dots,d\\}\\setminus\\{i\\}\\}"), per_feature,
-                      sympy.simplify(per_feature.doit())))
+                      sympy.simplify(per_feature.doit()), kind="definition"))
         sol.step("All Shapley values together need the model output for every coalition of all features:",
                  Line(sympy.Symbol("n_coalitions"), total, n))
         h, w, c = p.image

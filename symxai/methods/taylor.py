@@ -102,7 +102,11 @@ class Abbreviations:
         return expr.xreplace({s: sympy.sqrt(base) for s, base in self.table.values()})
 
     def definitions(self) -> list[Line]:
-        return [Line(s, sympy.sqrt(base)) for s, base in self.table.values()]
+        return [Line(s, sympy.sqrt(base), kind="definition") for s, base in self.table.values()]
+
+    def meanings(self) -> dict:
+        """What each abbreviation stands for, for checking the steps that use it."""
+        return {s: sympy.sqrt(base) for s, base in self.table.values()}
 
 
 def root_point(p: TaylorProblem, ab: Abbreviations):
@@ -130,7 +134,7 @@ def root_point(p: TaylorProblem, ab: Abbreviations):
         return ([sympy.simplify(v.subs(t, roots[0])) for v in line],
                 "On the segment $\\tilde{\\boldsymbol{x}} = \\boldsymbol{a} + t(\\boldsymbol{x} - \\boldsymbol{a})$, "
                 "$0 < t \\le 1$, from the reference point $\\boldsymbol{a}$, the condition $f = 0$ reads",
-                (Line(g, 0), Line(t, roots[0])))
+                (Line(g, 0, kind="equation", at={t: roots[0]}), Line(t, roots[0], kind="definition")))
     z = [sympy.Symbol(f"z_{i + 1}", real=True) for i in range(p.d)]
     lam = sympy.Symbol("lambda_L", real=True)
     fz = p.f.xreplace(dict(zip(p.inputs, z)))
@@ -145,7 +149,7 @@ def root_point(p: TaylorProblem, ab: Abbreviations):
             "The nearest root minimises $\\|\\boldsymbol{z} - \\boldsymbol{x}\\|^2$ subject to $f(\\boldsymbol{z}) = 0$; "
             "the Lagrange conditions $\\boldsymbol{z} - \\boldsymbol{x} = \\lambda \\nabla f(\\boldsymbol{z})$, "
             "$f(\\boldsymbol{z}) = 0$ give",
-            (Line(Tex("\\|\\boldsymbol{z} - \\boldsymbol{x}\\|^2"), dist[best]),))
+            (Line(Tex("\\|\\boldsymbol{z} - \\boldsymbol{x}\\|^2"), dist[best], kind="definition"),))
 
 
 @register
@@ -205,32 +209,49 @@ class Taylor(Method):
         sol.step("The first-order Taylor expansion at a root point $\\tilde{\\boldsymbol{x}}$, $f(\\tilde{\\boldsymbol{x}}) = 0$, "
                  "splits the prediction into one term per feature plus higher-order terms:",
                  Line(Tex("f(\\boldsymbol{x})"), Tex("\\underbrace{f(\\tilde{\\boldsymbol{x}})}_{=0} + \\sum_{i=1}^{d}"
-                      "\\underbrace{[\\nabla f(\\tilde{\\boldsymbol{x}})]_i\\,(x_i - \\tilde{x}_i)}_{\\phi_i} + \\dots")),
-                 Line(Tex("f"), p.f), title="Setting up the expansion")
+                      "\\underbrace{[\\nabla f(\\tilde{\\boldsymbol{x}})]_i\\,(x_i - \\tilde{x}_i)}_{\\phi_i} + \\dots"),
+                      kind="formula"),
+                 Line(Tex("f"), p.f, kind="definition"), title="Setting up the expansion")
         xt, how, lines = root_point(p, ab)
         xt = [ab.shorten(v) for v in xt]
         if ab.table:
             sol.step("Below, the norms are abbreviated:", *ab.definitions())
-        sol.step(how, *(lines or ()), Line(Tex("\\tilde{\\boldsymbol{x}}"), sympy.ImmutableMatrix(xt)), title="The root point")
+        sol.where.update(ab.meanings())
+        sol.step(how, *(lines or ()), Line(Tex("\\tilde{\\boldsymbol{x}}"), sympy.ImmutableMatrix(xt), kind="definition"),
+                 title="The root point")
         f_root = sympy.simplify(ab.shorten(p.f.xreplace(dict(zip(p.inputs, xt)))))
-        sol.step("It is a root:", Line(Tex("f(\\tilde{\\boldsymbol{x}})"), f_root))
+        plain_root = dict(zip(p.inputs, [ab.expand(v) for v in xt]))  # f at x~ by plain substitution
+        sol.step("It is a root:", Line(Tex("f(\\tilde{\\boldsymbol{x}})", p.f.xreplace(plain_root)), f_root))
         grad = [sympy.diff(p.f, v) for v in p.inputs]
         at = xt if p.gradient_at == "root" else x
         g_at = [sympy.simplify(ab.shorten(ab.shorten(g.xreplace(dict(zip(p.inputs, at)))))) for g in grad]
         where = "\\tilde{\\boldsymbol{x}}" if p.gradient_at == "root" else "\\boldsymbol{x}"
-        sol.step(f"The gradient, evaluated at ${where}$:", Line(Tex("\\nabla f"), sympy.ImmutableMatrix(grad)),
-                 Line(Tex(f"\\nabla f({where})"), sympy.ImmutableMatrix(g_at)), title="Gradient and terms")
+        plain_at = dict(zip(p.inputs, [ab.expand(v) for v in at]))
+        sol.step(f"The gradient, evaluated at ${where}$:",
+                 Line(Tex("\\nabla f"), sympy.ImmutableMatrix(grad), kind="definition"),
+                 Line(Tex(f"\\nabla f({where})", sympy.ImmutableMatrix(grad).xreplace(plain_at)),
+                      sympy.ImmutableMatrix(g_at)), title="Gradient and terms")
         phis = [sympy.factor(sympy.simplify(g * (a - b))) for g, a, b in zip(g_at, x, xt)]
         rows = [[sympy.Integer(i + 1), g_at[i], sympy.factor(sympy.simplify(x[i] - xt[i])), phis[i]] for i in range(p.d)]
         sol.step(f"The terms $\\phi_i = [\\nabla f({where})]_i\\,(x_i - \\tilde{{x}}_i)$:",
                  *[Line(sympy.Symbol(f"phi_{i + 1}"), phis[i]) for i in range(p.d)],
                  table=Table([Tex("i"), Tex(f"[\\nabla f({where})]_i"), Tex("x_i - \\tilde{x}_i"), Tex("\\phi_i")], rows))
         total = sympy.simplify(sum(phis))
+        tidier = sympy.simplify(ab.shorten(sympy.simplify(ab.expand(total))))
+        if sympy.count_ops(tidier) < sympy.count_ops(total):
+            total = tidier  # (r - theta) (sum of squares) / r^2 is r - theta
         remainder = sympy.simplify(fx - f_root - total)
-        sol.step("Summing the terms and comparing with the prediction; the remainder is what the first-order "
-                 "terms leave unexplained:", Line(Tex("\\sum_i \\phi_i"), total),
-                 Line(Tex("f(\\boldsymbol{x})"), fx),
-                 Line(Tex("f(\\boldsymbol{x}) - f(\\tilde{\\boldsymbol{x}}) - \\sum_i \\phi_i"), remainder),
+        if remainder != 0 and sympy.simplify(ab.expand(remainder)) == 0:
+            remainder = sympy.Integer(0)  # zero once the abbreviated norms are written out
+        exact = remainder == 0
+        sol.step("Summing the terms and comparing with the prediction: " +
+                 ("the remainder is zero, so the first-order expansion is exact here and the terms explain the "
+                  "whole prediction:" if exact else
+                  "the remainder is what the first-order terms leave unexplained:"), Line(Tex("\\sum_i \\phi_i", sympy.Add(*phis)), total),
+                 Line(Tex("f(\\boldsymbol{x})", p.f.xreplace(dict(zip(p.inputs, p.point)))), fx),
+                 Line(Tex("f(\\boldsymbol{x}) - f(\\tilde{\\boldsymbol{x}}) - \\sum_i \\phi_i",
+                          p.f.xreplace(dict(zip(p.inputs, p.point))) - p.f.xreplace(plain_root) - sympy.Add(*phis)),
+                      remainder),
                  title="Conservation")
         if p.gradient_at == "point":
             self._contrast(sol, p, x, xt, fx, ab)
