@@ -9,11 +9,16 @@ and simple checks start fast.
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import click
 
 from .errors import SymxaiError
+
+EXIT_OUTPUT = 5  # a file could not be read or written (disk full, permissions)
+EXIT_INTERNAL = 70  # a bug in symxai (EX_SOFTWARE); SYMXAI_DEBUG=1 shows the traceback
+EXIT_INTERRUPTED = 130  # Ctrl-C, as a shell reports SIGINT
 
 
 def _fail(exc: SymxaiError):
@@ -28,7 +33,64 @@ def _run(fn):
         _fail(exc)
 
 
-@click.group()
+def _os_message(exc: OSError) -> str:
+    where = f" '{exc.filename}'" if getattr(exc, "filename", None) else ""
+    return f"cannot read or write{where}: {exc.strerror or exc}"
+
+
+class _Guarded(click.Group):
+    """A group whose commands never end in a traceback.
+
+    Ctrl-C is one line and exit 130 (click's own handler would exit 1, which
+    ``check`` uses for "wrong"); an OSError (disk full, permissions) is one
+    line and exit 5; any other exception is a bug: one line naming it and
+    exit 70, or the traceback with SYMXAI_DEBUG=1.
+    """
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (SystemExit, click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("error: interrupted; no partial output was written", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except OSError as exc:
+            click.echo(f"error: {_os_message(exc)}", err=True)
+            sys.exit(EXIT_OUTPUT)
+        except RecursionError:
+            click.echo("error: the input nests too deeply to be handled", err=True)
+            sys.exit(2)
+        except MemoryError:
+            click.echo("error: out of memory; the spec or answer is too large (see docs/spec.md#limits)", err=True)
+            sys.exit(2)
+        except Exception as exc:
+            if os.environ.get("SYMXAI_DEBUG"):
+                raise
+            text = " ".join(str(exc).split())[:200]
+            click.echo(f"error: internal error ({type(exc).__name__}: {text}); this is a bug in symxai, "
+                       "please report it (SYMXAI_DEBUG=1 shows the traceback)", err=True)
+            sys.exit(EXIT_INTERNAL)
+
+
+def _progress(text: str) -> None:
+    """Progress of long work on stderr, only for a person watching a terminal."""
+    if sys.stderr.isatty() or os.environ.get("SYMXAI_PROGRESS"):
+        click.echo(text, err=True)
+
+
+def _output_folder(path) -> None:
+    """UsageError when ``-o`` names something that exists and is not a folder."""
+    from pathlib import Path
+
+    from .errors import UsageError
+
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise UsageError(f"-o {path}: this is a file, not a folder; name a folder for the output")
+
+
+@click.group(cls=_Guarded)
 @click.version_option(package_name="symxai")
 def main():
     """Symbolic, verified worked solutions for explainable-AI exercises."""
@@ -37,20 +99,20 @@ def main():
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 def validate(files):
-    """Check spec FILES (or folders) for every problem at once."""
-    from .errors import SpecError
-    from .pipeline import spec_files
-    from .spec import load_sheet
+    """Check spec FILES (or folders) for every problem at once.
 
-    problems = []
-    for f in _run(lambda: spec_files(files)):
-        try:
-            sheet = load_sheet(f)
-            click.echo(f"{f}: ok ({len(sheet.tasks)} task(s))")
-        except SpecError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        _fail(SpecError(problems))
+    Runs every check solve, build and variants make before their work (YAML,
+    schema, symbols, each method's parameters, sizes, random blocks); exit 2
+    when a problem is found or a folder holds no spec.
+    """
+    from .errors import SpecError
+    from .validation import validate_paths
+
+    report = _run(lambda: validate_paths(files))
+    for line in report.ok:
+        click.echo(line)
+    if report.problems:
+        _fail(SpecError(report.problems))
 
 
 @main.command()
@@ -62,7 +124,7 @@ def solve(file, as_json, seed):
     from .pipeline import answers_document, require_verified, solve_file
 
     def work():
-        sheet, results = solve_file(file, seed=seed)
+        sheet, results = solve_file(file, seed=seed, progress=_progress)
         doc = answers_document(sheet, results, seed)
         if as_json:
             click.echo(json.dumps(doc, indent=2))
@@ -90,6 +152,7 @@ def build(paths, output, tex_only, templates, seed):
 
     from .pipeline import build as run_build
 
+    _run(lambda: _output_folder(output))
     written = _run(lambda: run_build(paths, output, tex_only=tex_only, seed=seed,
                                      templates=[Path(t) for t in templates], log=click.echo))
     click.echo(f"{len(written)} file(s) written")
@@ -217,6 +280,7 @@ def variants(file, exercise, count, seed, output, jobs, tex_only, moodle, moodle
     from .variants import generate, write_batch
 
     def work():
+        _output_folder(output)
         with _bar(count, "variants") as bar:
             batch = generate(file, exercise, count=count, seed=seed, jobs=jobs, max_tries=max_tries,
                              progress=bar.update)

@@ -28,6 +28,7 @@ import sympy
 
 from .errors import ExpressionError
 from .exprparse import parse
+from .limits import MAX_GENERATOR_VALUES, MAX_VECTOR
 from .schema import Anything, Bool, Choice, Expr, Field, Int, ListOf, Name, Record
 
 REF = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)")
@@ -35,8 +36,9 @@ STATEMENT_REF = re.compile(r"\[\[([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)\]\]")
 FAMILIES = ("min-max", "product", "linear")
 GENERATOR_TRIES = 1000  # resampling bound inside one generator (SPD, nonzero units)
 
+_SMALL = Int(minimum=-1000, maximum=1000)  # integer ranges of matrices, networks, coefficients
 _SCALAR = {
-    "range": Field(ListOf(Expr(), 2), doc="[lo, hi], both included"),
+    "range": Field(ListOf(Expr(), 2, 2), doc="[lo, hi], both included"),
     "denominators": Field(ListOf(Int(minimum=1), 1), doc="allowed denominators (default [1]: integers)"),
     "grid": Field(ListOf(Expr(), 1), doc="an explicit list of values instead of a range"),
     "exclude": Field(ListOf(Expr(), 1), doc="values never drawn"),
@@ -45,21 +47,21 @@ GENERATOR = Record({
     "integer": Field(Record(dict(_SCALAR)), doc="an integer from range or grid"),
     "rational": Field(Record(dict(_SCALAR)), doc="a rational p/q from range with q in denominators, or grid"),
     "choice": Field(ListOf(Anything(), 1), doc="one of the listed values (any YAML value)"),
-    "point": Field(Record({"dim": Field(Int(minimum=1), required=True), **_SCALAR}),
+    "point": Field(Record({"dim": Field(Int(minimum=1, maximum=MAX_VECTOR), required=True), **_SCALAR}),
                    doc="a vector of dim entries, each drawn like integer/rational"),
     "spd": Field(Record({"size": Field(Int(minimum=1, maximum=6), required=True),
-                         "range": Field(ListOf(Int(), 2), doc="entry range (default [-2, 2])")}),
+                         "range": Field(ListOf(_SMALL, 2, 2), doc="entry range (default [-2, 2])")}),
                  doc="a symmetric positive definite matrix with small integer entries"),
     "relu-network": Field(Record({
-        "shape": Field(ListOf(Int(minimum=1, maximum=8), 2), required=True,
+        "shape": Field(ListOf(Int(minimum=1, maximum=8), 2, 6), required=True,
                        doc="units per layer, inputs first: [2, 3, 1] gives W1 (3x2), W2 (1x3)"),
-        "range": Field(ListOf(Int(), 2), doc="weight range (default [-2, 2])"),
+        "range": Field(ListOf(_SMALL, 2, 2), doc="weight range (default [-2, 2])"),
         "nonzero-units": Field(Bool(), doc="every unit has a nonzero incoming and outgoing weight (default true)"),
     }), doc="weights [W1, W2, ...] of a bias-free ReLU network with small integer weights"),
     "function": Field(Record({
         "family": Field(Choice(*FAMILIES), required=True),
         "inputs": Field(ListOf(Name(), 1), required=True, doc="declared scalar symbols"),
-        "range": Field(ListOf(Int(), 2), doc="coefficient range of the linear family (default [-3, 3])"),
+        "range": Field(ListOf(_SMALL, 2, 2), doc="coefficient range of the linear family (default [-3, 3])"),
     }), doc="a random function of the inputs from a family"),
 }, doc="one generator: exactly one of the keys")
 KINDS = tuple(GENERATOR.fields)
@@ -75,7 +77,7 @@ def _number(v) -> sympy.Rational:
     except ExpressionError as exc:
         raise GeneratorError(f"cannot read the number {str(v)[:40]!r}: {exc.message}") from None
     if not out.is_Rational:
-        raise GeneratorError(f"expected a rational number, got {str(v)[:40]!r}")
+        raise GeneratorError(f"expected a finite rational number, got {str(v)[:40]!r}")
     return out
 
 
@@ -90,9 +92,14 @@ def scalar_pool(spec, integer: bool = False) -> list:
     else:
         lo, hi = (_number(v) for v in spec.get("range", [-3, 3]))
         if lo > hi:
-            raise GeneratorError(f"empty range [{lo}, {hi}]")
+            raise GeneratorError(f"empty range [{lo}, {hi}]: write [lo, hi] with lo <= hi")
+        denominators = [1] if integer else spec.get("denominators", [1])
+        size = sum(int(sympy.floor(hi * q)) - int(sympy.ceiling(lo * q)) + 1 for q in denominators)
+        if size > MAX_GENERATOR_VALUES:
+            raise GeneratorError(f"at most {MAX_GENERATOR_VALUES} values to choose from (range [{lo}, {hi}] "
+                                 f"gives {size}); see docs/spec.md#limits")
         pool = set()
-        for q in ([1] if integer else spec.get("denominators", [1])):
+        for q in denominators:
             pool |= {sympy.Rational(p, q) for p in range(int(sympy.ceiling(lo * q)), int(sympy.floor(hi * q)) + 1)}
     pool -= {_number(v) for v in spec.get("exclude", [])}
     if integer and any(not v.is_Integer for v in pool):
@@ -116,6 +123,10 @@ class Generator:
         self.name, self.kind, self.spec = name, kinds[0], spec[kinds[0]]
         if self.kind in ("integer", "rational", "point"):
             self.pool = scalar_pool(self.spec, integer=self.kind == "integer")
+        elif self.kind in ("spd", "relu-network", "function") and "range" in self.spec:
+            lo, hi = self.spec["range"]
+            if lo > hi:
+                raise GeneratorError(f"empty range [{lo}, {hi}]: write [lo, hi] with lo <= hi")
 
     def sample(self, rng: np.random.Generator, symbols: dict):
         s = self.spec

@@ -25,24 +25,38 @@ from .verify import verify
 
 
 def spec_files(paths) -> list[Path]:
-    """The .yaml/.yml files named, and those inside named folders (sorted)."""
+    """The .yaml/.yml files named, and those inside named folders (sorted).
+
+    A folder without a spec is a UsageError: nothing would be checked or built.
+    """
+    from .errors import UsageError
+
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out.extend(sorted(q for q in p.iterdir() if q.suffix in (".yaml", ".yml")))
+            found = sorted(q for q in p.iterdir() if q.suffix in (".yaml", ".yml") and not q.is_dir())
+            if not found:
+                raise UsageError(f"{p}: this folder holds no spec (no .yaml or .yml file)")
+            out.extend(found)
         else:
             out.append(p)
+    if not out:
+        raise UsageError("no spec file given")
     return out
 
 
-def solve_sheet(sheet: Sheet, *, seed: int = 0, steps: bool = True) -> dict[str, tuple[Solution, Verification]]:
+def solve_sheet(sheet: Sheet, *, seed: int = 0, steps: bool = True,
+                progress=None) -> dict[str, tuple[Solution, Verification]]:
     """Solve and verify every task of a sheet: {task key: (solution, verification)}.
 
     With ``steps`` every displayed equality of the worked steps is checked too
-    (``stepcheck``); ``verification.steps`` holds the report.
+    (``stepcheck``); ``verification.steps`` holds the report.  ``progress(text)``,
+    when given, hears of each task before it starts.
     """
     results = {}
-    for task in sheet.tasks:
+    for i, task in enumerate(sheet.tasks):
+        if progress:
+            progress(f"{sheet.path.name}: solving {task.key} ({i + 1}/{len(sheet.tasks)})")
         solution = task.method.solve(task.problem)
         verification = verify(task, solution, seed=seed)
         if steps:
@@ -51,13 +65,13 @@ def solve_sheet(sheet: Sheet, *, seed: int = 0, steps: bool = True) -> dict[str,
     return results
 
 
-def solve_file(path, *, seed: int = 0):
+def solve_file(path, *, seed: int = 0, progress=None):
     """Load, solve and verify a spec: a ``SolvedSheet`` (sheet, results) pair that shows as math
     in Jupyter (``symxai.notebook``)."""
     from .notebook import SolvedSheet
 
     sheet = load_sheet(path)
-    return SolvedSheet(sheet, solve_sheet(sheet, seed=seed))
+    return SolvedSheet(sheet, solve_sheet(sheet, seed=seed, progress=progress))
 
 
 def require_verified(sheet: Sheet, results: dict) -> None:

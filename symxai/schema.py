@@ -18,10 +18,11 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 from .errors import Location, Problem
+from .limits import MAX_ID_CHARS
 from .yamlload import Map, Seq, Str
 
-_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*\Z")  # \Z, not $: "a\n" is no name
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*\Z")
 
 
 def _where(value, fallback: Location) -> Location:
@@ -37,7 +38,11 @@ def _type_name(value) -> str:
         return str(value).lower()
     if value is None:
         return "nothing (null)"
-    return repr(str(value)) if isinstance(value, str) else repr(value)
+    if isinstance(value, str):
+        text = str(value)
+        return repr(text if len(text) <= 60 else text[:40] + "...") + (f" ({len(text)} characters)" if len(text) > 60 else "")
+    text = repr(value)
+    return text if len(text) <= 60 else text[:40] + "..."
 
 
 class Type(ABC):
@@ -83,12 +88,14 @@ class Name(Type):
         self.pattern = _ID if ident else _NAME
 
     def check(self, value, problems, loc=None):
+        what = "an id (letters, digits, '-', '_')" if self.pattern is _ID else "a name (letters, digits, '_')"
         if not isinstance(value, str) or not self.pattern.match(value):
-            what = "an id (letters, digits, '-', '_')" if self.pattern is _ID else "a name (letters, digits, '_')"
             self.fail(problems, value, loc, what)
+        elif len(value) > MAX_ID_CHARS:
+            self.fail(problems, value, loc, f"{what[:-1]}, at most {MAX_ID_CHARS} characters; see docs/spec.md#limits)")
 
     def json(self):
-        return {"type": "string", "pattern": self.pattern.pattern}
+        return {"type": "string", "pattern": self.pattern.pattern.replace("\\Z", "$"), "maxLength": MAX_ID_CHARS}
 
 
 class Expr(Type):
@@ -107,11 +114,12 @@ class Int(Type):
         self.minimum, self.maximum = minimum, maximum
 
     def check(self, value, problems, loc=None):
-        bounds = ""
-        if self.minimum is not None:
-            bounds += f" >= {self.minimum}"
-        if self.maximum is not None:
-            bounds += f" <= {self.maximum}"
+        if self.minimum is not None and self.maximum is not None:
+            bounds = f" from {self.minimum} to {self.maximum}"
+        elif self.minimum is not None:
+            bounds = f" >= {self.minimum}"
+        else:
+            bounds = f" <= {self.maximum}" if self.maximum is not None else ""
         ok = isinstance(value, int) and not isinstance(value, bool)
         if ok and self.minimum is not None and value < self.minimum:
             ok = False
@@ -151,8 +159,8 @@ class Choice(Type):
 
 
 class ListOf(Type):
-    def __init__(self, item: Type, min_items: int = 0):
-        self.item, self.min_items = item, min_items
+    def __init__(self, item: Type, min_items: int = 0, max_items: int | None = None):
+        self.item, self.min_items, self.max_items = item, min_items, max_items
 
     def check(self, value, problems, loc=None):
         if not isinstance(value, Seq):
@@ -160,6 +168,8 @@ class ListOf(Type):
             return
         if len(value) < self.min_items:
             problems.append(Problem(value.loc, f"expected at least {self.min_items} item(s), got {len(value)}"))
+        if self.max_items is not None and len(value) > self.max_items:
+            problems.append(Problem(value.loc, f"expected at most {self.max_items} item(s), got {len(value)}"))
         for i, item in enumerate(value):
             self.item.check(item, problems, value.loc_of(i))
 
@@ -167,6 +177,8 @@ class ListOf(Type):
         out = {"type": "array", "items": self.item.json()}
         if self.min_items:
             out["minItems"] = self.min_items
+        if self.max_items is not None:
+            out["maxItems"] = self.max_items
         return out
 
 
@@ -184,13 +196,25 @@ class AnyOf(Type):
             if not found:
                 return
             attempts.append(found)
-        if self.expected:
+        same_kind = [a for o, a in zip(self.options, attempts) if _kind(o) == _kind(value)]
+        if len(same_kind) == 1 and _kind(value) in ("mapping", "list"):
+            problems.extend(same_kind[0])  # the one option of this kind says what is wrong inside it
+        elif self.expected:
             self.fail(problems, value, loc, self.expected)
         else:
             problems.extend(min(attempts, key=len))
 
     def json(self):
         return {"anyOf": [o.json() for o in self.options]}
+
+
+def _kind(x) -> str:
+    """'mapping', 'list' or 'scalar', for a schema type or a value."""
+    if isinstance(x, (Map, MapOf, Record)):
+        return "mapping"
+    if isinstance(x, (Seq, ListOf)):
+        return "list"
+    return "scalar"
 
 
 class MapOf(Type):

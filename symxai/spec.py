@@ -15,13 +15,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import sympy
+
 from . import methods
 from .constraints import CONSTRAINT
 from .errors import Location, Problem, SpecError, UsageError
 from .methods.base import BuildContext, Method
 from .schema import AnyOf, Anything, Bool, Choice, Expr, Field, Int, ListOf, MapOf, Name, Record, Text
 from .generators import GENERATOR
-from .symbols import ASSUMPTIONS, SymbolDecl, SymbolTable
+from .limits import MAX_DIMENSION, MAX_POINTS
+from .symbols import ASSUMPTIONS, SymbolDecl, SymbolTable, declaration_problems
 from .texguard import check_spec_texts
 from .yamlload import Map, loads
 
@@ -30,10 +33,11 @@ SYMBOL = AnyOf(
     Choice(*ASSUMPTIONS),
     _ASSUME,
     Record({
-        "shape": Field(ListOf(AnyOf(Int(minimum=1), Name(), expected="a size or a dimension name"), 1),
+        "shape": Field(ListOf(AnyOf(Int(minimum=1, maximum=MAX_DIMENSION), Name(),
+                                    expected=f"a size 1..{MAX_DIMENSION} or a dimension name"), 1, 2),
                        doc="[n] for a vector, [n, m] for a matrix; n, m numbers or declared names"),
         "assume": Field(_ASSUME, doc="assumptions: " + ", ".join(ASSUMPTIONS)),
-        "range": Field(ListOf(Expr(), 2), doc="interval [lo, hi] for random values in verification"),
+        "range": Field(ListOf(Expr(), 2, 2), doc="interval [lo, hi] for random values in verification"),
         "description": Field(Text()),
     }),
     expected="an assumption, a list of assumptions, or a mapping with shape/assume",
@@ -42,7 +46,7 @@ SYMBOL = AnyOf(
 PART = Record({
     "id": Field(Name(ident=True), required=True, doc="part id, used as EXERCISE.PART"),
     "title": Field(Text()),
-    "points": Field(Int(minimum=0)),
+    "points": Field(Int(minimum=0, maximum=MAX_POINTS)),
     "statement": Field(Text(), doc="what this part asks, LaTeX allowed"),
     "params": Field(MapOf(Anything()),
                     doc="overrides of the exercise's method parameters"),
@@ -69,7 +73,7 @@ RANDOM = Record({
 EXERCISE = Record({
     "id": Field(Name(ident=True), required=True),
     "title": Field(Text(), required=True),
-    "points": Field(Int(minimum=0)),
+    "points": Field(Int(minimum=0, maximum=MAX_POINTS)),
     "statement": Field(Text(), required=True, doc="the exercise in prose, LaTeX math allowed"),
     "method": Field(Name(ident=True), required=True, doc="one of: symxai methods"),
     "symbols": Field(MapOf(SYMBOL), doc="every name the expressions use"),
@@ -154,30 +158,74 @@ class Sheet:
         raise UsageError(f"{self.path}: no exercise '{target}' (known: {known})")
 
 
-def _decl(name: str, value, loc: Location) -> SymbolDecl:
-    if isinstance(value, str):
-        return SymbolDecl(name, (), frozenset({"real", value}), loc)
-    if isinstance(value, list):
-        return SymbolDecl(name, (), frozenset({"real", *value}), loc)
+def _decl(name: str, value, loc: Location, problems: list[Problem]) -> SymbolDecl:
+    """The declaration of ``name``; after a located problem (shape, range, assumptions) a plain stand-in."""
+    if isinstance(value, (str, list)):
+        decl = SymbolDecl(name, (), frozenset({"real", *([value] if isinstance(value, str) else value)}), loc)
+        found = [Problem(getattr(value, "loc", loc), m) for _, m in declaration_problems(decl)]
+        problems.extend(found)
+        return SymbolDecl(name, (), frozenset({"real"}), loc) if found else decl
     shape = tuple(value.get("shape", ()))
-    rng = value.get("range")
-    return SymbolDecl(name, shape, frozenset({"real", *value.get("assume", [])}), loc,
-                      tuple(float(str(v)) for v in rng) if rng else None)
+    before = len(problems)
+    rng = _range(value, problems) if "range" in value else None
+    decl = SymbolDecl(name, shape, frozenset({"real", *value.get("assume", [])}), loc, rng)
+    for where, message in declaration_problems(decl):
+        problems.append(Problem(value.loc_of(where) if where in value else value.loc, message))
+    if len(problems) == before:
+        return decl
+    # A stand-in, so that the name still resolves and later stages report only their own problems.
+    usable = 1 <= len(shape) <= 2 and not [w for w, _ in declaration_problems(SymbolDecl(name, shape))]
+    return SymbolDecl(name, shape if usable else (), frozenset({"real"}), loc)
+
+
+def _range(value: Map, problems: list[Problem]) -> tuple | None:
+    """A scalar's sampling interval as two finite floats lo < hi, or None after a problem."""
+    from .errors import ExpressionError
+    from .exprparse import parse
+
+    out = []
+    for i, v in enumerate(value["range"]):
+        loc = value["range"].loc_of(i)
+        try:
+            number = sympy.Integer(v) if isinstance(v, int) else parse(str(v), {})
+        except ExpressionError as exc:
+            problems.append(Problem(loc, f"range: {exc.message} in {str(v)[:40]!r}; expected a finite number"))
+            return None
+        if not (number.is_number and number.is_real and number.is_finite):
+            problems.append(Problem(loc, f"range: expected a finite real number, got {str(v)[:40]!r}"))
+            return None
+        out.append(float(number))
+    lo, hi = out
+    if not lo < hi:
+        problems.append(Problem(value.loc_of("range"), f"range [{lo:g}, {hi:g}] is empty or reversed: write [lo, hi] with lo < hi"))
+        return None
+    return lo, hi
 
 
 def _symbols(ex: Map, ctx_problems: list[Problem], lines: list[str]) -> SymbolTable:
     decls = []
     spec = ex.get("symbols") or Map()
     for name, value in spec.items():
-        decl = _decl(name, value, spec.key_loc(name))
+        found: list[Problem] = []
+        SYMBOL.check(value, found, spec.loc_of(name))
+        if found:  # reported by the schema stage already; a real scalar stands in
+            decls.append(SymbolDecl(name, (), frozenset({"real"}), spec.key_loc(name)))
+            continue
+        decl = _decl(name, value, spec.key_loc(name), ctx_problems)
+        bad = [dim for dim in decl.shape
+               if isinstance(dim, str) and (dim not in spec or not isinstance(spec[dim], (str, list)))]
+        loc = spec.loc_of(name)
+        shown = lines[loc.line - 1] if 0 < loc.line <= len(lines) else ""
+        for dim in bad:
+            ctx_problems.append(Problem(loc, f"dimension '{dim}' of '{name}' must be a declared scalar", shown))
         for dim in decl.shape:
-            if isinstance(dim, str) and (dim not in spec or not isinstance(spec[dim], (str, list))):
-                loc = spec.loc_of(name)
-                ctx_problems.append(Problem(loc, f"dimension '{dim}' of '{name}' must be a declared scalar",
-                                            lines[loc.line - 1] if loc.line else ""))
-        decls.append(decl)
-    if any(p for p in ctx_problems):
-        decls = [d for d in decls if all(not isinstance(n, str) or n in spec for n in d.shape)]
+            if isinstance(dim, str) and dim not in bad:
+                assume = {spec[dim]} if isinstance(spec[dim], str) else set(spec[dim])
+                if not {"integer", "positive"} <= assume:
+                    bad.append(dim)
+                    ctx_problems.append(Problem(loc, f"dimension '{dim}' of '{name}' must be declared "
+                                                f"[integer, positive] (it is {', '.join(sorted(assume))})", shown))
+        decls.append(SymbolDecl(name, (), frozenset({"real"}), decl.loc) if bad else decl)
     return SymbolTable(decls)
 
 
@@ -225,17 +273,25 @@ def loads_sheet(text: str, file: str = "<string>", only: str | None = None) -> S
     """Like ``load_sheet`` for spec text already in memory."""
     data = loads(text, file)
     problems: list[Problem] = []
-    SHEET.check(data, problems)
+    if not isinstance(data, Map):
+        where = getattr(data, "loc", None) or Location(file, 1, 1)
+        raise SpecError([_with_line(Problem(where, "expected a mapping with the sheet's keys (id, title, exercises), "
+                                            f"got {_shown(data)}"), text.splitlines())])
+    SHEET.check(data, problems, data.loc)
     problems.extend(check_spec_texts(data, text, file))  # the LaTeX sandbox (symxai/texguard.py)
     lines = text.splitlines()
-    if problems:
-        raise SpecError([_with_line(p, lines) for p in problems])
     sheet = Sheet(Path(file), data)
     seen: dict[str, Location] = {}
+    exercises = data.get("exercises")
+    exercises = exercises if isinstance(exercises, list) else []
     wanted = only.split(".", 1)[0] if only else None
-    if wanted is not None and not any(ex["id"] == wanted for ex in data["exercises"]):
+    if wanted is not None and not any(isinstance(ex, Map) and ex.get("id") == wanted for ex in exercises):
         wanted = None
-    for ex in data["exercises"]:
+    for ex in exercises:
+        own: list[Problem] = []
+        EXERCISE.check(ex, own, exercises.loc)
+        if own:  # reported above; the exercises without schema problems still go through every stage
+            continue
         if wanted is not None and ex["id"] != wanted:
             continue
         if ex["id"] in seen:
@@ -244,8 +300,27 @@ def loads_sheet(text: str, file: str = "<string>", only: str | None = None) -> S
         seen[ex["id"]] = ex.loc
         _instantiate(sheet, ex, lines, problems)
     if problems:
-        raise SpecError([_with_line(p, lines) for p in problems])
+        raise SpecError(ordered([_with_line(p, lines) for p in problems]))
     return sheet
+
+
+def ordered(problems: list[Problem]) -> list[Problem]:
+    """Problems without repeats (same place, same message), sorted by file, line and column."""
+    seen, out = set(), []
+    for p in problems:
+        key = (str(p.location.file), p.location.line, p.location.column, p.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return sorted(out, key=lambda p: (str(p.location.file), p.location.line, p.location.column))
+
+
+def _shown(value) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, list):
+        return "a list"
+    return repr(str(value)[:40])
 
 
 def _with_line(problem: Problem, lines: list[str]) -> Problem:

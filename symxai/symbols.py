@@ -52,6 +52,48 @@ class SymbolDecl:
         return not self.shape
 
 
+SCALAR_ONLY = set(SCALAR_ASSUMPTIONS) - MATRIX_ASSUMPTIONS  # integer, negative, nonpositive, nonzero
+SQUARE_ONLY = {"symmetric", "spd", "invertible"}
+
+
+def declaration_problems(decl: SymbolDecl) -> list[tuple[str, str]]:
+    """(key, message) for each way a declaration contradicts itself; [] when it is sound.
+
+    >>> declaration_problems(SymbolDecl("Sigma", shape=("d",), assume=frozenset({"real", "spd"})))
+    [('assume', "'spd' needs a square matrix, shape [n, n]; Sigma has shape [d]")]
+    >>> declaration_problems(SymbolDecl("t", assume=frozenset({"positive"}), range=(-1.0, 1.0)))
+    [('range', 'range [-1, 1] of t contradicts positive: every value must be > 0')]
+    """
+    out = []
+    shape, a = decl.shape, decl.assume
+    if len(shape) > 2:
+        out.append(("shape", f"a shape is [n] (vector) or [n, m] (matrix); {decl.name} has {len(shape)} dimensions"))
+    shown = "[" + ", ".join(map(str, shape)) + "]"
+    if shape:
+        for name in sorted(a & SCALAR_ONLY):
+            out.append(("assume", f"'{name}' applies to scalars only; {decl.name} has shape {shown}"))
+        square = len(shape) == 2 and shape[0] == shape[1]
+        for name in sorted(a & SQUARE_ONLY):
+            if not square:
+                out.append(("assume", f"'{name}' needs a square matrix, shape [n, n]; {decl.name} has shape {shown}"))
+        if decl.range is not None:
+            out.append(("range", f"range applies to scalars only; {decl.name} has shape {shown}"))
+    else:
+        for name in sorted(a & SQUARE_ONLY):
+            out.append(("assume", f"'{name}' applies to square matrices only; {decl.name} is a scalar (give shape: [n, n])"))
+    if not shape and decl.range is not None:
+        lo, hi = decl.range
+        bounds = {"positive": (lo > 0, "> 0"), "nonnegative": (lo >= 0, ">= 0"),
+                  "negative": (hi < 0, "< 0"), "nonpositive": (hi <= 0, "<= 0"),
+                  "nonzero": (not lo <= 0 <= hi, "!= 0 (the range may not hold 0)")}
+        for name, (ok, rule) in bounds.items():
+            if name in a and not ok:
+                out.append(("range", f"range [{lo:g}, {hi:g}] of {decl.name} contradicts {name}: every value must be {rule}"))
+        if "integer" in a and (int(lo) != lo or int(hi) != hi):
+            out.append(("range", f"range [{lo:g}, {hi:g}] of the integer {decl.name} needs integer bounds"))
+    return out
+
+
 @dataclass
 class SymbolTable:
     """Names -> SymPy objects, built from declarations in order (dimensions first)."""

@@ -57,6 +57,36 @@ def _problem(sheet: Sheet, node, key, message: str) -> Problem:
     return Problem(loc, message, lines[loc.line - 1] if 0 < loc.line <= len(lines) else "")
 
 
+def random_problems(path, ex) -> tuple[list[Generator], list, list[Problem]]:
+    """The generators and constraints of exercise ``ex``'s random block, and a located problem
+    for each one that cannot be built (a sheet that failed to load may still be checked)."""
+    holder = Sheet(Path(path), {})
+    block = ex["random"]
+    problems, gens = [], []
+    for name, spec in block["generate"].items():
+        try:
+            gens.append(Generator(name, spec))
+        except GeneratorError as exc:
+            problems.append(_problem(holder, block["generate"], name, str(exc)))
+    names = {g.name for g in gens}
+    declared = set(block["generate"])  # a generator that failed is reported once, above
+    part_ids = {p["id"] for p in ex.get("parts") or []}
+    for pid in block.get("parts") or {}:
+        if pid not in part_ids:
+            problems.append(_problem(holder, block["parts"], pid, f"exercise '{ex['id']}' has no part '{pid}'"))
+    used = references(plain(block.get("params") or {})) | references(plain(block.get("parts") or {}))
+    for name in sorted(used - declared):
+        problems.append(_problem(holder, block, "params",
+                                 f"${name} is not a generator (generators: {', '.join(sorted(declared))})"))
+    rules = []
+    for i, spec in enumerate(block.get("constraints") or []):
+        try:
+            rules.append(cons.build(plain(spec), declared))
+        except GeneratorError as exc:
+            problems.append(_problem(holder, block["constraints"], i, str(exc)))
+    return gens, rules, problems
+
+
 def random_spec(sheet: Sheet, exercise: str | None = None) -> RandomSpec:
     """The random block of ``exercise`` (or of the only exercise that has one); located errors."""
     from .errors import UsageError
@@ -76,26 +106,7 @@ def random_spec(sheet: Sheet, exercise: str | None = None) -> RandomSpec:
         if "random" not in ex:
             raise UsageError(f"{sheet.path}: exercise '{exercise}' has no random: block (see docs/variants.md)")
     block = ex["random"]
-    problems, gens = [], []
-    for name, spec in block["generate"].items():
-        try:
-            gens.append(Generator(name, spec))
-        except GeneratorError as exc:
-            problems.append(_problem(sheet, block["generate"], name, str(exc)))
-    names = {g.name for g in gens}
-    part_ids = {p["id"] for p in ex.get("parts") or []}
-    for pid in block.get("parts") or {}:
-        if pid not in part_ids:
-            problems.append(_problem(sheet, block["parts"], pid, f"exercise '{ex['id']}' has no part '{pid}'"))
-    used = references(plain(block.get("params") or {})) | references(plain(block.get("parts") or {}))
-    for name in sorted(used - names):
-        problems.append(_problem(sheet, block, "params", f"${name} is not a generator (generators: {', '.join(sorted(names))})"))
-    rules = []
-    for i, spec in enumerate(block.get("constraints") or []):
-        try:
-            rules.append(cons.build(plain(spec), names))
-        except GeneratorError as exc:
-            problems.append(_problem(sheet, block["constraints"], i, str(exc)))
+    gens, rules, problems = random_problems(sheet.path, ex)
     if problems:
         raise SpecError(problems)
     task = next(t for t in sheet.tasks if t.exercise is ex)

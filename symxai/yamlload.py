@@ -15,6 +15,7 @@ from __future__ import annotations
 import yaml
 
 from .errors import Location, Problem, SpecError
+from .limits import MAX_SPEC_CHARS, MAX_YAML_DEPTH
 
 _BOOLS = {"true": True, "false": False, "True": True, "False": False}
 
@@ -57,6 +58,7 @@ class _Builder:
         self.file = file
         self.lines = text.splitlines()
         self.problems: list[Problem] = []
+        self.tagged: set[Location] = set()
 
     def problem(self, loc: Location, message: str) -> None:
         line = self.lines[loc.line - 1] if 0 < loc.line <= len(self.lines) else ""
@@ -118,7 +120,8 @@ class _Builder:
             s.loc = loc
             return s
         if tag != "tag:yaml.org,2002:str":
-            self.problem(loc, f"YAML tag '{tag}' is not allowed")
+            if loc not in self.tagged:  # an explicit tag is reported once, by loads
+                self.problem(loc, f"YAML tag '{tag}' is not allowed")
             return None
         s = Str(value)
         s.loc = loc
@@ -126,20 +129,34 @@ class _Builder:
 
 
 def _compose_node(self, parent, index):
-    """Composer.compose_node, refusing anchors and aliases."""
+    """Composer.compose_node, refusing anchors, aliases and deep nesting, and collecting tags
+    (every one is reported by ``loads``)."""
     if self.check_event(yaml.AliasEvent):
         event = self.peek_event()
         raise yaml.MarkedYAMLError(None, None, "aliases ('*name') are not allowed", event.start_mark)
     event = self.peek_event()
     if getattr(event, "anchor", None):
         raise yaml.MarkedYAMLError(None, None, "anchors ('&name') are not allowed", event.start_mark)
-    return yaml.composer.Composer.compose_node(self, parent, index)
+    if getattr(event, "tag", None) is not None:
+        self.tags.append((event.tag, event.start_mark))
+    self.depth += 1
+    try:
+        if self.depth > MAX_YAML_DEPTH:
+            raise yaml.MarkedYAMLError(None, None, f"nesting deeper than {MAX_YAML_DEPTH} levels "
+                                       "(see docs/spec.md#limits)", event.start_mark)
+        return yaml.composer.Composer.compose_node(self, parent, index)
+    finally:
+        self.depth -= 1
 
 
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses anchors and aliases while composing (pure Python)."""
+    """SafeLoader that refuses anchors, aliases and deep nesting while composing (pure Python)."""
 
     compose_node = _compose_node
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.depth, self.tags = 0, []
 
 
 try:
@@ -158,30 +175,71 @@ if CParser is not None:
             CParser.__init__(self, stream)
             yaml.composer.Composer.__init__(self)
             yaml.resolver.Resolver.__init__(self)
+            self.depth, self.tags = 0, []
 
     LOADER = _StrictCLoader
 else:
     LOADER = _StrictLoader
 
 
+def _bad_characters(text: str, file: str, lines: list[str]) -> list[Problem]:
+    """A located problem for each line holding a control character YAML refuses (NUL, ESC...)."""
+    out = []
+    for m in _CONTROL.finditer(text):
+        line = text.count("\n", 0, m.start()) + 1
+        if out and out[-1].location.line == line:
+            continue
+        column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+        shown = lines[line - 1].translate(_VISIBLE) if line <= len(lines) else ""
+        out.append(Problem(Location(file, line, column),
+                           f"character U+{ord(m.group()):04X} is not allowed in a spec (a control character)", shown))
+        if len(out) >= 20:
+            break
+    return out
+
+
+# Every C0/C1 control character except tab, newline, carriage return and NEL, plus the
+# non-characters YAML refuses; a BOM only at the very start.
+_CONTROL = __import__("re").compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]|(?<!^)\ufeff")
+_VISIBLE = {c: "?" for c in [*range(0, 9), 11, 12, *range(14, 32), 127]}
+
+
 def loads(text: str, file: str = "<string>"):
-    """Parse YAML text into Map/Seq/Str/int/bool/None; raise SpecError on any problem."""
+    """Parse YAML text into Map/Seq/Str/int/bool/None; raise SpecError on any problem.
+
+    >>> loads("a: !!map {b: 1}\\n", "t.yaml")
+    Traceback (most recent call last):
+    ...
+    symxai.errors.SpecError: t.yaml:1:4: YAML tag '!!map' is not allowed (tags are refused everywhere)
+        a: !!map {b: 1}
+           ^
+    """
+    if len(text) > MAX_SPEC_CHARS:
+        raise SpecError([Problem(Location(file), f"the file has {len(text)} characters; a spec has at most "
+                                 f"{MAX_SPEC_CHARS} (see docs/spec.md#limits)")])
+    lines = text.splitlines()
+    bad = _bad_characters(text, file, lines)
+    if bad:
+        raise SpecError(bad)
     loader = LOADER(text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = _loc(file, mark) if mark else Location(file)
-        lines = text.splitlines()
         line = lines[loc.line - 1] if mark and 0 < loc.line <= len(lines) else ""
         raise SpecError([Problem(loc, f"invalid YAML: {exc.problem or exc.context}", line)]) from None
     except yaml.YAMLError as exc:
-        raise SpecError([Problem(Location(file), f"invalid YAML: {exc}")]) from None
+        raise SpecError([Problem(Location(file), f"invalid YAML: {str(exc).splitlines()[0][:200]}")]) from None
     finally:
         loader.dispose()
     if node is None:
         raise SpecError([Problem(Location(file), "the file is empty")])
     builder = _Builder(file, text)
+    for tag, mark in loader.tags:
+        shown = tag.replace("tag:yaml.org,2002:", "!!")
+        builder.tagged.add(_loc(file, mark))
+        builder.problem(_loc(file, mark), f"YAML tag '{shown}' is not allowed (tags are refused everywhere)")
     data = builder.build(node)
     if builder.problems:
         raise SpecError(builder.problems)

@@ -29,6 +29,7 @@ from ..model import Line, Solution, Tex
 from ..printing import tex
 from ..reference import optimize as ref
 from ..schema import Bool, Choice, Expr, Field, ListOf, Name, Record
+from ..limits import MAX_INPUTS
 from . import register
 from .base import BuildContext, Method
 from .prototype_cases import solve_max
@@ -96,7 +97,7 @@ PARAMS = Record({
     "variable": Field(Name(), doc="the input vector x of f (a declared [d] vector)"),
     "f": Field(Record({
         "linear": Field(NAMES, doc="f(x) = w^T x + b"),
-        "max": Field(ListOf(Name(), 2), doc="f(x) = max(x_1, ..., x_n) of these scalar inputs"),
+        "max": Field(ListOf(Name(), 2, MAX_INPUTS), doc="f(x) = max(x_1, ..., x_n) of these scalar inputs"),
         "posterior": Field(Record({"mean": Field(Name(), required=True), "cov": Field(Name(), required=True),
                                    "prior": Field(Expr(), required=True, doc="p(omega_c)")}),
                            doc="f(x) = log p(omega_c | x) with p(x | omega_c) = N(x; mean, cov)"),
@@ -227,8 +228,12 @@ class ActivationMax(Method):
 
     def _gaussian(self, ctx, rec, x):
         mu = self._symbol(ctx, rec, "mean", vector=True, rows=x.shape[0])
-        sigma = self._symbol(ctx, rec, "cov")
+        sigma = self._symbol(ctx, rec, "cov", rows=x.shape[0])
         if mu is None or sigma is None:
+            return None, None
+        if sympy.sympify(sigma.shape[1] - sigma.shape[0]) != 0:
+            ctx.problem(rec.loc_of("cov"), f"the covariance '{rec['cov']}' must be a square matrix (shape [n, n]), "
+                        f"it is declared {sigma.shape[0]}x{sigma.shape[1]}")
             return None, None
         if "spd" not in ctx.symbols.by_object[sigma].assume:
             ctx.problem(rec.loc_of("cov"), f"{rec['cov']} must be symmetric positive definite (declare assume: [spd])")

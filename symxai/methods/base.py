@@ -17,6 +17,7 @@ import sympy
 
 from ..errors import ExpressionError, Location, Problem
 from ..exprparse import parse, parse_value
+from ..limits import MAX_INPUTS, MAX_MATRIX, MAX_VECTOR
 from ..model import Solution
 from ..schema import Record
 from ..symbols import SymbolTable
@@ -48,7 +49,7 @@ class BuildContext:
         if extra:
             names.update(extra)
         try:
-            return parse(str(value), names)
+            out = parse(str(value), names)
         except ExpressionError as exc:
             where = self._loc(value, loc)
             if where is not None and exc.position is not None and where.line:
@@ -57,6 +58,11 @@ class BuildContext:
                 where = Location(where.file, where.line, where.column + offset + exc.position)
             self.problem(where, f"{exc.message} in expression {str(value)[:80]!r}")
             return None
+        if isinstance(out, sympy.Basic) and out.has(sympy.oo, -sympy.oo, sympy.zoo, sympy.nan):
+            self.problem(self._loc(value, loc), f"expected a finite value, got {str(value)[:80]!r} "
+                         "(infinity and undefined values are not allowed in a spec)")
+            return None
+        return out
 
     def value(self, value, loc=None):
         """Like ``expr`` but also booleans, tuples and sets (answers given in specs)."""
@@ -75,12 +81,20 @@ class BuildContext:
         if not isinstance(names, Seq):
             self.problem(self._loc(names, loc), "expected a list of declared scalar names")
             return None
-        out = []
+        if len(names) > MAX_INPUTS:
+            self.problem(self._loc(names, loc), f"at most {MAX_INPUTS} inputs (got {len(names)}); see docs/spec.md#limits")
+            return None
+        out, seen = [], {}
         for i, name in enumerate(names):
             sym = self.symbols.objects.get(name)
             if not isinstance(sym, sympy.Symbol):
                 self.problem(names.loc_of(i), f"input '{name}' must be a declared scalar symbol")
                 return None
+            if name in seen:
+                self.problem(names.loc_of(i), f"input '{name}' is listed twice (first as input {seen[name] + 1}); "
+                             "the inputs must be distinct")
+                return None
+            seen[name] = i
             out.append(sym)
         return out
 
@@ -88,6 +102,9 @@ class BuildContext:
         """A list of expressions as a column ImmutableMatrix (or None)."""
         if not isinstance(value, Seq):
             self.problem(self._loc(value, loc), "expected a list of numbers or expressions")
+            return None
+        if len(value) > MAX_VECTOR:
+            self.problem(value.loc, f"a vector has at most {MAX_VECTOR} entries (got {len(value)}); see docs/spec.md#limits")
             return None
         items = [self.expr(v, value.loc_of(i)) for i, v in enumerate(value)]
         if any(i is None for i in items):
@@ -101,6 +118,10 @@ class BuildContext:
             return None
         if len({len(r) for r in value}) != 1:
             self.problem(value.loc, "every row of a matrix must have the same length")
+            return None
+        if len(value) * len(value[0]) > MAX_MATRIX:
+            self.problem(value.loc, f"a matrix has at most {MAX_MATRIX} entries (got {len(value)}x{len(value[0])}); "
+                         "see docs/spec.md#limits")
             return None
         rows = [[self.expr(v, r.loc_of(j)) for j, v in enumerate(r)] for r in value]
         if any(v is None for r in rows for v in r):

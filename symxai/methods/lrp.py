@@ -14,6 +14,8 @@ boundaries between them.
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -27,6 +29,7 @@ from ..reference import lrp as ref
 from ..regions import (Region, describe, enumerate_regions, forward, piecewise, refine, region_point, same_on,
                        sign_on, solve_lp)
 from ..schema import Bool, Choice, Expr, Field, ListOf, Name, Record
+from ..limits import MAX_LRP_HIDDEN, MAX_LRP_REGIONS, over
 from . import register
 from .base import BuildContext, Method
 
@@ -123,6 +126,8 @@ class Lrp(Method):
         net = build_network(ctx, params)
         if net is None:
             return None
+        if not self._within_budget(ctx, params, net):
+            return None
         n = len(net.layers)
         if ("rule" in params) == ("rules" in params):
             ctx.problem(params.loc, "give either rule (for every layer) or rules (one per layer)")
@@ -161,6 +166,28 @@ class Lrp(Method):
         bias, stabiliser = conv.pop("bias"), conv.pop("stabiliser")
         layered = per_layer if any(any(k in raw for k in _PER_LAYER) for raw in params["layers"]) else None
         return LrpProblem(net, rules, values, bias, stabiliser, f, params.get("boundaries", True), conv, layered)
+
+    @staticmethod
+    def _within_budget(ctx: BuildContext, params, net) -> bool:
+        """The network is small enough: its activation regions are enumerated one linear program
+        each, and h hidden units on d inputs cut the input space into up to sum_{i<=d} C(h, i)."""
+        for k, layer in enumerate(net.layers):
+            used = (layer.weights.free_symbols | layer.bias.free_symbols) & set(net.inputs)
+            if used:
+                ctx.problem(params.loc_of("layers"), f"layer {k + 1}: weights and biases are numbers or parameters, "
+                            f"not inputs ({', '.join(sorted(map(str, used)))}): the network must be affine in its inputs")
+                return False
+        hidden = sum(layer.width for layer in net.layers[:-1])
+        d = len(net.inputs)
+        if hidden > MAX_LRP_HIDDEN:
+            ctx.problem(params.loc_of("layers"), over("lrp", "hidden units in total", hidden, MAX_LRP_HIDDEN))
+            return False
+        bound = sum(math.comb(hidden, i) for i in range(min(d, hidden) + 1))
+        if not net.symbolic_weights and bound > MAX_LRP_REGIONS:
+            ctx.problem(params.loc_of("layers"), over("lrp", f"activation regions (the bound sum_(i<=d) C(h, i) "
+                        f"for h = {hidden} hidden units on d = {d} inputs)", bound, MAX_LRP_REGIONS))
+            return False
+        return True
 
     def answer_names(self, p: LrpProblem) -> list[str]:
         names = list(p.network.input_relevance)

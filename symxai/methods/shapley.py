@@ -18,6 +18,7 @@ from ..coalitions import CoalitionValues, coalition_point, coalition_values, is_
 from ..model import Line, Solution, Table, Tex
 from ..reference import shapley as ref
 from ..schema import AnyOf, Expr, Field, Int, ListOf, Name, Record
+from ..limits import MAX_SYMBOLIC_SHAPLEY, over
 from . import register
 from .base import BuildContext, Method
 
@@ -116,8 +117,14 @@ class Shapley(Method):
         if output is not None and output > len(outputs):
             ctx.problem(params.loc_of("output"), f"output {output} does not exist: the model has {len(outputs)}")
             return None
-        return ShapleyProblem(outputs, (output or 1) - 1, inputs, list(point), list(baseline),
-                              params.get("prefix", "phi"), network)
+        problem = ShapleyProblem(outputs, (output or 1) - 1, inputs, list(point), list(baseline),
+                                 params.get("prefix", "phi"), network)
+        if d > MAX_SYMBOLIC_SHAPLEY and problem.free_symbols():
+            names = ", ".join(sorted(map(str, problem.free_symbols()))[:6])
+            ctx.problem(params.loc_of("inputs"), over("shapley", f"inputs when the point, baseline or f has free "
+                        f"symbols ({names}): 2^d symbolic coalition values", d, MAX_SYMBOLIC_SHAPLEY))
+            return None
+        return problem
 
     def answer_names(self, problem: ShapleyProblem) -> list[str]:
         return [f"{problem.prefix}_{i + 1}" for i in range(problem.d)]
