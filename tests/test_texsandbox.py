@@ -140,17 +140,17 @@ def planted(tmp_path, monkeypatch):
     monkeypatch.setenv("SYMXAI_PLANTED_SECRET", secret)
     captured = tmp_path / "captured"
     captured.mkdir()
-    original = latex_mod._run_latexmk
+    original = latex_mod._passes
 
-    def capture(build, jobname, timeout):  # keep the log and terminal output to search them
-        ok, out = original(build, jobname, timeout)
+    def capture(build, jobname, fmt, deadline):  # keep the log and terminal output to search them
+        ok, out = original(build, jobname, fmt, deadline)
         (captured / "terminal.txt").write_text(out)
         for f in build.iterdir():
             if f.suffix in (".log", ".aux", ".out"):
                 shutil.copy(f, captured / f.name)
         return ok, out
 
-    monkeypatch.setattr(latex_mod, "_run_latexmk", capture)
+    monkeypatch.setattr(latex_mod, "_passes", capture)
     return {"secret": secret, "ABS": str(tmpdir / "secret.txt"), "REL": "../secret.txt",
             "MARK": str(tmp_path / "pwned"), "captured": captured, "tmp": tmp_path}
 
