@@ -197,7 +197,8 @@ class _Judge:
         if not eq._finite(g):  # removable singularity, or the student's answer is really undefined?
             moved = _nudge(values, self.rng, self.symbols)
             if moved == values or not eq.holds(self.rest, moved):
-                return "lost"
+                # the correct answer has a value here and the student's has none: that is wrong, not lost
+                return self.wrong(values, "undefined", e)
             e2, g2 = evaluate(self.expected, moved), evaluate(self.given, moved)
             if not eq._finite(e2):
                 return "lost"

@@ -214,13 +214,13 @@ def _inject(spec, target, name, wrong):
 
 
 @pytest.mark.parametrize("wrong", [
-    # 0/0 where a parameter sits on the edge of its domain (gamma = 0): the reference is defined there
-    lambda v, s: v + (s["a1"] * s["gamma"] + s["a1"] * s["gamma"]**2) / (s["gamma"] * (1 + s["gamma"])) - s["a1"],
+    # 0/0 where an input sits on the edge of its domain (a1 = 0): the reference is defined there
+    lambda v, s: v + (s["a1"] * s["a2"] + s["a1"]**2) / (s["a1"] * (s["a1"] + s["a2"])) - 1,
     # 0/0 where a denominator vanishes (a1 = a2 = 0)
     lambda v, s: v + (s["a1"]**2 - s["a2"]**2) / (s["a1"] + s["a2"]) - s["a1"] + s["a2"],
     lambda v, s: v + 1,
     lambda v, s: v * (1 + s["gamma"] / 1000),
-], ids=["zero-over-zero-at-gamma-0", "zero-over-zero-at-origin", "plain", "small-relative"])
+], ids=["zero-over-zero-at-a1-0", "zero-over-zero-at-origin", "plain", "small-relative"])
 def test_verification_catches_injected_wrong_answers(wrong):
     assert not _inject(S11, "lrp-min.A", "R_2", wrong).passed
 

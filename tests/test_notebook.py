@@ -65,7 +65,7 @@ def test_check_report_uses_the_check_wording():
     md = report._repr_markdown_()
     assert md.splitlines()[0] == "**shapley**: exit code 1"
     assert "- ✗ phi\\_1: wrong: 1/3 is not the value of phi\\_1" in md
-    assert "    - your answer is 1/2 times the correct one `[factor]`" in md
+    assert "`[equal-split]`" in md  # phi_1 = phi_2 = 1/3 + ... the equal split is named
     assert "- ✓ phi\\_2: right (exact)" in md
     html = report._repr_html_()
-    assert "phi_1: wrong: 1/3 is not the value of phi_1" in html and "[factor]" in html
+    assert "phi_1: wrong: 1/3 is not the value of phi_1" in html and "[equal-split]" in html

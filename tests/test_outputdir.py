@@ -171,22 +171,25 @@ def test_failing_variants_rerun_leaves_the_earlier_batch(tmp_path, monkeypatch):
     batch = variants.generate(str(SHEET), "shapley", count=2, seed=7)
     calls = []
 
-    def fake_compile(job):
-        source, path, jobname = job
-        calls.append(jobname)
-        Path(path).write_bytes(b"%PDF-old " + jobname.encode())
-        return path
+    def fake_compile(jobs, **_):
+        out = []
+        for source, path, jobname in jobs:
+            calls.append(jobname)
+            Path(path).write_bytes(b"%PDF-old " + jobname.encode())
+            out.append(Path(path))
+        return out
 
-    monkeypatch.setattr(variants, "_compile", fake_compile)
+    from symxai import latex
+    monkeypatch.setattr(latex, "compile_many", fake_compile)
     out = tmp_path / "v"
     variants.write_batch(batch, out)
     before = _visible(out)
     assert any(k.endswith(".pdf") for k in before)
 
-    def failing(job):
+    def failing(jobs, **_):
         raise LatexError("LaTeX failed on x.tex")
 
-    monkeypatch.setattr(variants, "_compile", failing)
+    monkeypatch.setattr(latex, "compile_many", failing)
     other = variants.generate(str(SHEET), "shapley", count=2, seed=8)
     with pytest.raises(LatexError):
         variants.write_batch(other, out)

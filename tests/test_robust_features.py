@@ -67,6 +67,8 @@ def test_symbolic_eta_and_p_are_verified_at_random_points():
     text = SPEC.read_text().replace("eta: 3/sqrt(d)\n      p: 399/400", "eta: eta\n      p: p").replace(
         "d: [integer, positive]\n    statement: |\n      Labels", "d: [integer, positive]\n      eta: positive\n"
         "      p: positive\n    statement: |\n      Labels")
+    import re
+    text = re.sub(r"    names:.*?\n(      .*\n)+", "", text, count=1)  # eta and p are symbols now, not names
     from symxai.spec import loads_sheet
     task = loads_sheet(text, str(SPEC)).task("robust-features.accuracy")
     sol = task.method.solve(task.problem)

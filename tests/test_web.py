@@ -57,7 +57,7 @@ def test_check_right_matches_the_command_line(served, cli):
     assert doc["report"]["exit_code"] == out.exit_code == 0
     expected["file"] = SHEET14.name
     assert doc["report"] == expected
-    assert doc["lines"] == ["phi_1: right (exact)", "phi_2: right (exact)", "phi_3: right (exact)"]
+    assert doc["lines"] == ["phi_1 = 2/3: right (exact)", "phi_2 = 1/6: right (exact)", "phi_3 = 1/6: right (exact)"]
     assert "<math" in doc["solution_html"]  # after-correct: every answer of the task is right
 
 

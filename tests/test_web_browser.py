@@ -133,7 +133,7 @@ def test_shapley_preview_then_right(server, browser):
     browser.find_element("css selector", "#task-shapley button[type=submit]").click()
     _wait(browser, lambda d: "phi_3" in _text(d, "#task-shapley .result"), "the verdict")
     assert _text(browser, "#task-shapley .result").splitlines() == [
-        "phi_1: right (exact)", "phi_2: right (exact)", "phi_3: right (exact)"]
+        "phi_1 = 2/3: right (exact)", "phi_2 = 1/6: right (exact)", "phi_3 = 1/6: right (exact)"]
     assert browser.find_element("css selector", "#task-shapley .result").get_attribute("data-exit") == "0"
     _wait(browser, lambda d: d.find_elements("css selector", "#task-shapley details.solution"), "the solution")
     _shot(browser, "web-shapley-right.png")
@@ -146,7 +146,7 @@ def test_prototype_inverse_covariance_feedback(server, browser):
     _wait(browser, lambda d: "read as" in _text(d, preview), "the preview of x_star")
     assert "inv(Sigma)*w + mu" in _text(browser, preview)
     browser.find_element("css selector", "#task-prototypes button[type=submit]").click()
-    _wait(browser, lambda d: "x_star: wrong" in _text(d, "#task-prototypes .result"), "the verdict")
+    _wait(browser, lambda d: "x_star = " in _text(d, "#task-prototypes .result") and ": wrong" in _text(d, "#task-prototypes .result"), "the verdict")
     result = _text(browser, "#task-prototypes .result")
     assert "solving for x multiplies by Sigma, not by Sigma^-1 [inverse-covariance]" in result
     assert browser.find_element("css selector", "#task-prototypes .field").get_attribute("data-status") == "wrong"

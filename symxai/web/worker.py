@@ -9,7 +9,7 @@ that is killed when its time is up) and wording.  Input errors come back as
 >>> init(["problems/tub-ml-sheet14.yaml"])
 >>> r = check("tub-ml-sheet14", "shapley", {"phi_1": "2/3"})
 >>> r["report"]["exit_code"], r["lines"]
-(0, ['phi_1: right (exact)'])
+(0, ['phi_1 = 2/3: right (exact)'])
 >>> preview("tub-ml-sheet14", "shapley", "phi_1", "1/(1+2)")["plain"]
 '1/3'
 >>> check("tub-ml-sheet14", "nope", {"x": "1"})["exit_code"]
