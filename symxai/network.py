@@ -79,6 +79,9 @@ class Network:
         return [v if k == self.output else sympy.Integer(0) for k, v in enumerate(out)]
 
 
+MAX_WEIGHT = 1e6  # largest |weight| or |bias| of a network in a spec
+
+
 def build_network(ctx, params):
     """A Network from the spec's ``inputs``/``layers``, or None after ctx.problem(...)."""
     inputs = ctx.scalars(params["inputs"], params.loc_of("inputs"))
@@ -101,6 +104,11 @@ def build_network(ctx, params):
             return None
         bias = ctx.vector(raw["bias"], raw.loc_of("bias")) if "bias" in raw else sympy.zeros(len(neurons), 1)
         if bias is None:
+            return None
+        huge = [v for v in list(W) + list(bias) if v.is_number and abs(v) > MAX_WEIGHT]
+        if huge:  # the region LPs work in floats: a weight of 1e300 would overflow them
+            ctx.problem(raw.loc_of("weights"), f"layer {li + 1}: weights and biases are at most {MAX_WEIGHT:g} in "
+                        f"size (got {huge[0]})")
             return None
         if len(bias) != len(neurons):
             ctx.problem(raw.loc_of("bias"), f"layer {li + 1} has {len(neurons)} neurons but {len(bias)} biases")
