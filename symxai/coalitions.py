@@ -3,10 +3,8 @@
 ``coalition_values`` evaluates a SymPy expression on all 2^d coalitions at once
 in scaled integers (``symxai.scaled``); ``shapley_from_values`` turns them into
 exact Shapley values with integer sums grouped by coalition size.
-``exact_evaluator`` compiles an expression into closures over exact rationals
-for single points.  Where the expression holds anything else (exp, log,
-symbols that stay symbolic) they return None and the caller falls back to
-SymPy substitution.
+Where the expression holds anything else (exp, log, symbols that stay
+symbolic) it returns None and the caller falls back to SymPy substitution.
 
 >>> import sympy
 >>> x1, x2, x3 = sympy.symbols("x1 x2 x3")
@@ -23,90 +21,13 @@ import numbers
 from fractions import Fraction
 from functools import lru_cache
 from math import factorial, gcd
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 import sympy
 from sympy.external.gmpy import MPQ
 
 from .scaled import INT64_LIMIT, compile_scaled, coalition_columns
-
-Evaluator = Callable[[Sequence], object]
-
-
-def _relu(v):
-    if isinstance(v, np.ndarray):
-        return np.maximum(v, 0)
-    return v if v > 0 else 0 * v
-
-
-def _max(values):
-    out = values[0]
-    for v in values[1:]:
-        out = np.maximum(out, v) if isinstance(out, np.ndarray) or isinstance(v, np.ndarray) else max(out, v)
-    return out
-
-
-def _min(values):
-    out = values[0]
-    for v in values[1:]:
-        out = np.minimum(out, v) if isinstance(out, np.ndarray) or isinstance(v, np.ndarray) else min(out, v)
-    return out
-
-
-def _pow(base, exp: int):
-    return base ** exp if exp >= 0 else MPQ(1, 1) / (base ** -exp)
-
-
-def _compile(expr, index: dict) -> Evaluator | None:
-    if expr in index:
-        i = index[expr]
-        return lambda xs: xs[i]
-    if expr.is_Integer:
-        n = int(expr)
-        return lambda xs: n
-    if expr.is_Rational:
-        q = MPQ(int(expr.p), int(expr.q))
-        return lambda xs: q
-    args = [_compile(a, index) for a in expr.args]
-    if any(a is None for a in args):
-        return None
-    name = type(expr).__name__
-    if expr.is_Add:
-        def add(xs):
-            out = args[0](xs)
-            for a in args[1:]:
-                out = out + a(xs)
-            return out
-        return add
-    if expr.is_Mul:
-        def mul(xs):
-            out = 1
-            for a in args:
-                out = out * a(xs)
-            return out
-        return mul
-    if expr.is_Pow and expr.exp.is_Integer:
-        base, exp = args[0], int(expr.exp)
-        return lambda xs: _pow(base(xs), exp)
-    if name == "Max":
-        return lambda xs: _max([a(xs) for a in args])
-    if name == "Min":
-        return lambda xs: _min([a(xs) for a in args])
-    if name in ("ReLU", "relu") and len(args) == 1:
-        inner = args[0]
-        return lambda xs: _relu(inner(xs))
-    if name == "Abs":
-        inner = args[0]
-        return lambda xs: abs(inner(xs))
-    return None
-
-
-def exact_evaluator(expr, inputs: Sequence) -> Evaluator | None:
-    """A fast exact evaluator of ``expr`` at points given in the order of ``inputs``,
-    or None when ``expr`` holds something only SymPy can evaluate exactly."""
-    return _compile(sympy.sympify(expr), {s: i for i, s in enumerate(inputs)})
-
 
 def _exact_number(v):
     """A SymPy rational as an int when it is whole, else an MPQ (gmpy2's mpq when

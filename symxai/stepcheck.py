@@ -239,15 +239,11 @@ def _check_line(line: Line, step, answers: dict, names: set, number: int, sample
             report.failures.append(StepFailure(number, step.title, _short(left), _short(right), problem))
 
 
-# Methods whose steps hold region by region (an LRP relevance is x1 - x2 where x1 > x2): checking
-# them needs each step's region as a sampling condition, which their steps do not carry yet.  Their
-# equalities are counted as shown and reported as not checked, never as checked.
-REGION_WISE = {"lrp"}
-
-
 def check_steps(task, solution: Solution, *, seed: int = 0) -> StepReport:
-    """``check_lines`` at parameter points drawn by the task's own method sampler."""
-    if task.method.name in REGION_WISE:
+    """``check_lines`` at parameter points drawn by the task's own method sampler.  A method whose
+    steps hold region by region (``Method.steps_by_region``) has its equalities counted as shown and
+    reported as not checked, never as checked."""
+    if task.method.steps_by_region:
         report = StepReport()
         for number, step in enumerate(solution.steps, start=1):
             for line in step.lines:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -37,3 +38,14 @@ def wrong_phi_1(monkeypatch):
     def inject():
         monkeypatch.setattr(Shapley, "solve", wrong)
     return inject
+
+
+@pytest.fixture
+def tex():
+    """Skip without TeX on a workstation; fail without it in CI."""
+    from symxai.latex import tex_available
+    if tex_available():
+        return
+    if os.environ.get("CI"):
+        pytest.fail("CI is set but latexmk/pdflatex are missing: run scripts/setup.sh")
+    pytest.skip("latexmk/pdflatex not installed")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import tempfile
 from pathlib import Path
@@ -10,17 +9,7 @@ from pathlib import Path
 import pytest
 
 from symxai.errors import LatexError
-from symxai.latex import compile_pdf, tex_available, write_atomic
-
-
-@pytest.fixture
-def tex():
-    """Skip without TeX on a workstation; fail without it in CI."""
-    if tex_available():
-        return
-    if os.environ.get("CI"):
-        pytest.fail("CI is set but latexmk/pdflatex are missing: run scripts/setup.sh")
-    pytest.skip("latexmk/pdflatex not installed")
+from symxai.latex import compile_pdf, write_atomic
 
 
 def doc(body: str, preamble: str = "") -> str:

@@ -17,7 +17,6 @@ CI runs these (CI=true turns a missing TeX into a failure, not a skip).
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
 import shutil
@@ -30,7 +29,7 @@ import pytest
 
 from symxai import latex as latex_mod
 from symxai.errors import LatexError, SpecError
-from symxai.latex import compile_pdf, tex_available
+from symxai.latex import compile_pdf
 from symxai.spec import loads_sheet
 from symxai.texguard import escape_text, lock_document, refusals, safe_jobname
 
@@ -116,16 +115,6 @@ ATTACKS = [
 
 PREAMBLE = ("\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage{lmodern}\n\\usepackage{amsmath,amssymb}\n"
             "\\usepackage[hidelinks]{hyperref}\n\\begin{document}\n")
-
-
-@pytest.fixture
-def tex():
-    """Skip without TeX on a workstation; fail without it in CI."""
-    if tex_available():
-        return
-    if os.environ.get("CI"):
-        pytest.fail("CI is set but latexmk/pdflatex are missing: run scripts/setup.sh")
-    pytest.skip("latexmk/pdflatex not installed")
 
 
 @pytest.fixture

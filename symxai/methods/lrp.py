@@ -96,6 +96,7 @@ class Lrp(Method):
     name = "lrp"
     reference_name = "plain numpy LRP forward and backward pass (points in every region and on its boundaries)"
     points = 12
+    steps_by_region = True
     params = Record({
         "inputs": Field(ListOf(Name(), 1), required=True, doc="the input symbols, in order"),
         "input_relevance": Field(ListOf(Name(), 1), doc="answer names of the inputs' relevances (default R_1..R_d)"),
