@@ -88,7 +88,9 @@ def check_row(task, verification) -> dict | None:
         return None
     points = max(c.points for c in checks)
     steps = verification.steps
-    return {"task": escape_text(task.key),
+    # a task key such as shapley-relu.xprime-g1 may break after its dots and hyphens in the narrow column
+    breakable = escape_text(task.key).replace(".", ".\\allowbreak{}").replace("-", "-\\allowbreak{}")
+    return {"task": breakable,
             "answers": ", ".join(f"${tex(sympy.Symbol(c.answer))}$" for c in checks),
             "reference": checks[0].reference,
             "where": "given values" if points == 1 else f"{points} points",
