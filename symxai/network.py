@@ -82,6 +82,41 @@ class Network:
 MAX_WEIGHT = 1e6  # largest |weight| or |bias| of a network in a spec
 
 
+def _layer(ctx, raw, li: int, count: int, below: int, seen: set):
+    """Layer ``li`` (0-based) of ``count`` on ``below`` units, or None after ctx.problem(...)."""
+    W = ctx.matrix(raw["weights"], raw.loc_of("weights"))
+    if W is None:
+        return None
+    neurons = list(raw["neurons"])
+    if W.shape != (len(neurons), below):
+        ctx.problem(raw.loc_of("weights"), f"layer {li + 1} needs {len(neurons)} weight rows (one per neuron) "
+                    f"of {below} entries (one per neuron below), got {W.shape[0]}x{W.shape[1]}")
+        return None
+    bias = ctx.vector(raw["bias"], raw.loc_of("bias")) if "bias" in raw else sympy.zeros(len(neurons), 1)
+    if bias is None:
+        return None
+    huge = [v for v in list(W) + list(bias) if v.is_number and abs(v) > MAX_WEIGHT]
+    if huge:  # the region LPs work in floats: a weight of 1e300 would overflow them
+        ctx.problem(raw.loc_of("weights"), f"layer {li + 1}: weights and biases are at most {MAX_WEIGHT:g} in "
+                    f"size (got {huge[0]})")
+        return None
+    if len(bias) != len(neurons):
+        ctx.problem(raw.loc_of("bias"), f"layer {li + 1} has {len(neurons)} neurons but {len(bias)} biases")
+        return None
+    for n in neurons:
+        if n in seen:
+            ctx.problem(raw.loc_of("neurons"), f"neuron name '{n}' is used twice")
+            return None
+        seen.add(n)
+    default = ["R_out"] if li == count - 1 and len(neurons) == 1 else [f"R_{n}" for n in neurons]
+    relevance = list(raw.get("relevance") or default)
+    if len(relevance) != len(neurons):
+        ctx.problem(raw.loc_of("relevance"), f"{len(relevance)} relevance names for {len(neurons)} neurons")
+        return None
+    activation = raw.get("activation", "relu" if li < count - 1 else "linear")
+    return Layer(neurons, sympy.ImmutableMatrix(W), sympy.ImmutableMatrix(bias), activation, relevance)
+
+
 def build_network(ctx, params):
     """A Network from the spec's ``inputs``/``layers``, or None after ctx.problem(...)."""
     inputs = ctx.scalars(params["inputs"], params.loc_of("inputs"))
@@ -93,39 +128,16 @@ def build_network(ctx, params):
         return None
     layers, below, seen = [], len(inputs), {str(x) for x in inputs}
     raw_layers = params["layers"]
-    for li, raw in enumerate(raw_layers):
-        W = ctx.matrix(raw["weights"], raw.loc_of("weights"))
-        if W is None:
-            return None
-        neurons = list(raw["neurons"])
-        if W.shape != (len(neurons), below):
-            ctx.problem(raw.loc_of("weights"), f"layer {li + 1} needs {len(neurons)} weight rows (one per neuron) "
-                        f"of {below} entries (one per neuron below), got {W.shape[0]}x{W.shape[1]}")
-            return None
-        bias = ctx.vector(raw["bias"], raw.loc_of("bias")) if "bias" in raw else sympy.zeros(len(neurons), 1)
-        if bias is None:
-            return None
-        huge = [v for v in list(W) + list(bias) if v.is_number and abs(v) > MAX_WEIGHT]
-        if huge:  # the region LPs work in floats: a weight of 1e300 would overflow them
-            ctx.problem(raw.loc_of("weights"), f"layer {li + 1}: weights and biases are at most {MAX_WEIGHT:g} in "
-                        f"size (got {huge[0]})")
-            return None
-        if len(bias) != len(neurons):
-            ctx.problem(raw.loc_of("bias"), f"layer {li + 1} has {len(neurons)} neurons but {len(bias)} biases")
-            return None
-        for n in neurons:
-            if n in seen:
-                ctx.problem(raw.loc_of("neurons"), f"neuron name '{n}' is used twice")
-                return None
-            seen.add(n)
-        default = ["R_out"] if li == len(raw_layers) - 1 and len(neurons) == 1 else [f"R_{n}" for n in neurons]
-        relevance = list(raw.get("relevance") or default)
-        if len(relevance) != len(neurons):
-            ctx.problem(raw.loc_of("relevance"), f"{len(relevance)} relevance names for {len(neurons)} neurons")
-            return None
-        activation = raw.get("activation", "relu" if li < len(raw_layers) - 1 else "linear")
-        layers.append(Layer(neurons, sympy.ImmutableMatrix(W), sympy.ImmutableMatrix(bias), activation, relevance))
-        below = len(neurons)
+    failed = False
+    for li, raw in enumerate(raw_layers):  # every layer is checked, also after a bad one
+        layer = _layer(ctx, raw, li, len(raw_layers), below, seen)
+        below = len(raw["neurons"])
+        if layer is None:
+            failed = True
+        else:
+            layers.append(layer)
+    if failed:
+        return None
     output = 0
     if "output" in params:
         if params["output"] not in layers[-1].neurons:

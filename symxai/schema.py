@@ -275,3 +275,39 @@ class Record(Type):
         if self.doc:
             out["description"] = self.doc
         return out
+
+
+def usable(record: Record, value, nested: dict | None = None):
+    """The part of mapping ``value`` that passes ``record``: unknown keys and keys whose value breaks
+    their type are left out, so that later stages can still check the rest (their problems are the
+    schema's to report).  ``nested`` maps a key whose value is a list of records to that record type:
+    its items are salvaged one by one.  None when a required key is missing or broken.
+
+    >>> from symxai.yamlload import loads
+    >>> rec = Record({"id": Field(Name(), required=True), "points": Field(Int(minimum=0))})
+    >>> dict(usable(rec, loads("id: a\\npoints: -1\\nextra: 2\\n", "s.yaml")))
+    {'id': 'a'}
+    """
+    if not isinstance(value, Map):
+        return None
+    out = Map()
+    out.loc, out._locs, out._key_locs = value.loc, {}, {}
+    for key, f in record.fields.items():
+        if key not in value:
+            if f.required:
+                return None
+            continue
+        item, found = value[key], []
+        f.type.check(item, found, value.loc_of(key))
+        if found and nested and key in nested and isinstance(item, Seq):
+            pairs = [(i, x) for i, x in ((i, usable(nested[key], v)) for i, v in enumerate(item)) if x is not None]
+            kept = Seq(x for _, x in pairs)
+            kept.loc, kept._locs = item.loc, {k: item.loc_of(i) for k, (i, _) in enumerate(pairs)}
+            item, found = kept, ([] if kept else found)
+        if found:
+            if f.required:
+                return None
+            continue
+        out[key] = item
+        out._locs[key], out._key_locs[key] = value.loc_of(key), value.key_loc(key)
+    return out

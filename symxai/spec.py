@@ -21,7 +21,7 @@ from . import methods
 from .constraints import CONSTRAINT
 from .errors import Location, Problem, SpecError, UsageError
 from .methods.base import BuildContext, Method
-from .schema import AnyOf, Anything, Bool, Choice, Expr, Field, Int, ListOf, MapOf, Name, Record, Text
+from .schema import AnyOf, Anything, Bool, Choice, Expr, Field, Int, ListOf, MapOf, Name, Record, Text, usable
 from .generators import GENERATOR
 from .limits import MAX_DIMENSION, MAX_POINTS
 from .symbols import ASSUMPTIONS, SymbolDecl, SymbolTable, declaration_problems
@@ -288,9 +288,8 @@ def loads_sheet(text: str, file: str = "<string>", only: str | None = None) -> S
     if wanted is not None and not any(isinstance(ex, Map) and ex.get("id") == wanted for ex in exercises):
         wanted = None
     for ex in exercises:
-        own: list[Problem] = []
-        EXERCISE.check(ex, own, exercises.loc)
-        if own:  # reported above; the exercises without schema problems still go through every stage
+        ex = usable(EXERCISE, ex, {"parts": PART})
+        if ex is None:  # reported above; the rest of an exercise with schema problems is still checked
             continue
         if wanted is not None and ex["id"] != wanted:
             continue
@@ -356,6 +355,8 @@ def _instantiate(sheet: Sheet, ex: Map, lines: list[str], problems: list[Problem
         before = len(problems)
         method.params.check(params, problems, params.loc)
         if len(problems) > before:
+            problems[before:] = [Problem(p.location, f"params of method '{method.name}': {p.message}", p.source_line)
+                                 if p.message.startswith("missing required key") else p for p in problems[before:]]
             continue
         ctx = BuildContext(str(sheet.path), symbols, lines, problems)
         problem = method.build(ctx, params)

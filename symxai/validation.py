@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Location, Problem, SpecError
-from .spec import EXERCISE, loads_sheet, ordered
+from .schema import usable
+from .spec import EXERCISE, PART, loads_sheet, ordered
 from .yamlload import Map, loads
 
 
@@ -60,9 +61,8 @@ def _random_problems(path: Path, data, lines: list[str]) -> list[Problem]:
     out: list[Problem] = []
     exercises = data.get("exercises") if isinstance(data, Map) else None
     for ex in exercises if isinstance(exercises, list) else []:
-        own: list[Problem] = []
-        EXERCISE.check(ex, own, exercises.loc)
-        if own or "random" not in ex:  # schema problems are the loader's to report
+        ex = usable(EXERCISE, ex, {"parts": PART})  # schema problems are the loader's to report
+        if ex is None or "random" not in ex:
             continue
         for p in random_problems(path, ex)[2]:
             line = p.location.line

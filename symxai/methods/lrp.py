@@ -124,12 +124,23 @@ class Lrp(Method):
     })
 
     def build(self, ctx: BuildContext, params):
-        net = build_network(ctx, params)
-        if net is None:
+        net = build_network(ctx, params)  # the rules are checked below even when the network is not sound
+        if net is not None and not self._within_budget(ctx, params, net):
+            net = None
+        checked = self._rules(ctx, params, len(params["layers"]), len(params["inputs"]))
+        if net is None or checked is None:
             return None
-        if not self._within_budget(ctx, params, net):
-            return None
-        n = len(net.layers)
+        rules, values, per_layer = checked
+        f = ctx.expr(params["implements"], params.loc_of("implements")) if "implements" in params else None
+        conv = dict(PRESETS[params.get("preset", "symxai")])
+        conv.update({k: params[k] for k in DEFAULTS if k in params})
+        bias, stabiliser = conv.pop("bias"), conv.pop("stabiliser")
+        layered = per_layer if any(any(k in raw for k in _PER_LAYER) for raw in params["layers"]) else None
+        return LrpProblem(net, rules, values, bias, stabiliser, f, params.get("boundaries", True), conv, layered)
+
+    @staticmethod
+    def _rules(ctx: BuildContext, params, n: int, d: int):
+        """(rules, shared values, per-layer values) of the n layers on d inputs, or None after a problem."""
         if ("rule" in params) == ("rules" in params):
             ctx.problem(params.loc, "give either rule (for every layer) or rules (one per layer)")
             return None
@@ -137,17 +148,17 @@ class Lrp(Method):
         if len(keys) != n:
             ctx.problem(params.loc_of("rules"), f"{len(keys)} rules for {n} layers")
             return None
-        values = {}
+        values, bad = {}, False
         for key in ("gamma", "epsilon", "alpha", "beta"):
             if key in params:
                 values[key] = ctx.expr(params[key], params.loc_of(key))
         for key in ("low", "high"):
             if key in params:
                 values[key] = ctx.vector(params[key], params.loc_of(key))
-                if values[key] is not None and len(values[key]) != len(net.inputs):
-                    ctx.problem(params.loc_of(key), f"{key} needs one bound per input ({len(net.inputs)})")
-                    return None
-        if any(v is None for v in values.values()):
+                if values[key] is not None and len(values[key]) != d:
+                    ctx.problem(params.loc_of(key), f"{key} needs one bound per input ({d})")
+                    bad = True
+        if bad or any(v is None for v in values.values()):
             return None
         rules = [RULES[k] for k in keys]
         per_layer = []
@@ -159,14 +170,7 @@ class Lrp(Method):
         messages = {m: None for li, rule in enumerate(rules) for m in check_rule_params(rule, per_layer[li], li == 0)}
         for message in messages:
             ctx.problem(params.loc_of("rules" if "rules" in params else "rule"), message)
-        if messages:
-            return None
-        f = ctx.expr(params["implements"], params.loc_of("implements")) if "implements" in params else None
-        conv = dict(PRESETS[params.get("preset", "symxai")])
-        conv.update({k: params[k] for k in DEFAULTS if k in params})
-        bias, stabiliser = conv.pop("bias"), conv.pop("stabiliser")
-        layered = per_layer if any(any(k in raw for k in _PER_LAYER) for raw in params["layers"]) else None
-        return LrpProblem(net, rules, values, bias, stabiliser, f, params.get("boundaries", True), conv, layered)
+        return None if messages else (rules, values, per_layer)
 
     @staticmethod
     def _within_budget(ctx: BuildContext, params, net) -> bool:

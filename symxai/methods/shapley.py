@@ -104,12 +104,13 @@ class Shapley(Method):
             network = (A, B)
         point = ctx.vector(params["point"])
         baseline = ctx.vector(params["baseline"]) if "baseline" in params else sympy.zeros(d, 1)
-        if any(o is None for o in outputs) or point is None or baseline is None:
-            return None
+        short = False
         for key, vec in (("point", point), ("baseline", baseline)):
-            if len(vec) != d:
+            if vec is not None and len(vec) != d:  # checked also when f did not read
                 ctx.problem(params.loc_of(key), f"{key} has {len(vec)} entries, but there are {d} inputs")
-                return None
+                short = True
+        if short or any(o is None for o in outputs) or point is None or baseline is None:
+            return None
         output = params.get("output")
         if output is None and len(outputs) > 1:
             ctx.problem(params.loc, f"the model has {len(outputs)} outputs, the exercise explains 1: set output")
