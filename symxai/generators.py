@@ -198,26 +198,29 @@ def _function(rng, family, inputs, lo, hi):
 
 # -- references to generated values ------------------------------------------
 
-def _index(value, path: str, name: str):
+def _index(value, path: str, name: str, shown: str = "${}"):
+    name = shown.format(name)
     for k in (int(i) for i in re.findall(r"\d+", path)):
         if isinstance(value, sympy.MatrixBase) and value.shape[1] == 1 and value.shape[0] > 1:
             value = list(value)
         if isinstance(value, sympy.MatrixBase):
             if not 1 <= k <= value.shape[0]:
-                raise GeneratorError(f"${name}{path}: index {k} is out of range 1..{value.shape[0]}")
+                raise GeneratorError(f"{name}{path}: index {k} is out of range 1..{value.shape[0]}")
             value = list(value.tolist()[k - 1])
             continue
         if not isinstance(value, list) or not 1 <= k <= len(value):
-            raise GeneratorError(f"${name}{path}: index {k} does not exist (indices are 1-based)")
+            raise GeneratorError(f"{name}{path}: index {k} does not exist (indices are 1-based)")
         value = value[k - 1]
     return value
 
 
-def lookup(name: str, path: str, values: dict):
-    """The generated value ``$name[path]``; GeneratorError for unknown names or indices."""
+def lookup(name: str, path: str, values: dict, shown: str = "${}"):
+    """The generated value ``$name[path]``; GeneratorError for unknown names or indices, quoting the
+    reference as the author wrote it (``shown`` is ``"[[{}]]"`` for a statement's)."""
     if name not in values:
-        raise GeneratorError(f"${name} is not a generated value (generators: {', '.join(values) or 'none'})")
-    return _index(values[name], path, name)
+        raise GeneratorError(f"{shown.format(name)} is not a generated value "
+                             f"(generated: {', '.join(values) or 'none'})")
+    return _index(values[name], path, name, shown)
 
 
 def to_data(value):
@@ -277,7 +280,8 @@ def references(data) -> set[str]:
 
 
 def fill_statement(text: str, values: dict) -> str:
-    """A statement with ``[[name]]`` replaced by the LaTeX of the generated value.
+    """A statement with ``[[name]]`` replaced by the LaTeX of the generated value (``values`` may also
+    hold the variant's params, parsed: see ``variants.statement_values``).
 
     >>> fill_statement(r"at $x = [[p]]$", {"p": [1, 2]})
     'at $x = \\\\left(1, 2\\\\right)$'
@@ -288,7 +292,7 @@ def fill_statement(text: str, values: dict) -> str:
         return sympy.Integer(v) if isinstance(v, int) else v
 
     def show(m):
-        value = lookup(m.group(1), m.group(2), values)
+        value = lookup(m.group(1), m.group(2), values, "[[{}]]")
         if isinstance(value, str):  # a choice written by the author: shown verbatim
             return value
         if isinstance(value, list) and value and not isinstance(value[0], (list, sympy.MatrixBase)):
@@ -297,3 +301,61 @@ def fill_statement(text: str, values: dict) -> str:
             return ",\\ ".join(tex(exact(v)) for v in value)
         return tex(exact(value))
     return STATEMENT_REF.sub(show, text)
+
+
+def statement_references(text: str) -> list[tuple[str, str]]:
+    """(name, index path) of every ``[[name]]`` of a statement, in order.
+
+    >>> statement_references("f = [[f]] at [[p[2]]]")
+    [('f', ''), ('p', '[2]')]
+    """
+    return [(m.group(1), m.group(2)) for m in STATEMENT_REF.finditer(text)]
+
+
+def statement_values(values: dict, params: dict, symbols: dict) -> dict:
+    """What a statement's ``[[name]]`` may print: the generated ``values`` and, under their own
+    names, the variant's resolved ``params`` (expressions read by symxai's parser, so ``[[f]]``
+    prints ``f: "$a*x1 + x2"`` as LaTeX); a generator wins over a param of the same name.
+
+    >>> import sympy
+    >>> x1 = sympy.Symbol("x1", real=True)
+    >>> statement_values({"a": 2}, {"f": "(2)*x1 + 1"}, {"x1": x1})["f"]
+    2*x1 + 1
+    """
+    from .errors import ExpressionError
+    from .exprparse import parse
+
+    def read(v):
+        if isinstance(v, list):
+            items = [read(x) for x in v]
+            return None if any(x is None for x in items) else items
+        if isinstance(v, bool) or not isinstance(v, (str, int)):
+            return None
+        try:
+            return sympy.Integer(v) if isinstance(v, int) else parse(v, symbols)
+        except ExpressionError:
+            return None
+
+    out = {}
+    for key, value in params.items():
+        parsed = read(value)
+        if parsed is not None:
+            out[key] = parsed
+    return {**out, **values}
+
+
+def statement_problems(block, declared: set) -> list[tuple[object, str, str]]:
+    """(owner, key, message) for each ``[[name]]`` of a random block's statements that names
+    neither a generator nor a random param, quoting it as the author wrote it."""
+    out, params = [], set(block.get("params") or {})
+    texts = [(block, params)] if "statement" in block else []
+    for over in (block.get("parts") or {}).values():
+        if isinstance(over, dict) and "statement" in over:
+            texts.append((over, params | set(over.get("params") or {})))
+    for owner, known in texts:
+        for name, _ in statement_references(owner["statement"]):
+            if name not in declared | known:
+                out.append((owner, "statement", f"[[{name}]] names no generated value or random param "
+                            f"(generated: {', '.join(sorted(declared)) or 'none'}; "
+                            f"params: {', '.join(sorted(known)) or 'none'})"))
+    return out

@@ -288,7 +288,9 @@ def loads_sheet(text: str, file: str = "<string>", only: str | None = None) -> S
     if wanted is not None and not any(isinstance(ex, Map) and ex.get("id") == wanted for ex in exercises):
         wanted = None
     for ex in exercises:
-        ex = usable(EXERCISE, ex, {"parts": PART})
+        own: list[Problem] = []
+        EXERCISE.check(ex, own, exercises.loc)
+        ex = usable(EXERCISE, ex, {"parts": PART}) if own else ex
         if ex is None:  # reported above; the rest of an exercise with schema problems is still checked
             continue
         if wanted is not None and ex["id"] != wanted:

@@ -61,7 +61,9 @@ def _random_problems(path: Path, data, lines: list[str]) -> list[Problem]:
     out: list[Problem] = []
     exercises = data.get("exercises") if isinstance(data, Map) else None
     for ex in exercises if isinstance(exercises, list) else []:
-        ex = usable(EXERCISE, ex, {"parts": PART})  # schema problems are the loader's to report
+        own: list[Problem] = []
+        EXERCISE.check(ex, own, exercises.loc)
+        ex = usable(EXERCISE, ex, {"parts": PART}) if own else ex  # schema problems are the loader's to report
         if ex is None or "random" not in ex:
             continue
         for p in random_problems(path, ex)[2]:

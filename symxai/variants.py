@@ -28,7 +28,8 @@ import numpy as np
 
 from . import constraints as cons
 from .errors import Location, Problem, SpecError, SymxaiError
-from .generators import Generator, GeneratorError, fill_statement, references, resolve, to_data
+from .generators import (Generator, GeneratorError, fill_statement, references, resolve, statement_problems,
+                         statement_values, to_data)
 from .spec import Sheet, load_sheet
 from .variantio import plain, spec_yaml
 
@@ -78,6 +79,7 @@ def random_problems(path, ex) -> tuple[list[Generator], list, list[Problem]]:
     for name in sorted(used - declared):
         problems.append(_problem(holder, block, "params",
                                  f"${name} is not a generator (generators: {', '.join(sorted(declared))})"))
+    problems += [_problem(holder, owner, key, message) for owner, key, message in statement_problems(block, declared)]
     rules = []
     for i, spec in enumerate(block.get("constraints") or []):
         try:
@@ -140,15 +142,18 @@ def variant_text(sheet: Sheet, rs: RandomSpec, values: dict, *, vid: str, header
     ex = plain(rs.exercise)
     ex.pop("random", None)
     try:
-        ex["params"] = {**ex.get("params", {}), **resolve(rs.params, values)}
+        resolved = resolve(rs.params, values)
+        ex["params"] = {**ex.get("params", {}), **resolved}
         if rs.statement:
-            ex["statement"] = fill_statement(rs.statement, values)
+            ex["statement"] = fill_statement(rs.statement, statement_values(values, resolved, rs.symbols))
         for part in ex.get("parts") or []:
             over = rs.parts.get(part["id"], {})
+            own = resolve(over.get("params", {}), values)
             if "params" in over:
-                part["params"] = {**part.get("params", {}), **resolve(over["params"], values)}
+                part["params"] = {**part.get("params", {}), **own}
             if "statement" in over:
-                part["statement"] = fill_statement(over["statement"], values)
+                shown = statement_values(values, {**resolved, **own}, rs.symbols)
+                part["statement"] = fill_statement(over["statement"], shown)
     except GeneratorError as exc:
         raise VariantError(f"exercise '{rs.exercise['id']}': {exc}") from None
     data = {k: plain(sheet.data[k]) for k in ("title", "course", "source") if k in sheet.data}
