@@ -16,7 +16,7 @@ from pathlib import Path
 
 import sympy
 
-from .errors import SpecError, VerificationError
+from .errors import LatexError, SpecError, VerificationError
 from .model import Solution, Verification
 from .printing import plain, tex
 from .spec import Sheet, load_sheet
@@ -154,7 +154,14 @@ def build(paths, out_dir="output", *, tex_only: bool = False, templates=None, se
         per_sheet = [_write_sheet(sheet, files, stage, tex_only) for sheet, results, files in rendered]
         # every PDF of the build at once, one pdflatex per core; only symxai's own templates get a
         # precompiled preamble (--templates folders compile plainly)
-        pdfs = compile_many([job for _, jobs in per_sheet for job in jobs], precompiled=not templates)
+        all_jobs = [job for _, jobs in per_sheet for job in jobs]
+        try:
+            pdfs = compile_many(all_jobs, precompiled=not templates)
+        except LatexError as exc:  # name the spec line whose text the failing .tex line came from
+            from .texorigin import explain
+            specs = {name: (sheet.data, str(sheet.path)) for (sheet, _, _), (_, jobs) in zip(rendered, per_sheet)
+                     for _, _, name in jobs}
+            raise LatexError(explain(str(exc), {name: src for src, _, name in all_jobs}, specs)) from None
         for staged, jobs in per_sheet:
             written.extend(sorted(stage.public(p) for p in staged + [pdfs.pop(0) for _ in jobs]))
     for sheet, _ in solved:
