@@ -243,6 +243,29 @@ def methods():
 
 
 @main.command()
+@click.argument("method")
+@click.option("-o", "--output", type=click.Path(), help="Write the spec to this file (not overwritten) instead of stdout.")
+def new(method, output):
+    """Write a commented starter spec for METHOD (see symxai methods) that validates and builds."""
+    from pathlib import Path
+
+    from .errors import UsageError
+    from .starter import starter_text
+
+    def work():
+        text = starter_text(method)
+        if not output:
+            click.echo(text, nl=False)
+            return
+        if Path(output).exists():
+            raise UsageError(f"-o {output}: the file exists; name a new file")
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}; check it with: symxai validate {output}", err=True)
+
+    _run(work)
+
+
+@main.command()
 @click.option("-o", "--output", type=click.Path(), help="Write to this file instead of stdout.")
 def schema(output):
     """Print the JSON Schema of spec files (for editors)."""
