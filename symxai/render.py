@@ -102,7 +102,9 @@ def task_view(task, solution, verification) -> dict:
     part = task.part
     short, where = shared_roots({n: solution.answers[n].value for n in task.answers})
     answers = [{"lhs": name_tex(n, solution.answers[n].value), "value": tex(short[n])} for n in task.answers]
-    figures = [_step_view(s)["figure"] for s in solution.steps if s.figure is not None and s.figure.data.get("in_statement")]
+    shown = (part if part is not None and "figure" in part else task.exercise).get("figure", True)
+    figures = [_step_view(s)["figure"] for s in solution.steps
+               if shown and s.figure is not None and s.figure.data.get("in_statement")]
     return {
         "key": task.key,
         "part": part is not None,

@@ -26,7 +26,7 @@ from .generators import GENERATOR
 from .limits import MAX_DIMENSION, MAX_POINTS
 from .symbols import ASSUMPTIONS, SymbolDecl, SymbolTable, declaration_problems
 from .texguard import check_spec_texts
-from .yamlload import Map, loads
+from .yamlload import Map, loads_partial
 
 _ASSUME = ListOf(Choice(*ASSUMPTIONS))
 SYMBOL = AnyOf(
@@ -56,6 +56,7 @@ PART = Record({
     "discussion": Field(Text(), doc="reasoned text appended to this part's solution"),
     "tolerance": Field(Expr(), doc="relative tolerance for this part's answers (default: exact comparison)"),
     "reveal": Field(Bool(), doc="check-sheet may show the correct value at a counterexample (default false)"),
+    "figure": Field(Bool(), doc="show the method's figure (an LRP network) on the exercise sheet (default: as the exercise)"),
     "names": Field(MapOf(Anything()), doc="names a typed answer may use besides the symbols: "
                    "quantities of the statement (eta: 3/sqrt(d)), vectors ([x1, x2, x3]), {function: logistic}"),
 })
@@ -85,6 +86,7 @@ EXERCISE = Record({
                        "a table (default: exact comparison wherever the answer is exact)"),
     "reveal": Field(Bool(), doc="check-sheet may show the correct value at a counterexample (default false; "
                     "symxai check shows it unless this is false)"),
+    "figure": Field(Bool(), doc="show the method's figure (an LRP network) on the exercise sheet (default true)"),
     "parts": Field(ListOf(PART, 1)),
     "names": Field(MapOf(Anything()), doc="names a typed answer may use besides the symbols: "
                    "quantities of the statement (eta: 3/sqrt(d)), vectors ([x1, x2, x3]), {function: logistic}"),
@@ -271,7 +273,7 @@ def load_sheet(path, only: str | None = None) -> Sheet:
 
 def loads_sheet(text: str, file: str = "<string>", only: str | None = None) -> Sheet:
     """Like ``load_sheet`` for spec text already in memory."""
-    data = loads(text, file)
+    data, first = loads_partial(text, file)  # YAML problems, and every later stage on what did read
     problems: list[Problem] = []
     if not isinstance(data, Map):
         where = getattr(data, "loc", None) or Location(file, 1, 1)
@@ -300,8 +302,9 @@ def loads_sheet(text: str, file: str = "<string>", only: str | None = None) -> S
                                     lines[ex.loc_of("id").line - 1]))
         seen[ex["id"]] = ex.loc
         _instantiate(sheet, ex, lines, problems)
-    if problems:
-        raise SpecError(ordered([_with_line(p, lines) for p in problems]))
+    if problems or first:
+        seen_at = {p.location for p in first}  # a value YAML refused is not reported again as null
+        raise SpecError(ordered(first + [_with_line(p, lines) for p in problems if p.location not in seen_at]))
     return sheet
 
 

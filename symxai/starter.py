@@ -108,7 +108,7 @@ def starter_text(name: str) -> str:
         "# are commented out (remove the '# ' and write a value to use one).",
         f"# Answers are checked against: {method.reference_name}.",
         f"id: {name}-starter                 # the output folder output/<id>/",
-        f"title: {_flow('A ' + name + ' exercise')}",
+        f"title: {_flow('Starter sheet: ' + name)}",
         "exercises:",
         "  - id: ex1                       # used on the command line: symxai check FILE ex1",
         f"    title: {_flow(ex.get('title', 'An exercise'))}",

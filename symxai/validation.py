@@ -22,7 +22,7 @@ from pathlib import Path
 from .errors import Location, Problem, SpecError
 from .schema import usable
 from .spec import EXERCISE, PART, loads_sheet, ordered
-from .yamlload import Map, loads
+from .yamlload import Map, loads_partial
 
 
 @dataclass
@@ -42,7 +42,7 @@ def validate_file(path):
     except (OSError, UnicodeDecodeError) as exc:
         return [Problem(Location(str(path)), f"cannot read the file: {exc}")], None
     try:
-        data = loads(text, str(path))
+        data, _ = loads_partial(text, str(path))  # its problems are loads_sheet's to report
     except SpecError as exc:
         return ordered(exc.problems), None
     problems: list[Problem] = []

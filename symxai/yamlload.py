@@ -214,6 +214,22 @@ def loads(text: str, file: str = "<string>"):
         a: !!map {b: 1}
            ^
     """
+    data, problems = loads_partial(text, file)
+    if problems:
+        raise SpecError(problems)
+    return data
+
+
+def loads_partial(text: str, file: str = "<string>"):
+    """(data, problems): like ``loads``, but the problems of a document that parses (duplicate keys,
+    tags, ambiguous booleans) come back with the data, so that later stages still check it (a
+    duplicate key keeps its first value, a refused value reads as null).  SpecError when the text
+    cannot be parsed at all.
+
+    >>> data, problems = loads_partial("a: 1\\na: 2\\nb: yes\\n", "t.yaml")
+    >>> dict(data), [p.message for p in problems]
+    ({'a': 1, 'b': None}, ["duplicate key 'a' (first given at line 1)", "'yes' is ambiguous: write true or false, or quote it"])
+    """
     if len(text) > MAX_SPEC_CHARS:
         raise SpecError([Problem(Location(file), f"the file has {len(text)} characters; a spec has at most "
                                  f"{MAX_SPEC_CHARS} (see docs/spec.md#limits)")])
@@ -241,6 +257,4 @@ def loads(text: str, file: str = "<string>"):
         builder.tagged.add(_loc(file, mark))
         builder.problem(_loc(file, mark), f"YAML tag '{shown}' is not allowed (tags are refused everywhere)")
     data = builder.build(node)
-    if builder.problems:
-        raise SpecError(builder.problems)
-    return data
+    return data, builder.problems

@@ -168,8 +168,9 @@ class Lrp(Method):
                 return None
             per_layer.append({**values, **own})
         messages = {m: None for li, rule in enumerate(rules) for m in check_rule_params(rule, per_layer[li], li == 0)}
-        for message in messages:
-            ctx.problem(params.loc_of("rules" if "rules" in params else "rule"), message)
+        for message in messages:  # at the parameter it names (epsilon must be >= 0), else at the rule
+            key = message.split(" ", 1)[0]
+            ctx.problem(params.loc_of(key if key in params else "rules" if "rules" in params else "rule"), message)
         return None if messages else (rules, values, per_layer)
 
     @staticmethod
