@@ -64,4 +64,18 @@ def params_markdown() -> str:
             doc = prop.get("description", "").replace("|", "\\|")
             out.append(f"| `{key}` | {_type_text(prop)} | {'yes' if key in required else ''} | {doc} |")
         out.append("")
+        out += _example_markdown(name)
     return "\n".join(out)
+
+
+def _example_markdown(name: str) -> list[str]:
+    """The hand-written minimal example of method ``name`` (symxai/starters/), as an exercise
+    entry; tests/test_spec_docs.py builds every example of docs/spec.md."""
+    from .starter import STARTERS
+
+    path = STARTERS / f"{name}.yaml"
+    if not path.is_file():
+        return []
+    body = "".join(f"    {line}\n" if line.strip() else "\n" for line in path.read_text(encoding="utf-8").splitlines())
+    return [f"Minimal example (`symxai new {name}` writes it with every parameter listed and commented):\n",
+            "```yaml", f"  - id: {name}-example", f"    method: {name}", body.rstrip("\n"), "```", ""]
