@@ -12,7 +12,7 @@ from symxai.starter import starter_text
 
 from .conftest import ROOT
 
-MISTAKES = ROOT / "tests" / "specs" / "mistakes.yaml"
+MISTAKES = ROOT / "tests" / "specs" / "mistakes" / "twelve.yaml"
 
 
 def _located(output: str, name: str) -> list[tuple[int, int, str]]:
@@ -86,7 +86,7 @@ def test_a_newly_registered_method_gets_a_starter_from_its_exercise(monkeypatch,
 def test_one_validate_run_reports_every_independent_mistake_at_its_line(cli):
     result = cli("validate", MISTAKES)
     assert result.exit_code == 2
-    found = _located(result.output, "mistakes.yaml")
+    found = _located(result.output, "twelve.yaml")
     expected = [
         (2, 5, "expected an id"),                              # schema: sheet id with a space
         (7, 5, "unknown key 'colour'"),                        # schema: misspelt key
