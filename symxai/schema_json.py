@@ -69,13 +69,13 @@ def params_markdown() -> str:
 
 
 def _example_markdown(name: str) -> list[str]:
-    """The hand-written minimal example of method ``name`` (symxai/starters/), as an exercise
-    entry; tests/test_spec_docs.py builds every example of docs/spec.md."""
-    from .starter import STARTERS
+    """The minimal example of method ``name`` (symxai/starters/, else its first exercise in
+    problems/) as an exercise entry; tests/test_spec_docs.py builds every example of docs/spec.md."""
+    from .starter import example_yaml
 
-    path = STARTERS / f"{name}.yaml"
-    if not path.is_file():
+    text = example_yaml(name)
+    if text is None:
         return []
-    body = "".join(f"    {line}\n" if line.strip() else "\n" for line in path.read_text(encoding="utf-8").splitlines())
+    body = "".join(f"    {line}\n" if line.strip() else "\n" for line in text.splitlines())
     return [f"Minimal example (`symxai new {name}` writes it with every parameter listed and commented):\n",
             "```yaml", f"  - id: {name}-example", f"    method: {name}", body.rstrip("\n"), "```", ""]

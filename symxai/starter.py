@@ -40,6 +40,22 @@ def example(name: str) -> Map | None:
     return None
 
 
+_KEPT = ("title", "symbols", "statement", "params", "names", "parts", "discussion")
+
+
+def example_yaml(name: str) -> str | None:
+    """The example of method ``name`` as YAML text (the keys of an exercise but id and method):
+    the hand-written file as written, or the problems/ exercise's keys re-dumped."""
+    own = STARTERS / f"{name}.yaml"
+    if own.is_file():
+        return own.read_text(encoding="utf-8")
+    ex = example(name)
+    if ex is None:
+        return None
+    return yaml.safe_dump({k: _plain(ex[k]) for k in _KEPT if k in ex}, default_flow_style=None, width=100,
+                          sort_keys=False, allow_unicode=True)
+
+
 def _flow(value) -> str:
     """A value as one line of YAML flow style."""
     text = yaml.safe_dump(_plain(value), default_flow_style=True, width=10**6, allow_unicode=True).strip()

@@ -30,13 +30,10 @@ def _examples() -> list[str]:
 
 def test_the_page_has_tutorials_and_an_example_per_method():
     from symxai import methods
-    from symxai.starter import STARTERS
 
     assert len(TUTORIALS) >= 3
     documented = set(re.findall(r"^    method: (\S+)$", "\n".join(_examples()), re.M))
-    hand_written = {p.stem for p in STARTERS.glob("*.yaml")}
-    assert hand_written <= documented
-    assert hand_written == set(methods.names()), "write symxai/starters/METHOD.yaml for a new method"
+    assert documented == set(methods.names()), "give a new method an example: symxai/starters/METHOD.yaml"
 
 
 @pytest.mark.parametrize("index", range(len(_examples())))
