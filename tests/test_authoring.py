@@ -81,6 +81,8 @@ def test_a_newly_registered_method_gets_a_starter_from_its_exercise(monkeypatch,
     assert "# prefix: ..." in text
     sheet = loads_sheet(text, "clone.yaml")
     assert sheet.tasks[0].method.name == "shapley-clone" and sheet.tasks[0].answers == ["phi_1", "phi_2", "phi_3"]
+    from symxai.schema_json import params_markdown
+    assert "### `shapley-clone`" in params_markdown() and "  - id: shapley-clone-example" in params_markdown()
 
 
 def test_one_validate_run_reports_every_independent_mistake_at_its_line(cli):
