@@ -176,12 +176,13 @@ def available() -> bool:
     return shutil.which("maxima") is not None
 
 
-def evaluate(codes: list[str], points: list[dict], *, timeout: float = 120) -> list[list[str]]:
+def evaluate(codes: list[str], points: list[dict], *, booleans: list[bool] | None = None,
+             timeout: float = 120) -> list[list[str]]:
     """Evaluate each Maxima expression at each point (``{name: exact value}``) in one Maxima run.
 
     Returns, per expression, per point, Maxima's printed result of
-    ``float(ev(code, name=value, ...))`` (e.g. ``'3.1666666666666665'``,
-    ``'true'``).  Raises ``MaximaError`` when Maxima is missing, fails, or an
+    ``float(ev(code, name=value, ...))`` (e.g. ``'3.166666666666667'``), or of
+    ``is(ev(...))`` (``'true'``/``'false'``) where ``booleans[i]`` is set.  Raises ``MaximaError`` when Maxima is missing, fails, or an
     expression does not evaluate to a number or boolean.
     """
     if not available():
@@ -189,9 +190,10 @@ def evaluate(codes: list[str], points: list[dict], *, timeout: float = 120) -> l
     lines = ["display2d:false$", "ratprint:false$"]
     for i, code in enumerate(codes):
         lines.append(f"symxai_e:({code})$")
+        wrap = "is" if booleans and booleans[i] else "float"
         for j, point in enumerate(points):
             subs = ",".join(f"{name(k)}={maxima(v)}" for k, v in point.items())
-            lines.append(f'print("@@",{i},{j},float(ev(symxai_e{"," + subs if subs else ""},pred)))$')
+            lines.append(f'print("@@",{i},{j},{wrap}(ev(symxai_e{"," + subs if subs else ""})))$')
     program = "\n".join(lines) + "\n"
     proc = subprocess.run(["maxima", "--very-quiet", "--batch-string", program], capture_output=True, text=True,
                           timeout=timeout, stdin=subprocess.DEVNULL)
