@@ -30,6 +30,7 @@ from . import constraints as cons
 from .errors import Location, Problem, SpecError, SymxaiError
 from .generators import Generator, GeneratorError, fill_statement, references, resolve, to_data
 from .spec import Sheet, load_sheet
+from .degenerate import degenerate_reason
 from .variantio import plain, spec_yaml
 
 
@@ -159,6 +160,7 @@ class Variant:
     answers: dict  # task key -> {answer name: exact value}
     document: dict  # answers.json of the variant
     sources: dict = field(default_factory=dict)  # 'exercises'/'solutions' -> LaTeX
+    extras: dict = field(default_factory=dict)  # task key -> symxai.lmsdata.task_extras (LMS exports)
 
 
 @dataclass
@@ -185,7 +187,7 @@ class Batch:
 
 def solve_variant(job: tuple) -> dict:
     """Worker: load a variant's spec text, solve, verify, render.  Never raises (failures are data)."""
-    text, name, render_tex = job
+    text, name, render_tex, *more = job  # more: (variant seed,) when the LMS exports need extras
     from .pipeline import answers_document, require_verified, solve_sheet
     from .spec import loads_sheet
     try:
@@ -197,7 +199,12 @@ def solve_variant(job: tuple) -> dict:
         if render_tex:
             from .render import render
             sources = {kind: render(sheet, results, kind) for kind in ("exercises", "solutions")}
-        return {"ok": True, "answers": answers, "document": answers_document(sheet, results, 0), "sources": sources}
+        lms = {}
+        if more:
+            from .lmsdata import extras
+            lms = extras(sheet, results, more[0])
+        return {"ok": True, "answers": answers, "document": answers_document(sheet, results, 0), "sources": sources,
+                "extras": lms}
     except SymxaiError as exc:
         return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
     except Exception as exc:  # noqa: BLE001 - an engine bug must be reported for this variant, not end the batch
@@ -212,8 +219,14 @@ def _mapper(jobs: int):
 
 
 def generate(path, exercise: str | None = None, *, count: int, seed: int = 0, jobs: int = 1,
-             max_tries: int | None = None, render: bool = True, progress=None) -> Batch:
-    """``count`` distinct accepted variants of ``exercise``; VariantError after a bounded number of tries."""
+             max_tries: int | None = None, render: bool = True, progress=None, lms: bool = False,
+             degenerate: bool = False) -> Batch:
+    """``count`` distinct accepted variants of ``exercise``; VariantError after a bounded number of tries.
+
+    ``lms`` computes what the Moodle/STACK/QTI exports need (worked solution,
+    figures, catalogue, stated points); ``degenerate`` keeps variants that
+    ``symxai.degenerate`` would reject (dead network, all answers zero, a pole).
+    """
     sheet = load_sheet(path)
     rs = random_spec(sheet, exercise)
     ex_id = rs.exercise["id"]
@@ -251,6 +264,8 @@ def generate(path, exercise: str | None = None, *, count: int, seed: int = 0, jo
                     continue
                 flat = {n: v for task in result["answers"].values() for n, v in task.items()}
                 failed = _first_failed(rs, values, flat, "answers")
+                if not failed and not degenerate:
+                    failed = degenerate_reason(rs, values, flat)
                 if failed:
                     outcome[k] = failed
                     continue
@@ -273,16 +288,18 @@ def generate(path, exercise: str | None = None, *, count: int, seed: int = 0, jo
         final_jobs = []
         for n, (k, vseed, values) in enumerate(chosen, 1):
             vid = f"{sheet.id}-{ex_id}-v{n:03d}"
-            final_jobs.append((_text(sheet, rs, fname, seed, k, vseed, values, vid, n), f"{vid}.yaml", render))
+            final_jobs.append((_text(sheet, rs, fname, seed, k, vseed, values, vid, n), f"{vid}.yaml", render)
+                              + ((vseed,) if lms else ()))
         results = list(run(solve_variant, final_jobs))
     finally:
         if pool is not None:
             pool.shutdown()
     variants = []
-    for n, ((k, vseed, values), (text, name, _), res) in enumerate(zip(chosen, final_jobs, results), 1):
+    for n, ((k, vseed, values), (text, name, *_), res) in enumerate(zip(chosen, final_jobs, results), 1):
         if not res["ok"]:
             raise VariantError(f"variant {n} (variant seed {vseed}) failed on its final build: {res['error']}")
-        variants.append(Variant(n, k, vseed, name[:-5], values, text, res["answers"], res["document"], res["sources"]))
+        variants.append(Variant(n, k, vseed, name[:-5], values, text, res["answers"], res["document"], res["sources"],
+                                res.get("extras", {})))
     kept = [f for f in failures if int(f.split()[1]) <= last]
     return Batch(fname, ex_id, seed, count, variants, last + 1, rejected, kept)
 
