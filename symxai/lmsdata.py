@@ -26,7 +26,6 @@ from .errors import VerificationError
 def html_text(latex_prose: str) -> str:
     """LaTeX prose as HTML text: escaped, ``$..$`` as ``\\(..\\)`` and ``\\[..\\]`` kept for MathJax."""
     text = _html.escape(latex_prose, quote=False)
-    text = re.sub(r"(?<!\\)\$\$(.+?)(?<!\\)\$\$", r"\\[\1\\]", text, flags=re.S)
     return re.sub(r"(?<!\\)\$(.+?)(?<!\\)\$", r"\\(\1\\)", text, flags=re.S)
 
 
