@@ -176,18 +176,19 @@ def available() -> bool:
     return shutil.which("maxima") is not None
 
 
-def evaluate(codes: list[str], points: list[dict], *, booleans: list[bool] | None = None,
+def evaluate(codes: list[str], points: list[dict], *, booleans: list[bool] | None = None, prelude: str = "",
              timeout: float = 120) -> list[list[str]]:
     """Evaluate each Maxima expression at each point (``{name: exact value}``) in one Maxima run.
 
     Returns, per expression, per point, Maxima's printed result of
     ``float(ev(code, name=value, ...))`` (e.g. ``'3.166666666666667'``), or of
     ``is(ev(...))`` (``'true'``/``'false'``) where ``booleans[i]`` is set.  Raises ``MaximaError`` when Maxima is missing, fails, or an
-    expression does not evaluate to a number or boolean.
+    expression does not evaluate to a number or boolean.  ``prelude`` (e.g. a
+    STACK question's variables) runs first, its output suppressed.
     """
     if not available():
         raise MaximaError("maxima is not installed (apt-get install maxima)")
-    lines = ["display2d:false$", "ratprint:false$"]
+    lines = ["display2d:false$", "ratprint:false$", prelude.replace(";", "$")]
     for i, code in enumerate(codes):
         lines.append(f"symxai_e:({code})$")
         wrap = "is" if booleans and booleans[i] else "float"
