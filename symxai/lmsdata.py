@@ -64,7 +64,7 @@ def steps_html(steps, figure_names: list[str] | None = None) -> str:
         if step.figure is not None and not step.figure.data.get("in_statement"):
             name = next(names, None)
             if name:
-                out.append(f'<p><img src="@@PLUGINFILE@@/{name}" alt="figure"></p>')
+                out.append(f'<p><img src="@@PLUGINFILE@@/{name}" alt="figure" /></p>')
     return "".join(out)
 
 

@@ -119,7 +119,7 @@ def statement_html(quiz: XmlQuiz, variant, task: str, *, with_part: bool = True)
     figs = []
     for k, tikz in enumerate(variant.extras.get(task, {}).get("statement_figures", []), 1):
         name = quiz.figure_name(f"{variant.id}-{task.replace('.', '-')}-statement{k}")
-        body += f'<p><img src="@@PLUGINFILE@@/{name}" alt="network"></p>'
+        body += f'<p><img src="@@PLUGINFILE@@/{name}" alt="network" /></p>'
         figs.append((name, tikz))
     return body, figs
 
