@@ -38,7 +38,7 @@ def booklet_source(batch, kind: str) -> str:
     preamble = split_document(batch.variants[0].sources[kind])[0]
     variants = [{"id": v.id, "seed": v.variant_seed, "body": split_document(v.sources[kind])[1]}
                 for v in batch.variants]
-    title = f"{batch.file.replace('_', chr(92) + '_')}, {batch.exercise.replace('_', chr(92) + '_')}: {kind}"
+    title = f"{kind} booklet"
     return environment().get_template("booklet.tex.j2").render(
         preamble=preamble.rstrip(), variants=variants, seed=batch.seed, title=title)
 

@@ -349,12 +349,22 @@ def _compile(job: tuple) -> str:
 
 
 def write_batch(batch: Batch, out_dir, *, tex_only: bool = False, jobs: int = 1, moodle: str | None = None,
-                progress=None) -> list[Path]:
-    """Write each variant's spec, sheets and answers.json, the answer key (JSON, CSV) and optionally Moodle XML."""
+                progress=None, stack: str | None = None, qti: str | None = None, booklet: bool = False,
+                variant_pdfs: bool | None = None, moodle_style: str = "cloze", tolerance: float = 1e-3,
+                figure_format: str = "png", log=None) -> list[Path]:
+    """Write each variant's spec, sheets and answers.json, the answer key (JSON, CSV) and the chosen exports.
+
+    ``moodle``/``stack``/``qti``: files for the Moodle XML quiz, the STACK
+    questions and the QTI 2.1 package (the batch must come from
+    ``generate(..., lms=True)``).  ``booklet``: one exercises and one solutions
+    PDF holding every variant; per-variant PDFs are then written only when
+    ``variant_pdfs`` is true (default: without a booklet).
+    """
     from .latex import write_atomic
     from .variantio import key_csv
 
     out = Path(out_dir)
+    per_variant = (not booklet) if variant_pdfs is None else variant_pdfs
     written, pdf_jobs = [], []
     for v in batch.variants:
         folder = out / v.id
@@ -362,7 +372,7 @@ def write_batch(batch: Batch, out_dir, *, tex_only: bool = False, jobs: int = 1,
         written.append(write_atomic(folder / f"{v.id}.yaml", v.spec))
         for kind, source in v.sources.items():
             written.append(write_atomic(folder / f"{v.id}-{kind}.tex", source))
-            if not tex_only:
+            if not tex_only and per_variant:
                 pdf_jobs.append((source, str(folder / f"{v.id}-{kind}.pdf"), f"{v.id}-{kind}"))
         written.append(write_atomic(folder / "answers.json", json.dumps(v.document, indent=2) + "\n"))
     key = answer_key(batch)
@@ -373,10 +383,15 @@ def write_batch(batch: Batch, out_dir, *, tex_only: bool = False, jobs: int = 1,
             for name, rec in answers.items():
                 rows.append([v["id"], batch.seed, v["variant_seed"], task, name, rec["text"], rec.get("value", "")])
     written.append(write_atomic(out / "answer-key.csv", key_csv(rows)))
-    if moodle:
-        from .moodle import quiz_xml
-        Path(moodle).parent.mkdir(parents=True, exist_ok=True)
-        written.append(write_atomic(Path(moodle), quiz_xml(batch)))
+    if booklet:
+        from .booklet import KINDS, booklet_name, booklet_source
+        for kind in KINDS:
+            source, name = booklet_source(batch, kind), booklet_name(batch, kind)
+            written.append(write_atomic(out / f"{name}.tex", source))
+            if not tex_only:
+                pdf_jobs.insert(0, (source, str(out / f"{name}.pdf"), name))
+    written += write_exports(batch, moodle=moodle, stack=stack, qti=qti, moodle_style=moodle_style,
+                             tolerance=tolerance, figure_format=figure_format, log=log)
     if pdf_jobs:
         pool, run = _mapper(jobs)
         try:
@@ -387,4 +402,34 @@ def write_batch(batch: Batch, out_dir, *, tex_only: bool = False, jobs: int = 1,
         finally:
             if pool is not None:
                 pool.shutdown()
+    return written
+
+
+def write_exports(batch: Batch, *, moodle=None, stack=None, qti=None, moodle_style="cloze", tolerance=1e-3,
+                  figure_format="png", log=None) -> list[Path]:
+    """Write the LMS files asked for; answers an export cannot grade are reported through ``log``."""
+    from .latex import write_atomic
+
+    if (moodle or stack or qti) and batch.variants and not batch.variants[0].extras:
+        raise VariantError("LMS exports need the batch generated with lms=True (worked solutions, figures, points)")
+    written, skipped = [], []
+    if moodle:
+        from .moodle import quiz
+        export = quiz(batch, style=moodle_style, tolerance=tolerance, figure_format=figure_format)
+        skipped += export.skipped
+        Path(moodle).parent.mkdir(parents=True, exist_ok=True)
+        written.append(write_atomic(Path(moodle), export.text))
+    if stack:
+        from .stack import stack_xml
+        Path(stack).parent.mkdir(parents=True, exist_ok=True)
+        written.append(write_atomic(Path(stack), stack_xml(batch, figure_format=figure_format)))
+    if qti:
+        from .qti import package
+        data, left = package(batch, tolerance=tolerance)
+        skipped += left
+        Path(qti).parent.mkdir(parents=True, exist_ok=True)
+        written.append(write_atomic(Path(qti), data))
+    if log:
+        for line in dict.fromkeys(skipped):
+            log(f"note: {line}")
     return written
