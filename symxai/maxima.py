@@ -156,13 +156,29 @@ class MaximaPrinter(StrPrinter):
         return "{" + ",".join(self._print(v) for v in sorted(expr.args, key=sympy.default_sort_key)) + "}"
 
 
+_ALLOWED = (sympy.Symbol, sympy.Number, sympy.NumberSymbol, sympy.Add, sympy.Mul, sympy.Pow, sympy.Min,
+            sympy.Max, sympy.Abs, sympy.exp, sympy.log, sympy.sign, sympy.sin, sympy.cos, sympy.tan, sympy.tanh,
+            sympy.floor, sympy.ceiling, sympy.Piecewise, sympy.core.relational.Relational, sympy.And, sympy.Or,
+            sympy.Not, sympy.logic.boolalg.BooleanAtom, sympy.functions.elementary.piecewise.ExprCondPair,
+            sympy.MatrixBase, sympy.Tuple, sympy.FiniteSet, sympy.core.numbers.Infinity,
+            sympy.core.numbers.NegativeInfinity)
+
+
 def maxima(value) -> str:
     """Maxima code of a SymPy value (or bool/int); MaximaError when it has no faithful form."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
-    return MaximaPrinter().doprint(sympy.sympify(value))
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(maxima(v) for v in value) + "]"
+    expr = sympy.sympify(value)
+    parts = expr if isinstance(expr, sympy.MatrixBase) else [expr]
+    for part in parts:
+        for node in sympy.preorder_traversal(part):
+            if not isinstance(node, _ALLOWED):
+                raise MaximaError(f"no Maxima form for {type(node).__name__}: {node}")
+    return MaximaPrinter().doprint(expr)
 
 
 # -- running Maxima ----------------------------------------------------------

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import sympy
 
 from . import constraints as cons
 from .errors import Location, Problem, SpecError, SymxaiError
@@ -132,19 +133,45 @@ def variant_text(sheet: Sheet, rs: RandomSpec, values: dict, *, vid: str, header
     try:
         ex["params"] = {**ex.get("params", {}), **resolve(rs.params, values)}
         if rs.statement:
-            ex["statement"] = fill_statement(rs.statement, values)
+            ex["statement"] = fill_statement(rs.statement, shown_values(rs, values, ex["params"], rs.statement))
         for part in ex.get("parts") or []:
             over = rs.parts.get(part["id"], {})
             if "params" in over:
                 part["params"] = {**part.get("params", {}), **resolve(over["params"], values)}
             if "statement" in over:
-                part["statement"] = fill_statement(over["statement"], values)
+                params = {**ex["params"], **part.get("params", {})}
+                part["statement"] = fill_statement(over["statement"], shown_values(rs, values, params, over["statement"]))
     except GeneratorError as exc:
         raise VariantError(f"exercise '{rs.exercise['id']}': {exc}") from None
     data = {k: plain(sheet.data[k]) for k in ("title", "course", "source") if k in sheet.data}
     if note:
         data["source"] = f"{data['source']}; {note}" if data.get("source") else note
     return spec_yaml({"id": vid, **data, "exercises": [ex]}, header)
+
+
+def shown_values(rs: RandomSpec, values: dict, params: dict, statement: str) -> dict:
+    """The values a statement's ``[[name]]`` may print: generated values, and resolved params by name.
+
+    A param that is expression text (``f: "$a*x1*x2 + $b*x3"``) is read by the
+    whitelist parser with the exercise's symbols, so ``[[f]]`` prints
+    ``3 x_{1} x_{2} - x_{3}``, never ``(3)*x1*x2 + (-1)*x3``.  Generated values
+    win over params of the same name.
+    """
+    from .exprparse import parse
+    from .generators import STATEMENT_REF
+
+    out = dict(values)
+    for m in STATEMENT_REF.finditer(statement):
+        key = m.group(1)
+        if key in out or key not in params:
+            continue
+        value = params[key]
+        if isinstance(value, str):
+            value = parse(value, rs.symbols)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = sympy.Integer(value) if isinstance(value, int) else sympy.nsimplify(value)
+        out[key] = value
+    return out
 
 
 @dataclass
