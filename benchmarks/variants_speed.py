@@ -1,6 +1,6 @@
-"""Verified variants per second (solve + verify + tex) and PDFs per second for tub-ml-sheet14.yaml shapley.
+"""Verified variants per second (solve + verify + tex), PDFs per second, and batches with booklets (sheet 14 shapley).
 
-    python benchmarks/variants_speed.py [--count 100] [--jobs 2] [--repeats 3] [--pdfs 4]
+    python benchmarks/variants_speed.py [--count 100] [--jobs 2] [--repeats 3] [--pdfs 4] [--booklet-repeats 3]
 
 Prints medians over the repeats; copy them into docs/benchmarks-variants.md.
 """
@@ -35,6 +35,8 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--pdfs", type=int, default=4, help="variants whose two sheets are compiled (0: skip)")
+    ap.add_argument("--booklet-repeats", type=int, default=3,
+                    help="runs of COUNT variants with both booklets (one LaTeX run each; 0: skip)")
     args = ap.parse_args()
     tex_times, cpu_times = [], []
     for r in range(args.repeats):
@@ -59,7 +61,28 @@ def main() -> None:
             write_batch(batch, out, jobs=args.jobs)
             took = time.perf_counter() - start
         n = 2 * args.pdfs
-        print(f"{n} PDFs (jobs={args.jobs}): {took:.2f} s ({n / took:.2f} PDFs/s)")
+        print(f"{n} PDFs (jobs={args.jobs}): {took:.2f} s ({n / took:.2f} PDFs/s); per-variant route for "
+              f"{args.count} variants: {2 * args.count} PDFs, about {2 * args.count * took / n:.0f} s of LaTeX "
+              f"(extrapolated) on top of the tex-only time")
+    booklet_times = []
+    for r in range(args.booklet_repeats):
+        start = time.perf_counter()
+        batch = generate(SHEET, "shapley", count=args.count, seed=r, jobs=args.jobs)
+        with tempfile.TemporaryDirectory() as out:
+            write_batch(batch, out, jobs=args.jobs, booklet=True)
+            pages = sum(_pages(p) for p in Path(out).glob("*.pdf"))
+        booklet_times.append(time.perf_counter() - start)
+    if booklet_times:
+        med = statistics.median(booklet_times)
+        print(f"{args.count} verified variants + both booklets ({pages} pages, 2 LaTeX runs, jobs={args.jobs}): "
+              f"median {med:.2f} s over {len(booklet_times)} run(s) (runs {', '.join(f'{t:.2f}' for t in booklet_times)}); "
+              f"load average {os.getloadavg()[0]:.1f}")
+
+
+def _pages(pdf: Path) -> int:
+    import subprocess
+    out = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    return int(next((ln.split()[-1] for ln in out.splitlines() if ln.startswith("Pages:")), 0))
 
 
 if __name__ == "__main__":

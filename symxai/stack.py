@@ -1,9 +1,12 @@
 """STACK questions (Moodle XML, ``qtype="stack"``) from a batch of variants: symbolic grading by Maxima.
 
-Target: STACK 4.x for Moodle, the question format of the STACK release
-stamped ``2025030700`` (the stamp of the STACK repository's
-``samplequestions/stackdemo`` files, written in ``<stackversion>``).  One
-question per variant, in the category ``$course$/top/<sheet>/<exercise>``:
+Target: STACK 4.7.0 for Moodle (plugin version ``2024072400``, written in
+``<stackversion>``; STACK's version map lists Maxima 5.46.0, Debian 12's
+``maxima``, among the versions it supports).  The fields follow STACK's
+Moodle XML importer (``qtype_stack::import_from_xml``) and its sample
+questions; fields a STACK release does not know are ignored by its importer,
+missing ones take its defaults.  One question per variant, in the category
+``$course$/top/<sheet>/<exercise>``:
 
 - question variables: the variant's generated values (``g_<name>``) and the
   teacher's answers (``ta_<answer>``) in Maxima syntax (``symxai.maxima``);
@@ -33,7 +36,7 @@ from .lmsxml import XmlQuiz, attach, boolean, category_path, feedback_html, labe
 from .maxima import MaximaError, maxima
 from .printing import tex
 
-STACK_VERSION = "2025030700"
+STACK_VERSION = "2024072400"  # STACK 4.7.0
 RESERVED_INPUT_TYPES = ("algebraic", "boolean", "matrix")
 NUM_RELATIVE = "0.001"
 

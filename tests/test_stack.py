@@ -78,7 +78,7 @@ def test_question_structure():
     assert root[0].findtext("category/text") == "$course$/top/tub-ml-sheet14/shapley"
     q = root.find("question[@type='stack']")
     v = batch.variants[0]
-    assert q.findtext("stackversion/text") == "2025030700"
+    assert q.findtext("stackversion/text") == "2024072400"
     assert [i.findtext("name") for i in q.findall("input")] == ["ans_phi_1", "ans_phi_2", "ans_phi_3"]
     assert "ta_phi_1: " + maxima(v.answers["shapley"]["phi_1"]) + ";" in q.findtext("questionvariables/text")
     assert "g_p: [" in q.findtext("questionvariables/text")
