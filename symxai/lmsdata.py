@@ -4,6 +4,8 @@ Per task: the worked solution as HTML (MathJax ``\\( \\)`` math), the TikZ
 code of its figures (statement figures apart), the catalogue's misconception
 rows, and, for answers with free symbols, a *stated point*: small exact
 values of those symbols at which plain Moodle asks for the answer's value.
+The HTML is written in the worker: SymPy's unevaluated display terms
+(``1/6 * 4 + 1/6 * 5``) would be evaluated when pickled back to the parent.
 The value there is the engine's exact answer substituted, and it is checked
 against the method's numeric reference at that very point (a failure raises
 ``VerificationError``: no unchecked number reaches a quiz).
@@ -21,6 +23,8 @@ import numpy as np
 import sympy
 
 from .errors import VerificationError
+
+FIGURE_SLOT = "symxai-figure-{}"  # file name placeholder in solution_html, replaced by the export
 
 
 def html_text(latex_prose: str) -> str:
@@ -143,13 +147,12 @@ def task_extras(task, solution, vseed: int) -> dict:
                       if s.figure is not None and s.figure.data.get("in_statement")]
     solution_figs = [figure_tikz(s.figure) for s in solution.steps
                      if s.figure is not None and not s.figure.data.get("in_statement")]
-    try:
-        rows = catalogue(task.method, task.problem, solution)
-    except Exception:  # noqa: BLE001 - a catalogue that cannot run for this variant gives no extra nodes
-        rows = []
+    rows = catalogue(task.method, task.problem, solution)  # a failing catalogue is a bug: the variant fails loudly
     wrong = [{"label": r.label, "message": r.message, "values": dict(r.values)}
              for r in rows if isinstance(r, Misconception) and r.values]
-    return {"steps": solution.steps, "statement_figures": statement_figs, "solution_figures": solution_figs,
+    # HTML is written here: unevaluated SymPy terms of the display lines do not survive pickling
+    solution_html = steps_html(solution.steps, [FIGURE_SLOT.format(k) for k in range(1, len(solution_figs) + 1)])
+    return {"solution_html": solution_html, "statement_figures": statement_figs, "solution_figures": solution_figs,
             "misconceptions": wrong, "point": stated_point(task, solution, vseed),
             "symbols": sorted({s.name for v in solution.answers.values() if isinstance(v.value, sympy.Basic)
                                for s in v.value.free_symbols})}

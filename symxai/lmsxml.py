@@ -22,7 +22,7 @@ from xml.etree import ElementTree as ET
 
 import sympy
 
-from .lmsdata import paragraphs, steps_html
+from .lmsdata import FIGURE_SLOT, paragraphs
 from .printing import name_tex, tex
 
 
@@ -129,7 +129,9 @@ def feedback_html(quiz: XmlQuiz, variant, task: str, batch) -> tuple[str, list]:
     extra = variant.extras.get(task, {})
     figs = [(quiz.figure_name(f"{variant.id}-{task.replace('.', '-')}-solution{k}"), tikz)
             for k, tikz in enumerate(extra.get("solution_figures", []), 1)]
-    body = steps_html(extra.get("steps", []), [n for n, _ in figs])
+    body = extra.get("solution_html", "")
+    for k, (name, _) in enumerate(figs, 1):
+        body = body.replace(f'"@@PLUGINFILE@@/{FIGURE_SLOT.format(k)}"', f'"@@PLUGINFILE@@/{name}"')
     answers = "".join(f"<p>\\({name_tex(n, x)} = {tex(x)}\\)</p>" for n, x in variant.answers[task].items())
     seeds = (f"<p><small>symxai variant {variant.id}: batch seed {batch.seed}, variant seed "
              f"{variant.variant_seed}.</small></p>")
