@@ -64,19 +64,23 @@ def main() -> None:
         print(f"{n} PDFs (jobs={args.jobs}): {took:.2f} s ({n / took:.2f} PDFs/s); per-variant route for "
               f"{args.count} variants: {2 * args.count} PDFs, about {2 * args.count * took / n:.0f} s of LaTeX "
               f"(extrapolated) on top of the tex-only time")
-    booklet_times = []
+    booklet_times, booklet_cpu, latex_times = [], [], []
     for r in range(args.booklet_repeats):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _cpu()
         batch = generate(SHEET, "shapley", count=args.count, seed=r, jobs=args.jobs)
         with tempfile.TemporaryDirectory() as out:
+            mid = time.perf_counter()
             write_batch(batch, out, jobs=args.jobs, booklet=True)
+            latex_times.append(time.perf_counter() - mid)
             pages = sum(_pages(p) for p in Path(out).glob("*.pdf"))
         booklet_times.append(time.perf_counter() - start)
+        booklet_cpu.append(_cpu() - cpu)
     if booklet_times:
         med = statistics.median(booklet_times)
-        print(f"{args.count} verified variants + both booklets ({pages} pages, 2 LaTeX runs, jobs={args.jobs}): "
+        print(f"{args.count} verified variants + both booklets ({pages} pages, 2 LaTeX jobs, jobs={args.jobs}): "
               f"median {med:.2f} s over {len(booklet_times)} run(s) (runs {', '.join(f'{t:.2f}' for t in booklet_times)}); "
-              f"load average {os.getloadavg()[0]:.1f}")
+              f"writing + both booklets' LaTeX: median {statistics.median(latex_times):.2f} s; "
+              f"CPU time median {statistics.median(booklet_cpu):.2f} s; load average {os.getloadavg()[0]:.1f}")
 
 
 def _pages(pdf: Path) -> int:

@@ -113,7 +113,7 @@ def numerical(quiz: XmlQuiz, name: str, text: str, value: float, tolerance: floa
     """A ``numerical`` question with one right answer (fraction 100) within ``tolerance``."""
     q = quiz.question("numerical")
     _common(quiz, q, name, text, list(figs), feedback, list(ffigs), penalty="0.3333333")
-    a = ET_answer(quiz, q, fmt(value), "100")
+    a = _answer(quiz, q, fmt(value), "100")
     quiz.plain(a, "tolerance", fmt(tolerance))
     quiz.text(a, "feedback", "", format="html")
     for tag, v in (("unitgradingtype", 0), ("unitpenalty", "0.1000000"), ("showunits", 3), ("unitsleft", 0)):
@@ -125,11 +125,11 @@ def truefalse(quiz: XmlQuiz, name: str, text: str, value: bool, feedback: str = 
     q = quiz.question("truefalse")
     _common(quiz, q, name, text, list(figs), feedback, list(ffigs), penalty="1")
     for word in ("true", "false"):
-        a = ET_answer(quiz, q, word, "100" if (word == "true") == value else "0")
+        a = _answer(quiz, q, word, "100" if (word == "true") == value else "0")
         quiz.text(a, "feedback", "", format="html")
 
 
-def ET_answer(quiz: XmlQuiz, q, text: str, fraction: str):  # noqa: N802 - reads as the element it makes
+def _answer(quiz: XmlQuiz, q, text: str, fraction: str):
     return quiz.text(q, "answer", text, cdata=False, fraction=fraction, format="moodle_auto_format")
 
 

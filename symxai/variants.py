@@ -32,7 +32,7 @@ from .errors import Location, Problem, SpecError, SymxaiError
 from .generators import Generator, GeneratorError, fill_statement, references, resolve, to_data
 from .spec import Sheet, load_sheet
 from .degenerate import degenerate_reason
-from .variantio import plain, spec_yaml
+from .variantio import answer_key, plain, spec_yaml  # noqa: F401 - answer_key is public here too
 
 
 class VariantError(SymxaiError):
@@ -352,22 +352,6 @@ def _first_failed(rs: RandomSpec, values: dict, answers: dict, phase: str) -> st
     return None
 
 
-def answer_key(batch: Batch) -> dict:
-    """The batch's answer key: seeds, rejection statistics and every variant's answers."""
-    from .pipeline import answer_record
-
-    return {
-        "file": batch.file, "exercise": batch.exercise, "seed": batch.seed, "count": batch.count,
-        "candidates": batch.candidates, "rejection_rate": round(batch.rejection_rate, 4),
-        "rejected": dict(sorted(batch.rejected.items())),
-        "variants": [{
-            "id": v.id, "number": v.number, "candidate": v.candidate, "variant_seed": v.variant_seed,
-            "spec": f"{v.id}/{v.id}.yaml", "values": to_data(v.values),
-            "answers": {task: {n: answer_record(x) for n, x in answers.items()} for task, answers in v.answers.items()},
-        } for v in batch.variants],
-    }
-
-
 def _compile(job: tuple) -> str:
     from .latex import compile_pdf
 
@@ -388,7 +372,7 @@ def write_batch(batch: Batch, out_dir, *, tex_only: bool = False, jobs: int = 1,
     ``variant_pdfs`` is true (default: without a booklet).
     """
     from .latex import write_atomic
-    from .variantio import key_csv
+    from .variantio import key_csv, key_rows
 
     out = Path(out_dir)
     per_variant = (not booklet) if variant_pdfs is None else variant_pdfs
@@ -404,12 +388,7 @@ def write_batch(batch: Batch, out_dir, *, tex_only: bool = False, jobs: int = 1,
         written.append(write_atomic(folder / "answers.json", json.dumps(v.document, indent=2) + "\n"))
     key = answer_key(batch)
     written.append(write_atomic(out / "answer-key.json", json.dumps(key, indent=2) + "\n"))
-    rows = [["variant", "batch_seed", "variant_seed", "task", "answer", "text", "value"]]
-    for v in key["variants"]:
-        for task, answers in v["answers"].items():
-            for name, rec in answers.items():
-                rows.append([v["id"], batch.seed, v["variant_seed"], task, name, rec["text"], rec.get("value", "")])
-    written.append(write_atomic(out / "answer-key.csv", key_csv(rows)))
+    written.append(write_atomic(out / "answer-key.csv", key_csv(key_rows(key))))
     if booklet:
         from .booklet import KINDS, booklet_name, booklet_source
         for kind in KINDS:
@@ -417,6 +396,7 @@ def write_batch(batch: Batch, out_dir, *, tex_only: bool = False, jobs: int = 1,
             written.append(write_atomic(out / f"{name}.tex", source))
             if not tex_only:
                 pdf_jobs.insert(0, (source, str(out / f"{name}.pdf"), name))
+    from .exports import write_exports
     written += write_exports(batch, moodle=moodle, stack=stack, qti=qti, moodle_style=moodle_style,
                              tolerance=tolerance, figure_format=figure_format, log=log)
     if pdf_jobs:
@@ -429,34 +409,4 @@ def write_batch(batch: Batch, out_dir, *, tex_only: bool = False, jobs: int = 1,
         finally:
             if pool is not None:
                 pool.shutdown()
-    return written
-
-
-def write_exports(batch: Batch, *, moodle=None, stack=None, qti=None, moodle_style="cloze", tolerance=1e-3,
-                  figure_format="png", log=None) -> list[Path]:
-    """Write the LMS files asked for; answers an export cannot grade are reported through ``log``."""
-    from .latex import write_atomic
-
-    if (moodle or stack or qti) and batch.variants and not batch.variants[0].extras:
-        raise VariantError("LMS exports need the batch generated with lms=True (worked solutions, figures, points)")
-    written, skipped = [], []
-    if moodle:
-        from .moodle import quiz
-        export = quiz(batch, style=moodle_style, tolerance=tolerance, figure_format=figure_format)
-        skipped += export.skipped
-        Path(moodle).parent.mkdir(parents=True, exist_ok=True)
-        written.append(write_atomic(Path(moodle), export.text))
-    if stack:
-        from .stack import stack_xml
-        Path(stack).parent.mkdir(parents=True, exist_ok=True)
-        written.append(write_atomic(Path(stack), stack_xml(batch, figure_format=figure_format)))
-    if qti:
-        from .qti import package
-        data, left = package(batch, tolerance=tolerance)
-        skipped += left
-        Path(qti).parent.mkdir(parents=True, exist_ok=True)
-        written.append(write_atomic(Path(qti), data))
-    if log:
-        for line in dict.fromkeys(skipped):
-            log(f"note: {line}")
     return written
