@@ -103,3 +103,12 @@ def test_checker_catches_broken_quizzes(batch):
     assert symbolic_shortanswers(sa) == ["18*epsilon*x"]
     with pytest.raises(ValueError):
         quiz_xml(batch, style="essay")
+
+
+def test_figures_as_svg():
+    need("pdftocairo")
+    need("pdflatex")
+    text = quiz(lrp_batch(), figure_format="svg").text
+    assert check_quiz(text) == []
+    f = ET.fromstring(text).find(".//questiontext/file")
+    assert f.get("name").endswith(".svg") and b"<svg" in base64.b64decode(f.text)[:200]
