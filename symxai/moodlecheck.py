@@ -9,8 +9,8 @@ reference has a base64 ``<file>`` of that name beside its text, and it lists
 ``shortanswer`` answers that are not plain numbers (symbolic text no student
 can type exactly).
 
->>> check_quiz("<quiz><question type='numerical'/></quiz>")[:1]
-['question 1 (numerical): missing name/text']
+>>> check_quiz("<quiz><question type='numerical'/></quiz>")[:2]
+['question 1 (numerical): comes before any category', 'question 1 (numerical): missing name/text']
 """
 
 from __future__ import annotations
