@@ -7,7 +7,7 @@ returned, so an objective with two maximisers yields both.  Nothing here
 knows the closed forms of the symbolic engine.
 
 >>> found = maximisers(lambda x: max(x[0], x[1]) - 0.5 * x @ x, 2, kinks=True)
->>> sorted([round(float(v), 4) for v in p] for p in found)
+>>> sorted([round(float(v), 4) + 0.0 for v in p] for p in found)  # + 0.0: -0.0 prints as 0.0
 [[0.0, 1.0], [1.0, 0.0]]
 """
 
