@@ -119,6 +119,9 @@ def stated_point(task, solution, vseed: int, tries: int = 60):
                    if isinstance(s, sympy.Symbol)}, key=lambda s: s.name)
     if not free or any(isinstance(v, sympy.MatrixBase) for v in values.values()):
         return None
+    # state every declared scalar symbol, so the question fixes all of them (R_2 = 2 x_2 still names x_1)
+    declared = [s for s in task.symbols.names().values() if isinstance(s, sympy.Symbol)]
+    free = sorted(set(free) | set(declared), key=lambda s: s.name)
     rng = np.random.default_rng([vseed, 17])
     for _ in range(tries):
         point = {s: sympy.Integer(int(rng.integers(*_range(s)) if _range(s)[0] < _range(s)[1] else 0)) for s in free}
