@@ -271,25 +271,30 @@ def _bar(length: int, label: str):
 @click.option("--moodle", type=click.Path(), help="Also write a Moodle XML quiz to this file.")
 @click.option("--moodle-style", type=click.Choice(["cloze", "numerical"]), default="cloze", show_default=True,
               help="One cloze question per variant, or one numerical question per answer.")
+@click.option("--stack", type=click.Path(), help="Also write STACK questions (Moodle XML, qtype stack) to this file.")
+@click.option("--qti", type=click.Path(), help="Also write an IMS QTI 2.1 content package (zip) to this file.")
+@click.option("--booklet", is_flag=True, help="Write one exercises PDF and one solutions PDF holding every variant.")
+@click.option("--variant-pdfs/--no-variant-pdfs", default=None,
+              help="Per-variant PDFs (default: yes without --booklet, no with it).")
+@click.option("--figures", "figure_format", type=click.Choice(["png", "svg"]), default="png", show_default=True,
+              help="Image format of network figures in the LMS files.")
 @click.option("--tolerance", default=1e-3, show_default=True, help="Absolute tolerance of Moodle's numerical answers.")
+@click.option("--keep-degenerate", is_flag=True, help="Keep dead networks, all-zero answers and poles in the domain.")
 @click.option("--max-tries", type=click.IntRange(1), help="Candidates to try before giving up.")
-def variants(file, exercise, count, seed, output, jobs, tex_only, moodle, moodle_style, tolerance, max_tries):
+def variants(file, exercise, count, seed, output, jobs, tex_only, moodle, moodle_style, stack, qti, booklet,
+             variant_pdfs, figure_format, tolerance, keep_degenerate, max_tries):
     """Write COUNT distinct verified variants of EXERCISE of FILE (its random: block)."""
-    from pathlib import Path
-
     from .variants import generate, write_batch
 
     def work():
         _output_folder(output)
         with _bar(count, "variants") as bar:
             batch = generate(file, exercise, count=count, seed=seed, jobs=jobs, max_tries=max_tries,
-                             progress=bar.update)
-        written = write_batch(batch, output, tex_only=tex_only, jobs=jobs)
-        if moodle:
-            from .latex import write_atomic
-            from .moodle import quiz_xml
-            Path(moodle).parent.mkdir(parents=True, exist_ok=True)
-            written.append(write_atomic(Path(moodle), quiz_xml(batch, style=moodle_style, tolerance=tolerance)))
+                             progress=bar.update, lms=bool(moodle or stack or qti), degenerate=keep_degenerate)
+        written = write_batch(batch, output, tex_only=tex_only, jobs=jobs, moodle=moodle, stack=stack, qti=qti,
+                              booklet=booklet, variant_pdfs=variant_pdfs, moodle_style=moodle_style,
+                              tolerance=tolerance, figure_format=figure_format,
+                              log=lambda line: click.echo(line, err=True))
         click.echo(batch.summary(), err=True)
         click.echo(f"{len(written)} file(s) written to {output}")
 

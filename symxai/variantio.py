@@ -67,3 +67,30 @@ def key_csv(rows: list[list]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerows(rows)
     return out.getvalue()
+
+
+def answer_key(batch) -> dict:
+    """The batch's answer key: seeds, rejection statistics and every variant's answers."""
+    from .generators import to_data
+    from .pipeline import answer_record
+
+    return {
+        "file": batch.file, "exercise": batch.exercise, "seed": batch.seed, "count": batch.count,
+        "candidates": batch.candidates, "rejection_rate": round(batch.rejection_rate, 4),
+        "rejected": dict(sorted(batch.rejected.items())),
+        "variants": [{
+            "id": v.id, "number": v.number, "candidate": v.candidate, "variant_seed": v.variant_seed,
+            "spec": f"{v.id}/{v.id}.yaml", "values": to_data(v.values),
+            "answers": {task: {n: answer_record(x) for n, x in answers.items()} for task, answers in v.answers.items()},
+        } for v in batch.variants],
+    }
+
+
+def key_rows(key: dict) -> list[list]:
+    """The answer key as CSV rows: one per answer of every variant."""
+    rows = [["variant", "batch_seed", "variant_seed", "task", "answer", "text", "value"]]
+    for v in key["variants"]:
+        for task, answers in v["answers"].items():
+            for name, rec in answers.items():
+                rows.append([v["id"], key["seed"], v["variant_seed"], task, name, rec["text"], rec.get("value", "")])
+    return rows

@@ -25,12 +25,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import sympy
 
 from . import constraints as cons
 from .errors import Location, Problem, SpecError, SymxaiError
 from .generators import Generator, GeneratorError, fill_statement, references, resolve, to_data
 from .spec import Sheet, load_sheet
-from .variantio import plain, spec_yaml
+from .degenerate import degenerate_reason
+from .variantio import answer_key, plain, spec_yaml  # noqa: F401 - answer_key is public here too
 
 
 class VariantError(SymxaiError):
@@ -142,19 +144,45 @@ def variant_text(sheet: Sheet, rs: RandomSpec, values: dict, *, vid: str, header
     try:
         ex["params"] = {**ex.get("params", {}), **resolve(rs.params, values)}
         if rs.statement:
-            ex["statement"] = fill_statement(rs.statement, values)
+            ex["statement"] = fill_statement(rs.statement, shown_values(rs, values, ex["params"], rs.statement))
         for part in ex.get("parts") or []:
             over = rs.parts.get(part["id"], {})
             if "params" in over:
                 part["params"] = {**part.get("params", {}), **resolve(over["params"], values)}
             if "statement" in over:
-                part["statement"] = fill_statement(over["statement"], values)
+                params = {**ex["params"], **part.get("params", {})}
+                part["statement"] = fill_statement(over["statement"], shown_values(rs, values, params, over["statement"]))
     except GeneratorError as exc:
         raise VariantError(f"exercise '{rs.exercise['id']}': {exc}") from None
     data = {k: plain(sheet.data[k]) for k in ("title", "course", "source") if k in sheet.data}
     if note:
         data["source"] = f"{data['source']}; {note}" if data.get("source") else note
     return spec_yaml({"id": vid, **data, "exercises": [ex]}, header)
+
+
+def shown_values(rs: RandomSpec, values: dict, params: dict, statement: str) -> dict:
+    """The values a statement's ``[[name]]`` may print: generated values, and resolved params by name.
+
+    A param that is expression text (``f: "$a*x1*x2 + $b*x3"``) is read by the
+    whitelist parser with the exercise's symbols, so ``[[f]]`` prints
+    ``3 x_{1} x_{2} - x_{3}``, never ``(3)*x1*x2 + (-1)*x3``.  Generated values
+    win over params of the same name.
+    """
+    from .exprparse import parse
+    from .generators import STATEMENT_REF
+
+    out = dict(values)
+    for m in STATEMENT_REF.finditer(statement):
+        key = m.group(1)
+        if key in out or key not in params:
+            continue
+        value = params[key]
+        if isinstance(value, str):
+            value = parse(value, rs.symbols)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = sympy.Integer(value) if isinstance(value, int) else sympy.nsimplify(value)
+        out[key] = value
+    return out
 
 
 @dataclass
@@ -170,6 +198,7 @@ class Variant:
     answers: dict  # task key -> {answer name: exact value}
     document: dict  # answers.json of the variant
     sources: dict = field(default_factory=dict)  # 'exercises'/'solutions' -> LaTeX
+    extras: dict = field(default_factory=dict)  # task key -> symxai.lmsdata.task_extras (LMS exports)
 
 
 @dataclass
@@ -197,14 +226,16 @@ class Batch:
 def solve_variant(job: tuple) -> dict:
     """Worker: load a variant's spec text, solve, verify, render.  Never raises (failures are data).
 
-    ``job`` is (text, file name, render[, keep[, results]]): with ``results`` (an accepted
-    candidate's, in the same process) they are reused for the final text (same exercise, same
-    values: only the ids and the note differ) and nothing is solved again; with ``keep`` the
-    results are returned too, for that reuse.
+    ``job`` is (text, file name, render[, keep[, results[, variant seed]]]): with ``results`` (an
+    accepted candidate's, in the same process) they are reused for the final text (same exercise,
+    same values: only the ids and the note differ) and nothing is solved again; with ``keep`` the
+    results are returned too, for that reuse; with a variant seed the LMS exports' extras are
+    computed (``symxai.lmsdata``).
     """
     text, name, render_tex = job[:3]
     keep = len(job) > 3 and job[3]
     reuse = job[4] if len(job) > 4 else None
+    lms_seed = job[5] if len(job) > 5 else None
     from .pipeline import answers_document, require_verified, solve_sheet
     from .spec import loads_sheet
     try:
@@ -216,7 +247,11 @@ def solve_variant(job: tuple) -> dict:
         if render_tex:
             from .render import render
             sources = {kind: render(sheet, results, kind) for kind in ("exercises", "solutions")}
-        out = {"ok": True, "answers": answers, "document": answers_document(sheet, results, 0), "sources": sources}
+        out = {"ok": True, "answers": answers, "document": answers_document(sheet, results, 0), "sources": sources,
+               "extras": {}}
+        if lms_seed is not None:
+            from .lmsdata import extras
+            out["extras"] = extras(sheet, results, lms_seed)
         if keep:
             out["results"] = results
         return out
@@ -234,8 +269,14 @@ def _mapper(jobs: int):
 
 
 def generate(path, exercise: str | None = None, *, count: int, seed: int = 0, jobs: int = 1,
-             max_tries: int | None = None, render: bool = True, progress=None) -> Batch:
-    """``count`` distinct accepted variants of ``exercise``; VariantError after a bounded number of tries."""
+             max_tries: int | None = None, render: bool = True, progress=None, lms: bool = False,
+             degenerate: bool = False) -> Batch:
+    """``count`` distinct accepted variants of ``exercise``; VariantError after a bounded number of tries.
+
+    ``lms`` computes what the Moodle/STACK/QTI exports need (worked solution,
+    figures, catalogue, stated points); ``degenerate`` keeps variants that
+    ``symxai.degenerate`` would reject (dead network, all answers zero, a pole).
+    """
     sheet = load_sheet(path)
     rs = random_spec(sheet, exercise)
     ex_id = rs.exercise["id"]
@@ -276,6 +317,8 @@ def generate(path, exercise: str | None = None, *, count: int, seed: int = 0, jo
                     continue
                 flat = {n: v for task in result["answers"].values() for n, v in task.items()}
                 failed = _first_failed(rs, values, flat, "answers")
+                if not failed and not degenerate:
+                    failed = degenerate_reason(rs, values, flat)
                 if failed:
                     outcome[k] = failed
                     continue
@@ -300,7 +343,7 @@ def generate(path, exercise: str | None = None, *, count: int, seed: int = 0, jo
         for n, (k, vseed, values) in enumerate(chosen, 1):
             vid = f"{sheet.id}-{ex_id}-v{n:03d}"
             final_jobs.append((_text(sheet, rs, fname, seed, k, vseed, values, vid, n), f"{vid}.yaml", render, False,
-                               solved.get(k)))
+                               solved.get(k), vseed if lms else None))
         results = list(run(solve_variant, final_jobs))
     finally:
         if pool is not None:
@@ -309,7 +352,8 @@ def generate(path, exercise: str | None = None, *, count: int, seed: int = 0, jo
     for n, ((k, vseed, values), (text, name, *_), res) in enumerate(zip(chosen, final_jobs, results), 1):
         if not res["ok"]:
             raise VariantError(f"variant {n} (variant seed {vseed}) failed on its final build: {res['error']}")
-        variants.append(Variant(n, k, vseed, name[:-5], values, text, res["answers"], res["document"], res["sources"]))
+        variants.append(Variant(n, k, vseed, name[:-5], values, text, res["answers"], res["document"], res["sources"],
+                                res.get("extras", {})))
     kept = [f for f in failures if int(f.split()[1]) <= last]
     return Batch(fname, ex_id, seed, count, variants, last + 1, rejected, kept)
 
@@ -335,36 +379,28 @@ def _first_failed(rs: RandomSpec, values: dict, answers: dict, phase: str) -> st
     return None
 
 
-def answer_key(batch: Batch) -> dict:
-    """The batch's answer key: seeds, rejection statistics and every variant's answers."""
-    from .pipeline import answer_record
-
-    return {
-        "file": batch.file, "exercise": batch.exercise, "seed": batch.seed, "count": batch.count,
-        "candidates": batch.candidates, "rejection_rate": round(batch.rejection_rate, 4),
-        "rejected": dict(sorted(batch.rejected.items())),
-        "variants": [{
-            "id": v.id, "number": v.number, "candidate": v.candidate, "variant_seed": v.variant_seed,
-            "spec": f"{v.id}/{v.id}.yaml", "values": to_data(v.values),
-            "answers": {task: {n: answer_record(x) for n, x in answers.items()} for task, answers in v.answers.items()},
-        } for v in batch.variants],
-    }
-
-
 def write_batch(batch: Batch, out_dir, *, tex_only: bool = False, jobs: int = 1, moodle: str | None = None,
-                progress=None) -> list[Path]:
-    """Write each variant's spec, sheets and answers.json, the answer key (JSON, CSV) and optionally Moodle XML.
+                progress=None, stack: str | None = None, qti: str | None = None, booklet: bool = False,
+                variant_pdfs: bool | None = None, moodle_style: str = "cloze", tolerance: float = 1e-3,
+                figure_format: str = "png", log=None) -> list[Path]:
+    """Write each variant's spec, sheets and answers.json, the answer key (JSON, CSV) and the chosen exports.
 
-    Everything but the Moodle file is written into one staging folder and
+    Everything but the LMS files is written into one staging folder and
     switched into place at once (``symxai.outputdir``): a failing rerun
     leaves the earlier batch as it was, never new .tex beside stale PDFs.
+    ``moodle``/``stack``/``qti``: files for the Moodle XML quiz, the STACK
+    questions and the QTI 2.1 package (the batch must come from
+    ``generate(..., lms=True)``).  ``booklet``: one exercises and one solutions
+    PDF holding every variant; per-variant PDFs are then written only when
+    ``variant_pdfs`` is true (default: without a booklet).
     """
     from .latex import write_atomic
     from .outputdir import publish
     from .texguard import safe_jobname
-    from .variantio import key_csv
+    from .variantio import key_csv, key_rows
 
     out = Path(out_dir)
+    per_variant = (not booklet) if variant_pdfs is None else variant_pdfs
     with publish(out) as stage:
         root = stage.path
         staged, pdf_jobs = [], []
@@ -374,25 +410,26 @@ def write_batch(batch: Batch, out_dir, *, tex_only: bool = False, jobs: int = 1,
             staged.append(write_atomic(folder / f"{v.id}.yaml", v.spec))
             for kind, source in v.sources.items():
                 staged.append(write_atomic(folder / f"{v.id}-{kind}.tex", source))
-                if not tex_only:
+                if not tex_only and per_variant:
                     pdf_jobs.append((source, str(folder / f"{v.id}-{kind}.pdf"), safe_jobname(f"{v.id}-{kind}")))
             staged.append(write_atomic(folder / "answers.json", json.dumps(v.document, indent=2) + "\n"))
         key = answer_key(batch)
         staged.append(write_atomic(root / "answer-key.json", json.dumps(key, indent=2) + "\n"))
-        rows = [["variant", "batch_seed", "variant_seed", "task", "answer", "text", "value"]]
-        for v in key["variants"]:
-            for task, answers in v["answers"].items():
-                for name, rec in answers.items():
-                    rows.append([v["id"], batch.seed, v["variant_seed"], task, name, rec["text"], rec.get("value", "")])
-        staged.append(write_atomic(root / "answer-key.csv", key_csv(rows)))
+        staged.append(write_atomic(root / "answer-key.csv", key_csv(key_rows(key))))
+        if booklet:
+            from .booklet import KINDS, booklet_name, booklet_source
+            for kind in KINDS:
+                source, name = booklet_source(batch, kind), booklet_name(batch, kind)
+                staged.append(write_atomic(root / f"{name}.tex", source))
+                if not tex_only:
+                    pdf_jobs.insert(0, (source, str(root / f"{name}.pdf"), safe_jobname(name)))
         if pdf_jobs:
             from .latex import compile_many
 
             # pdflatex processes in parallel, bounded by the cores; symxai's own templates: precompiled preamble
             staged.extend(compile_many(pdf_jobs, precompiled=True, progress=progress))
         written = [stage.public(p) for p in staged]
-    if moodle:
-        from .moodle import quiz_xml
-        Path(moodle).parent.mkdir(parents=True, exist_ok=True)
-        written.append(write_atomic(Path(moodle), quiz_xml(batch)))
+    from .exports import write_exports
+    written += write_exports(batch, moodle=moodle, stack=stack, qti=qti, moodle_style=moodle_style,
+                             tolerance=tolerance, figure_format=figure_format, log=log)
     return written

@@ -50,7 +50,7 @@ exercises:
 
 @pytest.fixture(scope="module")
 def batch():
-    return generate(SHEET, "shapley", count=20, seed=7)
+    return generate(SHEET, "shapley", count=20, seed=7, lms=True)
 
 
 def test_twenty_distinct_verified_variants(batch):
@@ -68,7 +68,7 @@ def test_twenty_distinct_verified_variants(batch):
 
 def test_same_seed_same_bytes_and_jobs_do_not_matter(batch, tmp_path):
     a = write_batch(batch, tmp_path / "a", tex_only=True, moodle=str(tmp_path / "a" / "quiz.xml"))
-    again = generate(SHEET, "shapley", count=20, seed=7, jobs=2)
+    again = generate(SHEET, "shapley", count=20, seed=7, jobs=2, lms=True)
     b = write_batch(again, tmp_path / "b", tex_only=True, moodle=str(tmp_path / "b" / "quiz.xml"))
     rel_a = sorted(p.relative_to(tmp_path / "a") for p in a)
     assert rel_a == sorted(p.relative_to(tmp_path / "b") for p in b)
