@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from symxai.variants import generate
+from symxai.batch.variants import generate
 
 SHEET = "problems/tub-ml-sheet14.yaml"
 LRP = "tests/specs/lrp-variants.yaml"

@@ -11,11 +11,11 @@ from xml.etree import ElementTree as ET
 import pytest
 import sympy
 
-from symxai.degenerate import DEAD, ZERO, all_zero, dead_network, has_pole
-from symxai.moodle import check_quiz
-from symxai.moodlecheck import symbolic_shortanswers
-from symxai.qti import check_package, package
-from symxai.variants import generate
+from symxai.batch.degenerate import DEAD, ZERO, all_zero, dead_network, has_pole
+from symxai.lms.moodle import check_quiz
+from symxai.lms.moodlecheck import symbolic_shortanswers
+from symxai.lms.qti import check_package, package
+from symxai.batch.variants import generate
 from tests.lmsfixtures import LRP, SHEET, lrp_batch, need, shapley_batch
 
 

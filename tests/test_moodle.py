@@ -8,9 +8,9 @@ from xml.etree import ElementTree as ET
 import pytest
 import sympy
 
-from symxai.lmsxml import XmlQuiz
-from symxai.moodle import check_quiz, quiz, quiz_xml, truefalse
-from symxai.moodlecheck import symbolic_shortanswers
+from symxai.lms.lmsxml import XmlQuiz
+from symxai.lms.moodle import check_quiz, quiz, quiz_xml, truefalse
+from symxai.lms.moodlecheck import symbolic_shortanswers
 from tests.lmsfixtures import lrp_batch, need, shapley_batch
 
 

@@ -7,10 +7,10 @@ from xml.etree import ElementTree as ET
 import pytest
 import sympy
 
-from symxai.maxima import MaximaError, evaluate, maxima
-from symxai.moodle import check_quiz
-from symxai.stack import check_stack_question, stack_xml
-from symxai.stackcheck import disagreements, expected
+from symxai.lms.maxima import MaximaError, evaluate, maxima
+from symxai.lms.moodle import check_quiz
+from symxai.lms.stack import check_stack_question, stack_xml
+from symxai.lms.stackcheck import disagreements, expected
 from tests.lmsfixtures import lrp_batch, need, shapley_batch
 
 
