@@ -19,9 +19,9 @@ from pathlib import Path
 
 import yaml
 
-from . import methods
-from .errors import UsageError
-from .yamlload import Map, loads
+from symxai import methods
+from symxai.errors import UsageError
+from symxai.specs.yamlload import Map, loads
 
 STARTERS = Path(__file__).parent / "starters"
 PROBLEMS = Path(__file__).parent.parent / "problems"
@@ -89,7 +89,7 @@ def _block(text: str, indent: str) -> str:
 def parameter_lines(name: str, given: dict, indent: str = "      ") -> list[str]:
     """One line per parameter of method ``name``: ``key: value  # type; meaning`` for those in
     ``given``, commented out for the others."""
-    from .schema_json import _type_text
+    from symxai.specs.schema_json import _type_text
 
     schema = methods.get(name).params.json()
     required = set(schema.get("required", []))

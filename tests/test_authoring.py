@@ -67,7 +67,7 @@ def test_a_newly_registered_method_gets_a_starter_from_its_exercise(monkeypatch,
     is covered by its schema and the first exercise of problems/ that uses it."""
     from symxai import starter
     from symxai.methods.shapley import Shapley
-    from symxai.spec import loads_sheet
+    from symxai.specs.spec import loads_sheet
 
     class Clone(Shapley):
         name = "shapley-clone"
@@ -81,7 +81,7 @@ def test_a_newly_registered_method_gets_a_starter_from_its_exercise(monkeypatch,
     assert "# prefix: ..." in text
     sheet = loads_sheet(text, "clone.yaml")
     assert sheet.tasks[0].method.name == "shapley-clone" and sheet.tasks[0].answers == ["phi_1", "phi_2", "phi_3"]
-    from symxai.schema_json import params_markdown
+    from symxai.specs.schema_json import params_markdown
     assert "### `shapley-clone`" in params_markdown() and "  - id: shapley-clone-example" in params_markdown()
 
 
