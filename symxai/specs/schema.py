@@ -283,7 +283,7 @@ def usable(record: Record, value, nested: dict | None = None):
     schema's to report).  ``nested`` maps a key whose value is a list of records to that record type:
     its items are salvaged one by one.  None when a required key is missing or broken.
 
-    >>> from symxai.yamlload import loads
+    >>> from symxai.specs.yamlload import loads
     >>> rec = Record({"id": Field(Name(), required=True), "points": Field(Int(minimum=0))})
     >>> dict(usable(rec, loads("id: a\\npoints: -1\\nextra: 2\\n", "s.yaml")))
     {'id': 'a'}

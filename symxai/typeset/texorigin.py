@@ -2,7 +2,7 @@
 
 pdflatex reports ``l.<n> <source text>`` for an error; the generated .tex line
 ``n`` is compared with every markup text of the spec (titles, statements,
-discussions, ``symxai/texguard.markup_fields``), and the spec text line that
+discussions, ``symxai/typeset/texguard.markup_fields``), and the spec text line that
 shares the longest stretch with it is named with file, line and column.
 
 >>> from symxai.specs.yamlload import loads
