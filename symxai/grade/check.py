@@ -330,8 +330,9 @@ def check_task(task, given: dict[str, str], conditions=(), *, assume=(), seed: i
         report.verdicts.append(AnswerVerdict(
             name, given[name], "wrong", f"{name}: wrong: the shapes of the product do not fit",
             Verdict("wrong", "shape"), [diagnosis], intermediate=name not in task.answers))
+    decided = decide_all(ctx, parsed, conditions, sample, seed)
     for name, value in parsed.items():
-        verdict = decide_one(ctx, name, value, conditions, sample, seed)
+        verdict = decided[name]
         report.verdicts.append(AnswerVerdict(name, given[name], verdict.status,
                                              _message(name, verdict, shown(value), reveal), verdict,
                                              intermediate=name not in task.answers, read=shown(value),
@@ -392,6 +393,33 @@ def decide_one(ctx, name, value, conditions, sample, seed) -> Verdict:
         return Verdict("too-long", f"no result within {GUARD:g} s: simplify the answer and try again")
     except RuntimeError as exc:
         return Verdict("undecided", f"the answer cannot be evaluated ({exc})")
+
+
+def _compare_each(ctx, parsed, conditions, sample, seed) -> dict:
+    out = {}
+    for name, value in parsed.items():
+        try:
+            out[name] = compare(ctx.expected(name), value, ctx.task.symbols, conditions, sample=sample, seed=seed,
+                                tolerance=ctx.tolerance(name), movable=ctx.movable)
+        except Exception:  # noqa: BLE001 - decided again on its own, where its error means what it always did
+            out[name] = None
+    return out
+
+
+def decide_all(ctx, parsed: dict, conditions, sample, seed) -> dict:
+    """Verdicts for every parsed answer: one child process for all of them (a fork costs tens of
+    milliseconds, which a web worker pays per check).  An answer the batch could not decide (an
+    error, a runaway that hit the guard, an aborted child) is decided again on its own by
+    :func:`decide_one`, so its verdict is exactly the one-answer verdict; so are all answers of a
+    method with a property check."""
+    if len(parsed) < 2 or _has_property_check(ctx.task.method):
+        return {name: decide_one(ctx, name, value, conditions, sample, seed) for name, value in parsed.items()}
+    try:
+        batch = isolated(_compare_each, GUARD, ctx, parsed, conditions, sample, seed)
+    except (OutOfTime, RuntimeError):
+        batch = {}
+    return {name: batch.get(name) or decide_one(ctx, name, value, conditions, sample, seed)
+            for name, value in parsed.items()}
 
 
 def _diagnose_one(ctx, name, given, conditions, sample, seed) -> list:
