@@ -9,7 +9,7 @@ PDP; the grid value put into every feature instead of feature j only.
 >>> task = load_sheet("problems/xai-global-and-counterfactual.yaml").task("pdp")
 >>> rows = misconceptions(task.problem, task.method.solve(task.problem))
 >>> [(r.label, r.values["pdp"]) for r in rows][:3]
-[('sum-not-mean', 3*z + 2), ('plug-in-mean', z), ('mean-prediction', 8/3)]
+[('sum-not-mean', 3*z + 2), ('plug-in-mean', z), ('mean-prediction', 11/3)]
 """
 
 from __future__ import annotations
