@@ -78,7 +78,7 @@ class Counterfactual(Method):
         "low": Field(ListOf(Expr(), 1), doc="l1: lower bound per feature"),
         "high": Field(ListOf(Expr(), 1), doc="l1: upper bound per feature"),
         "immutable": Field(ListOf(Int(minimum=1), 0), doc="features (1-based) that may not change"),
-        "prefix": Field(Name(), doc="answer names PREFIX_1..PREFIX_d (default xcf)"),
+        "prefix": Field(Name(), doc="answer names PREFIX_1..PREFIX_d (default x_cf)"),
     })
 
     def build(self, ctx: BuildContext, params):
@@ -115,7 +115,7 @@ class Counterfactual(Method):
                 ctx.problem(params.loc, f"x_{i + 1} = {x[i]} lies outside its box")
                 return None
         p = CounterfactualProblem(model, norm, w, b, x, target, cost, low, high, immutable,
-                                  params.get("prefix", "xcf"))
+                                  params.get("prefix", "x_cf"))
         movable = [i for i in p.mutable() if w[i] != 0]
         if not movable:
             ctx.problem(params.loc, "no mutable feature has a nonzero weight: no counterfactual exists")
@@ -139,27 +139,30 @@ class Counterfactual(Method):
         d = len(p.w)
         score = sympy.Add(*[sympy.Mul(wi, xi, evaluate=False) for wi, xi in zip(p.w, p.x)], p.b, evaluate=False)
         s = sympy.nsimplify(score.doit())
-        sol.step("The score of the point and the score the counterfactual must reach:",
-                 Line(Tex("s(\\boldsymbol{x}) = \\boldsymbol{w}^\\top\\boldsymbol{x} + b"), score, s, kind="definition"),
-                 title="Score and target")
+        score_line = Line(Tex("s(\\boldsymbol{x}) = \\boldsymbol{w}^\\top\\boldsymbol{x} + b"), score, s,
+                          kind="definition")
         t = sympy.simplify(p.score_target)
         if p.model == "logistic":
+            sol.step("The score of the point is", score_line, title="Score and target")
             sol.step("For the logistic model $P[y = 1\\mid\\boldsymbol{x}] = \\sigma(s(\\boldsymbol{x}))$ a target "
-                     "probability $p$ is the score $t = \\sigma^{-1}(p) = \\ln\\frac{p}{1-p}$: the level sets of the "
+                     "probability $p$ is the score $t = \\sigma^{-1}(p) = \\log\\frac{p}{1-p}$: the level sets of the "
                      "probability are hyperplanes, so the problem is the linear one with this $t$.",
-                     Line(Tex("t"), Tex("\\ln\\frac{p}{1-p}", sympy.log(p.target / (1 - p.target))), t,
+                     Line(Tex("t"), Tex("\\log\\frac{p}{1-p}", sympy.log(p.target / (1 - p.target))), t,
                           kind="definition"))
         else:
-            sol.step("", Line(Tex("t"), t, kind="definition"))
+            sol.step("The score of the point and the score $t$ the counterfactual must reach:", score_line,
+                     Line(Tex("t"), t, kind="definition"), title="Score and target")
         if p.immutable:
-            sol.step("The features [[fixed]] are immutable: their change is fixed at $0$, so only the others move.",
-                     fixed=sympy.FiniteSet(*[sympy.Symbol(f"x{i + 1}") for i in sorted(p.immutable)]))
+            names = ", ".join(f"$x_{{{i + 1}}}$" for i in sorted(p.immutable))
+            sol.step(("Features " if len(p.immutable) > 1 else "Feature ") + names +
+                     (" are" if len(p.immutable) > 1 else " is") + " immutable: the change is fixed at $0$ there, "
+                     "so only the other features move.")
         xs = (self._l2 if p.norm == "l2" else self._l1)(sol, p, s, t)
         new = sympy.simplify(sum(wi * xi for wi, xi in zip(p.w, xs)) + p.b)
         sol.step("Check: the counterfactual reaches the target score.",
                  Line(Tex("s(\\boldsymbol{x}')", new), sympy.Add(*[sympy.Mul(wi, xi, evaluate=False)
                                                              for wi, xi in zip(p.w, xs)], p.b, evaluate=False), new),
-                 Line(new, t), title="Checking the result")
+                 title="Checking the result")
         for i in range(d):
             sol.answer(f"{p.prefix}_{i + 1}", xs[i], f"feature {i + 1} of the counterfactual x'")
         return sol
@@ -185,9 +188,11 @@ class Counterfactual(Method):
                  Line(Tex("\\lambda"), Tex("\\frac{s(\\boldsymbol{x}) - t}{\\|\\boldsymbol{w}_M\\|_2^2}",
                                            (s - t) / n2), sympy.simplify(lam), kind="definition"))
         xs = [sympy.simplify(xi - lam * wi) for xi, wi in zip(p.x, wm)]
-        for i, (xi, wi) in enumerate(zip(p.x, wm)):
-            sol.step("", Line(sympy.Symbol(f"{p.prefix}_{i + 1}"),
-                              sympy.Add(xi, sympy.Mul(-sympy.simplify(lam), wi, evaluate=False), evaluate=False), xs[i]))
+        sol.step("The counterfactual, feature by feature (" + ("the immutable features keep their values" if p.immutable
+                 else "every feature with a nonzero weight moves") + "):",
+                 *[Line(sympy.Symbol(f"{p.prefix}_{i + 1}"),
+                        sympy.Add(xi, sympy.Mul(-sympy.simplify(lam), wi, evaluate=False), evaluate=False), xs[i])
+                   for i, (xi, wi) in enumerate(zip(p.x, wm)) if wi != 0])
         dist = sympy.simplify(sympy.Abs(t - s) / sympy.sqrt(n2))
         sol.step("The distance travelled is the distance of $\\boldsymbol{x}$ to the target hyperplane:",
                  Line(sympy.Symbol("dist"), Tex("\\frac{|t - s(\\boldsymbol{x})|}{\\|\\boldsymbol{w}_M\\|_2}",
@@ -215,13 +220,14 @@ class Counterfactual(Method):
                  table=Table([Tex("feature"), Tex("w_i"), Tex("c_i"), Tex("|w_i|/c_i"), Tex("room"),
                               Tex("|\\delta_i|")], rows))
         sign = 1 if g > 0 else -1
-        xs = []
+        xs, lines = [], []
         for i in range(len(p.w)):
             m = moves.get(i, sympy.Integer(0))
             delta = sign * sympy.sign(p.w[i]) * m
             xs.append(sympy.simplify(p.x[i] + delta))
             if m != 0:
-                sol.step("", Line(sympy.Symbol(f"{p.prefix}_{i + 1}"), sympy.Add(p.x[i], delta, evaluate=False), xs[i]))
+                lines.append(Line(sympy.Symbol(f"{p.prefix}_{i + 1}"), sympy.Add(p.x[i], delta, evaluate=False), xs[i]))
+        sol.step("The features that move:", *lines)
         cost = sympy.Add(*[sympy.Mul(p.cost[i], moves[i], evaluate=False) for i in moves], evaluate=False)
         total = sympy.simplify(cost.doit())
         sol.step("The other features keep their values. The cost of the change:",

@@ -94,7 +94,7 @@ class Influence(Method):
 
     def answer_names(self, p) -> list[str]:
         d = range(1, p.d + 1)
-        return ([f"theta_{i}" for i in d] + [f"dIF_{i}" for i in d] + ["lev"] + [f"dLOO_{i}" for i in d]
+        return ([f"theta_{i}" for i in d] + [f"Delta_IF_{i}" for i in d] + ["h_kk"] + [f"Delta_LOO_{i}" for i in d]
                 + ["dL_IF", "dL_LOO"])
 
     def solve(self, p: InfluenceProblem) -> Solution:
@@ -127,20 +127,20 @@ class Influence(Method):
                  Line(Tex("\\Delta\\theta_{\\mathrm{IF}}"), Tex("H^{-1}\\nabla_\\theta\\ell_k(\\hat\\theta)", Hinv * grad),
                       dif.T, kind="definition"), title="Influence on the parameters")
         for i in range(d):
-            sol.answer(f"dIF_{i + 1}", dif[i], f"influence estimate of the change of theta_{i + 1} when point k is removed")
+            sol.answer(f"Delta_IF_{i + 1}", dif[i], f"influence estimate of the change of theta_{i + 1} when point k is removed")
         lev = sympy.simplify((xk.T * Hinv * xk)[0])
         sol.step("Refitting without the point removes $\\boldsymbol{x}_k\\boldsymbol{x}_k^\\top$ from $H$; by "
                  "Sherman--Morrison the exact change is the influence estimate divided by $1 - h_{kk}$, where the "
                  "leverage $h_{kk}$ is the $k$-th diagonal entry of the hat matrix $X H^{-1} X^\\top$:",
-                 Line(sympy.Symbol("lev"), Tex("\\boldsymbol{x}_k^\\top H^{-1}\\boldsymbol{x}_k", (xk.T * Hinv * xk)[0]),
+                 Line(sympy.Symbol("h_kk"), Tex("\\boldsymbol{x}_k^\\top H^{-1}\\boldsymbol{x}_k", (xk.T * Hinv * xk)[0]),
                       lev),
                  Line(Tex("\\Delta\\theta_{\\mathrm{LOO}}"), Tex("\\frac{\\Delta\\theta_{\\mathrm{IF}}}{1 - h_{kk}}",
                                                                dif / (1 - lev)), (dif / (1 - lev)).T, kind="definition"),
                  title="Exact leave-one-out")
-        sol.answer("lev", lev, "leverage h_kk of point k")
+        sol.answer("h_kk", lev, "leverage h_kk of point k")
         loo = dif / (1 - lev)
         for i in range(d):
-            sol.answer(f"dLOO_{i + 1}", sympy.simplify(loo[i]), f"exact change of theta_{i + 1} when point k is removed")
+            sol.answer(f"Delta_LOO_{i + 1}", sympy.simplify(loo[i]), f"exact change of theta_{i + 1} when point k is removed")
         xt = p.x_test
         rt = sympy.simplify(p.y_test - (xt.T * theta)[0])
         dl_if = sympy.simplify((-rt * xt.T * dif)[0])
@@ -169,12 +169,12 @@ class Influence(Method):
         X = [[float(v) for v in p.X.row(i)] for i in range(p.X.shape[0])]
         out = ref.influence(X, [float(v) for v in p.y], float(p.lam), p.k, [float(v) for v in p.x_test],
                             float(p.y_test))
-        names = {"theta": "theta", "dif": "dIF", "dloo": "dLOO"}
+        names = {"theta": "theta", "dif": "Delta_IF", "dloo": "Delta_LOO"}
         result = {}
         for key, prefix in names.items():
             for i, v in enumerate(out[key]):
                 result[f"{prefix}_{i + 1}"] = float(v)
-        result.update(lev=out["lev"], dL_IF=out["dl_if"], dL_LOO=out["dl_loo"])
+        result.update(h_kk=out["lev"], dL_IF=out["dl_if"], dL_LOO=out["dl_loo"])
         return result
 
     def tolerance(self, p, answer):

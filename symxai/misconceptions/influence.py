@@ -31,9 +31,9 @@ def misconceptions(p, solution) -> list:
     """The rows for this problem (the ridge row only where lambda > 0)."""
     right = {n: a.value for n, a in solution.answers.items()}
     d, n = p.d, p.X.shape[0]
-    dif = [f"dIF_{i + 1}" for i in range(d)]
-    loo = [f"dLOO_{i + 1}" for i in range(d)]
-    lev = right["lev"]
+    dif = [f"Delta_IF_{i + 1}" for i in range(d)]
+    loo = [f"Delta_LOO_{i + 1}" for i in range(d)]
+    lev = right["h_kk"]
     rows = [
         Misconception("influence-as-loo", "You took the influence estimate for the exact leave-one-out change; "
                       "refitting divides it by 1 - h_kk (the leverage factor).",
@@ -54,9 +54,9 @@ def misconceptions(p, solution) -> list:
         rows.append(Misconception("ridge-forgotten", "You left lambda I out of the Hessian: for ridge regression "
                                   "H = X^T X + lambda I.",
                                   {k: v for k, v in _answers(replace(p, lam=sympy.Integer(0))).items()
-                                   if k.startswith(("dIF", "lev", "dLOO", "dL_IF"))}))
+                                   if k.startswith(("Delta_IF", "h_kk", "Delta_LOO", "dL_IF"))}))
     rows = [r for r in rows if r.label != "upweight-sign" or any(right[a] != 0 for a in dif)]
     rows.append(Law("loo-law", "Your exact change and influence estimate are not related by the leverage: "
-                    "dLOO_i (1 - h_kk) must equal dIF_i.", (*dif, *loo, "lev"),
-                    lambda g: sum((g[b] * (1 - g["lev"]) - g[a])**2 for a, b in zip(dif, loo))))
+                    "Delta_LOO_i (1 - h_kk) must equal dIF_i.", (*dif, *loo, "h_kk"),
+                    lambda g: sum((g[b] * (1 - g["h_kk"]) - g[a])**2 for a, b in zip(dif, loo))))
     return rows
