@@ -21,6 +21,7 @@ import sympy
 
 from ..model import Figure, Line, Solution, Table, Tex
 from ..network import Network, build_network, figure_data
+from ..printing import tex
 from ..reference import deeplift as ref
 from ..reference import gradients as ref_gradients
 from ..reference import lrp as ref_lrp
@@ -127,10 +128,11 @@ class DeepLift(Method):
                 continue
             for k, name in enumerate(layer.neurons):
                 if zl[k] != zb[k]:
-                    lines.append(Line(Tex(f"r_{{{sympy.latex(sympy.Symbol(name))}}}"),
+                    quotient = (f"\\frac{{{_paren(al[k])} - {_paren(ab[k])}}}"
+                                f"{{{_paren(zl[k])} - {_paren(zb[k])}}}")
+                    lines.append(Line(Tex(f"r_{{{tex(sympy.Symbol(name))}}}"),
                                       Tex(f"\\frac{{\\Delta a}}{{\\Delta z}}", (al[k] - ab[k]) / (zl[k] - zb[k])),
-                                      sympy.Mul(al[k] - ab[k], sympy.Pow(zl[k] - zb[k], -1), evaluate=False), rl[k],
-                                      kind="definition"))
+                                      Tex(quotient, (al[k] - ab[k]) / (zl[k] - zb[k])), rl[k], kind="definition"))
         if lines:
             sol.step("The ReLU multipliers where the unit's input moved:", *lines)
         m = sympy.ImmutableMatrix([[1 if k == net.output else 0 for k in range(net.layers[-1].width)]]).T
@@ -173,8 +175,12 @@ class DeepLift(Method):
                              [[sympy.Symbol(str(x)), C[i], IG[i], LRP[i]] for i, x in enumerate(net.inputs)]),
                  title="Beside IG and LRP")
         same_ig = all(sympy.simplify(a - b) == 0 for a, b in zip(C, IG))
-        sol.step(("Here DeepLIFT and IG agree: along the path no unit switches in a way the rescale rule averages "
-                  "differently." if same_ig else
+        hidden = sum(layer.activation == "relu" for layer in net.layers)
+        agree = ("Here DeepLIFT and IG agree, as they must with one hidden layer: the secant slope of a unit whose "
+                 "input moves linearly along the path is the fraction of the path on which the unit is active."
+                 if hidden == 1 else "Here DeepLIFT and IG agree on this input; with more than one hidden layer they "
+                 "need not.")
+        sol.step((agree if same_ig else
                   "DeepLIFT and IG differ: both add up to $f(\\boldsymbol{x}) - f(\\boldsymbol{x}_0)$, but the rescale "
                   "multiplier of a unit is the secant slope of its ReLU between the two passes, while IG averages "
                   "the gradient of the whole network along the path.") +
@@ -202,6 +208,11 @@ class DeepLift(Method):
 
     def tolerance(self, p, answer):
         return 2e-3 if answer.startswith("IG") else 1e-9
+
+
+def _paren(v) -> str:
+    """A number in LaTeX, in parentheses when negative (2 - (-1))."""
+    return f"({tex(v)})" if v < 0 else tex(v)
 
 
 def lrp0(p: DeepLiftProblem) -> list:

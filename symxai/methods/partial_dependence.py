@@ -17,6 +17,7 @@ import numpy as np
 import sympy
 
 from ..model import Line, Solution, Tex
+from ..printing import tex
 from ..reference import partial_dependence as ref
 from ..schema import Expr, Field, Int, ListOf, Name, Record
 from . import register
@@ -93,7 +94,8 @@ class PartialDependence(Method):
             raw = p.ice(i)
             value = sympy.expand(raw)
             ice.append(value)
-            lines.append(Line(sympy.Symbol(f"ice_{i + 1}"), raw, value))
+            others = ", ".join("z" if k == p.j else tex(v) for k, v in enumerate(p.rows[i]))
+            lines.append(Line(sympy.Symbol(f"ice_{i + 1}"), Tex(f"f({others})", raw), raw, value))
         sol.step(f"Row by row ($n = {n}$):", *lines, title="ICE curves")
         mean = sympy.Mul(sympy.Rational(1, n), sympy.Add(*ice, evaluate=False), evaluate=False)
         pdp = sympy.expand(sympy.Add(*ice) / n)

@@ -112,10 +112,10 @@ class PermutationImportance(Method):
                   "for a least-squares fit. " if cov == 0 else
                   "The residuals are correlated with the feature (the model is not the least-squares fit on this "
                   "data), which adds the covariance term. ") +
-                 "The importance depends on $w_j$ and the spread of $x_j$ only, not on how $x_j$ is correlated with "
-                 "the other features: with correlated features the permuted points may lie far from the data, and "
-                 "correlated features can share their weight in many ways, so the importance of each says little "
-                 "about what the model would lose without it.")
+                 "The other features enter only through the residuals; how strongly $x_j$ is correlated with them "
+                 "does not appear in the formula. With correlated features, though, the permuted points may lie far "
+                 "from the data, and correlated features can share their weight in many ways, so the importance of "
+                 "each says little about what a model refitted without it would lose.")
         sol.answer("mse", sympy.nsimplify(mse), "mean squared error on the data")
         sol.answer("var", var, "population variance of feature j")
         sol.answer("cov", cov, "population covariance of the residuals with feature j")
