@@ -289,3 +289,21 @@ def test_deeplift_agrees_with_captum(seed, depth, width):
                                            baselines=torch.tensor([base], dtype=torch.float64))[0].tolist()
         ours = [_val(sol, "C_1"), _val(sol, "C_2")]
         assert np.allclose(ours, theirs, atol=1e-9), (layers, point, base)
+
+
+@pytest.mark.parametrize("method,params,message", [
+    ("counterfactual", {"norm": "l2", "w": ["c", 1], "x": [0, 0], "target": 1}, "must hold real numbers"),
+    ("counterfactual", {"norm": "l1", "w": [1, 2], "x": [0, 0], "target": 5, "high": [1, 1]}, "do not let the score"),
+    ("counterfactual", {"norm": "l2", "w": [1, 2], "x": [0, 0], "target": 1, "high": [1, 1]}, "belong to the l1"),
+    ("influence", {"X": [[1, 0], [2, 0]], "y": [1, 2], "remove": 1, "x_test": [1, 1], "y_test": 0}, "singular"),
+    ("permutation-importance", {"w": [1], "data": [[v] for v in range(8)], "y": list(range(8)), "feature": 1},
+     "2 to 7 rows"),
+    ("deeplift", {"inputs": ["x1"], "layers": [{"neurons": ["y"], "weights": [["c"]]}], "point": [1]},
+     "numeric weights"),
+])
+def test_bad_parameters_are_refused_with_a_located_message(method, params, message):
+    from symxai.errors import SpecError
+
+    with pytest.raises(SpecError, match=message) as info:
+        loads_sheet(_sheet(method, params, {"c": "real", "x1": "real"}))
+    assert ":" in str(info.value).splitlines()[0]
