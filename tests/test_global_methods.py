@@ -307,3 +307,10 @@ def test_bad_parameters_are_refused_with_a_located_message(method, params, messa
     with pytest.raises(SpecError, match=message) as info:
         loads_sheet(_sheet(method, params, {"c": "real", "x1": "real"}))
     assert ":" in str(info.value).splitlines()[0]
+
+
+def test_intermediate_quantities_can_be_checked():
+    assert check(SHEET, "deeplift", {"r_h2": "4/5", "r_g1": "2/3", "r_g2": "1"}).exit_code == 0
+    assert check(SHEET, "deeplift", {"r_h2": "2/3"}).exit_code == 1  # the zero-reference multiplier
+    assert check(SHEET, "cf-l2", {"s": "-3", "t": "1"}).exit_code == 0
+    assert check(SHEET, "influence.a", {"r_k": "-33/53", "r_t": "56/53"}).exit_code == 0

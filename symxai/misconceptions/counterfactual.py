@@ -88,3 +88,9 @@ def laws(p):
     names = tuple(f"{p.prefix}_{i + 1}" for i in range(len(p.w)))
     return Law("misses-target", "Your x' does not reach the target score: w^T x' + b must equal t.", names,
                lambda given: sum(w * given[n] for w, n in zip(p.w, names)) + p.b - p.score_target)
+
+
+def intermediates(p, solution) -> dict:
+    """The score s(x) of the point and the target score t."""
+    s = sympy.nsimplify(sum(w * x for w, x in zip(p.w, p.x)) + p.b)
+    return {"s": (s, "score s(x) = w^T x + b of the point"), "t": (sympy.simplify(p.score_target), "target score")}

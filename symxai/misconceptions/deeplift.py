@@ -58,3 +58,19 @@ def misconceptions(p, solution) -> list:
                     "contributions always do.", tuple(names),
                     lambda given: sum(given[n] for n in names) - (zx - z0)))
     return rows
+
+
+def intermediates(p, solution) -> dict:
+    """The rescale multiplier r_<unit> of every ReLU unit and the multipliers m_<input> of the inputs."""
+    from ..methods.deeplift import rescale_multipliers
+
+    out = {}
+    for layer, rl in zip(p.net.layers, rescale_multipliers(p)):
+        if layer.activation == "relu":
+            for name, r in zip(layer.neurons, rl):
+                out[f"r_{name}"] = (r, f"rescale multiplier Delta a / Delta z of unit {name}")
+    for i, (x, b) in enumerate(zip(p.point, p.baseline)):
+        if x != b:
+            out[f"m_{i + 1}"] = (sympy.simplify(solution.answers[f"C_{i + 1}"].value / (x - b)),
+                                 f"multiplier of input {i + 1}")
+    return out

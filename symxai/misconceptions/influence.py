@@ -60,3 +60,11 @@ def misconceptions(p, solution) -> list:
                     "Delta_LOO_i (1 - h_kk) must equal dIF_i.", (*dif, *loo, "h_kk"),
                     lambda g: sum((g[b] * (1 - g["h_kk"]) - g[a])**2 for a, b in zip(dif, loo))))
     return rows
+
+
+def intermediates(p, solution) -> dict:
+    """The residual r_k of the removed point and r_t of the test point."""
+    theta = sympy.ImmutableMatrix([solution.answers[f"theta_{i + 1}"].value for i in range(p.d)])
+    r_k = sympy.simplify(p.y[p.k] - (p.X[p.k, :] * theta)[0])
+    r_t = sympy.simplify(p.y_test - (p.x_test.T * theta)[0])
+    return {"r_k": (r_k, "residual of the removed point"), "r_t": (r_t, "residual of the test point")}
