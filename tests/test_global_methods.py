@@ -314,3 +314,31 @@ def test_intermediate_quantities_can_be_checked():
     assert check(SHEET, "deeplift", {"r_h2": "2/3"}).exit_code == 1  # the zero-reference multiplier
     assert check(SHEET, "cf-l2", {"s": "-3", "t": "1"}).exit_code == 0
     assert check(SHEET, "influence.a", {"r_k": "-33/53", "r_t": "56/53"}).exit_code == 0
+
+
+def test_reveal_cancel_credits_both_inputs_of_a_minimum_where_rescale_credits_one():
+    task = load_sheet(SHEET).task("deeplift-cancel")
+    sol = task.method.solve(task.problem)
+    assert [sol.answers[n].value for n in ("C_1", "C_2")] == [sympy.Rational(1, 2), sympy.Rational(1, 2)]
+    from dataclasses import replace
+    rescaled = task.method.solve(replace(task.problem, rule="rescale"))
+    assert [rescaled.answers[n].value for n in ("C_1", "C_2")] == [1, 0]  # the statement says so
+    report = check(SHEET, "deeplift-cancel", {"C_1": "1", "C_2": "0"})
+    assert report.verdicts[0].diagnoses[0].label == "rescale-for-reveal-cancel"
+
+
+@pytest.mark.parametrize("seed,depth,width", [(11, 1, 3), (12, 2, 2), (13, 2, 3), (14, 3, 2)])
+def test_reveal_cancel_on_random_networks_is_verified_and_sums_to_delta(seed, depth, width):
+    from tests import xref
+
+    layers = xref.random_layers(seed, depth, width)
+    rng = np.random.default_rng(seed)
+    point = [_frac(v) for v in rng.integers(-96, 128, 2) / 64]
+    base = [_frac(v) for v in rng.integers(-64, 64, 2) / 64]
+    task, sol = _task("deeplift", {"inputs": ["x1", "x2"], "layers": layers, "point": point, "baseline": base,
+                                   "rule": "reveal-cancel", "compare": False}, {"x1": "real", "x2": "real"})
+    assert verify(task, sol).passed and check_steps(task, sol).passed
+    f = task.problem.net.output_expression()
+    x = task.problem.net.inputs
+    delta = f.xreplace(dict(zip(x, task.problem.point))) - f.xreplace(dict(zip(x, task.problem.baseline)))
+    assert sympy.simplify(sol.answers["C_1"].value + sol.answers["C_2"].value - delta) == 0

@@ -26,6 +26,7 @@ from ..reference import deeplift as ref
 from ..reference import gradients as ref_gradients
 from ..reference import lrp as ref_lrp
 from ..schema import Bool, Choice, Expr, Field, ListOf, Name, Record
+from . import deeplift_revealcancel as revealcancel
 from . import register
 from .base import BuildContext, Method
 
@@ -43,6 +44,7 @@ class DeepLiftProblem:
     point: list
     baseline: list
     compare: bool
+    rule: str = "rescale"
 
     def forward(self, x):
         """(pre-activations, activations) per layer at x, exactly."""
@@ -81,6 +83,7 @@ class DeepLift(Method):
         "output": Field(Name(), doc="the explained output neuron (needed when the output layer is wider than 1)"),
         "point": Field(ListOf(Expr(), 1), required=True, doc="the input x to explain"),
         "baseline": Field(ListOf(Expr(), 1), doc="the reference input x0 (default 0)"),
+        "rule": Field(Choice("rescale", "reveal-cancel"), doc="DeepLIFT's rule for the ReLU units (default rescale)"),
         "compare": Field(Bool(), doc="also derive Integrated Gradients and LRP-0 on the network (default true)"),
     })
 
@@ -99,7 +102,8 @@ class DeepLift(Method):
         if len(point) != d or len(base) != d or any(not v.is_number for v in list(point) + list(base)):
             ctx.problem(params.loc_of("point"), f"point and baseline need {d} numbers, one per input")
             return None
-        return DeepLiftProblem(net, list(point), list(base), bool(params.get("compare", True)))
+        return DeepLiftProblem(net, list(point), list(base), bool(params.get("compare", True)),
+                               params.get("rule", "rescale"))
 
     def answer_names(self, p) -> list[str]:
         d = range(1, len(p.net.inputs) + 1)
@@ -114,14 +118,37 @@ class DeepLift(Method):
         sol.step("The network, explained at [[x]] against the reference input [[x0]]:",
                  figure=Figure("network", figure_data(net, caption="The network")),
                  x=sympy.ImmutableMatrix(p.point).T, x0=sympy.ImmutableMatrix(p.baseline).T, title="Forward passes")
+        rescale = p.rule == "rescale"
         rows = []
         for layer, zl, al, zb, ab, rl in zip(net.layers, zx, ax, z0, a0, r):
             for k, name in enumerate(layer.neurons):
-                rows.append([sympy.Symbol(name), zl[k], al[k], zb[k], ab[k], rl[k]])
-        sol.step("Both forward passes, and the rescale multiplier $\\Delta a/\\Delta z$ of every unit (a linear unit "
-                 "has $1$; a ReLU unit with $\\Delta z = 0$ takes its gradient at $\\boldsymbol{x}$):",
-                 table=Table([Tex("unit"), Tex("z(\\boldsymbol{x})"), Tex("a(\\boldsymbol{x})"),
-                              Tex("z(\\boldsymbol{x}_0)"), Tex("a(\\boldsymbol{x}_0)"), Tex("r")], rows))
+                rows.append([sympy.Symbol(name), zl[k], al[k], zb[k], ab[k]] + ([rl[k]] if rescale else []))
+        head = [Tex("unit"), Tex("z(\\boldsymbol{x})"), Tex("a(\\boldsymbol{x})"), Tex("z(\\boldsymbol{x}_0)"),
+                Tex("a(\\boldsymbol{x}_0)")]
+        if not rescale:
+            sol.step("Both forward passes:", table=Table(head, rows))
+            C = revealcancel.steps(sol, p)
+        else:
+            sol.step("Both forward passes, and the rescale multiplier $\\Delta a/\\Delta z$ of every unit (a linear "
+                     "unit has $1$; a ReLU unit with $\\Delta z = 0$ takes its gradient at $\\boldsymbol{x}$):",
+                     table=Table(head + [Tex("r")], rows))
+            C = self._rescale(sol, p, r)
+        fx = ax[-1][net.output]
+        f0 = a0[-1][net.output]
+        sol.step("Summation to delta: the contributions add up to the change of the output.",
+                 Line(Tex("\\sum_i C_i", sympy.Add(*C)), sympy.simplify(sum(C))),
+                 Line(Tex("f(\\boldsymbol{x}) - f(\\boldsymbol{x}_0)", fx - f0), sympy.simplify(fx - f0)))
+        for i in range(d):
+            sol.answer(f"C_{i + 1}", C[i], f"DeepLIFT ({p.rule}) contribution of input {i + 1}")
+        if p.compare:
+            self._compare(sol, p, C)
+        return sol
+
+    def _rescale(self, sol, p, r):
+        """The rescale multipliers where a unit's input moved, their backward pass and the contributions."""
+        net, d = p.net, len(p.net.inputs)
+        zx, ax = p.forward(p.point)
+        z0, a0 = p.forward(p.baseline)
         lines = []
         for layer, zl, al, zb, ab, rl in zip(net.layers, zx, ax, z0, a0, r):
             if layer.activation != "relu":
@@ -145,20 +172,11 @@ class DeepLift(Method):
         sol.step("Multipliers flow back like gradients, with every ReLU's derivative replaced by its rescale "
                  "multiplier: $m_{\\mathrm{below}} = W^\\top (r \\odot m_{\\mathrm{above}})$, starting from $1$ at "
                  "the explained output.", *back, title="Backward pass of the multipliers")
-        fx = ax[-1][net.output]
-        f0 = a0[-1][net.output]
         C = [sympy.simplify((x - b) * m[i]) for i, (x, b) in enumerate(zip(p.point, p.baseline))]
         sol.step("Contributions multiply each input's difference from reference by its multiplier:",
                  *[Line(sympy.Symbol(f"C_{i + 1}"), sympy.Mul(p.point[i] - p.baseline[i], m[i], evaluate=False), C[i])
                    for i in range(d)], title="Contributions")
-        sol.step("Summation to delta: the contributions add up to the change of the output.",
-                 Line(Tex("\\sum_i C_i", sympy.Add(*C)), sympy.simplify(sum(C))),
-                 Line(Tex("f(\\boldsymbol{x}) - f(\\boldsymbol{x}_0)", fx - f0), sympy.simplify(fx - f0)))
-        for i in range(d):
-            sol.answer(f"C_{i + 1}", C[i], f"DeepLIFT (rescale) contribution of input {i + 1}")
-        if p.compare:
-            self._compare(sol, p, C)
-        return sol
+        return C
 
     def _compare(self, sol, p, C):
         from .gradients import GradientProblem, IntegratedGradients
@@ -178,12 +196,14 @@ class DeepLift(Method):
         hidden = sum(layer.activation == "relu" for layer in net.layers)
         agree = ("Here DeepLIFT and IG agree, as they must with one hidden layer: the secant slope of a unit whose "
                  "input moves linearly along the path is the fraction of the path on which the unit is active."
-                 if hidden == 1 else "Here DeepLIFT and IG agree on this input; with more than one hidden layer they "
-                 "need not.")
+                 if hidden == 1 and p.rule == "rescale" else "Here DeepLIFT and IG agree on this input; in general "
+                 "they need not.")
         sol.step((agree if same_ig else
-                  "DeepLIFT and IG differ: both add up to $f(\\boldsymbol{x}) - f(\\boldsymbol{x}_0)$, but the rescale "
-                  "multiplier of a unit is the secant slope of its ReLU between the two passes, while IG averages "
-                  "the gradient of the whole network along the path.") +
+                  "DeepLIFT and IG differ: both add up to $f(\\boldsymbol{x}) - f(\\boldsymbol{x}_0)$, but " +
+                  ("the rescale multiplier of a unit is the secant slope of its ReLU between the two passes"
+                   if p.rule == "rescale" else "RevealCancel shares each unit's change between the positive and "
+                   "the negative part of its input") +
+                  ", while IG averages the gradient of the whole network along the path.") +
                  " LRP-0 explains $f(\\boldsymbol{x})$ itself, not a difference from a reference; with biases "
                  "part of the output goes to them, so its relevances need not add up to either quantity.")
         for i in range(d):
@@ -195,7 +215,8 @@ class DeepLift(Method):
         b = [np.array(list(layer.bias), dtype=float) for layer in p.net.layers]
         acts = [layer.activation for layer in p.net.layers]
         x, x0 = np.array(p.point, dtype=float), np.array(p.baseline, dtype=float)
-        C = ref.deeplift_rescale(W, b, acts, x, x0, p.net.output)
+        rule = ref.deeplift_rescale if p.rule == "rescale" else ref.deeplift_reveal_cancel
+        C = rule(W, b, acts, x, x0, p.net.output)
         out = {f"C_{i + 1}": float(v) for i, v in enumerate(C)}
         if p.compare:
             def f(v):

@@ -2,7 +2,7 @@
 
 The gradient at x (or at the reference) times the difference from reference in place of the rescale
 multipliers; the multipliers times x instead of x - x0; IG's path average or LRP-0's relevances
-given as DeepLIFT's contributions.  Rows that coincide with the right answer are dropped by the
+given as DeepLIFT's contributions; for RevealCancel, the rescale rule's contributions (first).  Rows that coincide with the right answer are dropped by the
 grader (a zero reference makes x and x - x0 the same).
 
 >>> from symxai.spec import load_sheet
@@ -47,9 +47,18 @@ def misconceptions(p, solution) -> list:
                       "reference x - x0.", dict(zip(names, [sympy.simplify(mi * x) for mi, x in zip(m, p.point)]))),
     ]
     if p.compare:
-        rows.append(Misconception("ig-for-deeplift", "These are the Integrated Gradients; the rescale rule uses one "
-                                  "secant slope per unit, not the gradient averaged along the path.",
+        rows.append(Misconception("ig-for-deeplift", "These are the Integrated Gradients; DeepLIFT compares the two "
+                                  "forward passes unit by unit, it does not average the gradient along the path.",
                                   {n: solution.answers[f"IG_{i + 1}"].value for i, n in enumerate(names)}))
+    if p.rule == "reveal-cancel":
+        from dataclasses import replace
+
+        from ..methods.deeplift import DeepLift
+
+        rescaled = DeepLift().solve(replace(p, rule="rescale", compare=False))
+        rows.insert(0, Misconception("rescale-for-reveal-cancel", "These are the rescale rule's contributions; "
+                                  "RevealCancel splits every unit's input into its positive and negative parts.",
+                                  {n: rescaled.answers[n].value for n in names}))
     rows.append(Misconception("lrp-for-deeplift", "These are LRP-0 relevances at x: they explain f(x), not the "
                               "difference f(x) - f(x0) from the reference.", dict(zip(names, lrp0(p)))))
     zx = p.forward(p.point)[1][-1][p.net.output]
