@@ -192,6 +192,8 @@ class DeepLift(Method):
                  table=Table([Tex("input"), Tex("C_i"), Tex("\\mathrm{IG}_i"), Tex("\\mathrm{LRP}_i")],
                              [[sympy.Symbol(str(x)), C[i], IG[i], LRP[i]] for i, x in enumerate(net.inputs)]),
                  title="Beside IG and LRP")
+        fx = p.forward(p.point)[1][-1][net.output]
+        conserved = sympy.simplify(sum(LRP) - fx) == 0
         same_ig = all(sympy.simplify(a - b) == 0 for a, b in zip(C, IG))
         hidden = sum(layer.activation == "relu" for layer in net.layers)
         agree = ("Here DeepLIFT and IG agree, as they must with one hidden layer: the secant slope of a unit whose "
@@ -204,8 +206,11 @@ class DeepLift(Method):
                    if p.rule == "rescale" else "RevealCancel shares each unit's change between the positive and "
                    "the negative part of its input") +
                   ", while IG averages the gradient of the whole network along the path.") +
-                 " LRP-0 explains $f(\\boldsymbol{x})$ itself, not a difference from a reference; with biases "
-                 "part of the output goes to them, so its relevances need not add up to either quantity.")
+                 " LRP-0 explains $f(\\boldsymbol{x})$ itself, not a difference from a reference" +
+                 ("; its relevances add up to $f(\\boldsymbol{x})$ here." if conserved else
+                  "; part of $f(\\boldsymbol{x})$ goes to the biases" +
+                  (", so its relevances add up to neither quantity." if sympy.simplify(sum(LRP) - sum(C)) != 0
+                   else ".")))
         for i in range(d):
             sol.answer(f"IG_{i + 1}", IG[i], f"Integrated Gradients of input {i + 1} from the reference")
             sol.answer(f"LRP_{i + 1}", LRP[i], f"LRP-0 relevance of input {i + 1}")

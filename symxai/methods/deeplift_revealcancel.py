@@ -92,9 +92,11 @@ def steps(sol, p):
     for layer, lu in zip(p.net.layers, units):
         for name, (pos, neg, yp, yn, rp, rn) in zip(layer.neurons, lu):
             rows.append([sympy.Symbol(name), pos, neg, yp, yn, rp, rn])
-    sol.step("Split every unit's input difference into its positive and negative terms $w_{kj}\\Delta a_j$, and "
-             "share the change of the unit's output between the two parts as the Shapley value of a two-player "
-             "game (each part added first half of the time):",
+    sol.step("Carry every difference as a positive and a negative part (an input's difference is one or the "
+             "other): a unit's $\\Delta z^{+}$ collects $w_{kj}\\Delta a_j^{+}$ over its positive weights and "
+             "$w_{kj}\\Delta a_j^{-}$ over its negative ones, $\\Delta z^{-}$ the rest. The change of the unit's output "
+             "is shared between the two parts as the Shapley value of a two-player game (each part added first "
+             "half of the time):",
              Line(Tex("\\Delta y^{+}"), Tex("\\tfrac12\\bigl(f(z_0 + \\Delta z^{+}) - f(z_0)\\bigr) + \\tfrac12\\bigl("
                                             "f(z_0 + \\Delta z^{-} + \\Delta z^{+}) - f(z_0 + \\Delta z^{-})\\bigr)"),
                   kind="formula"),
