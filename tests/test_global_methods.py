@@ -18,12 +18,12 @@ import numpy as np
 import pytest
 import sympy
 
-from symxai.check import check
-from symxai.model import Line
-from symxai.numeval import evaluate
-from symxai.spec import load_sheet, loads_sheet
-from symxai.stepcheck import check_steps
-from symxai.verify import verify
+from symxai.grade.check import check
+from symxai.solve.model import Line
+from symxai.expr.numeval import evaluate
+from symxai.specs.spec import load_sheet, loads_sheet
+from symxai.solve.stepcheck import check_steps
+from symxai.solve.verify import verify
 
 SHEET = "problems/xai-global-and-counterfactual.yaml"
 METHODS = {"counterfactual", "influence", "deeplift", "partial-dependence", "permutation-importance"}

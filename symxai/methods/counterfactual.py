@@ -19,11 +19,11 @@ from dataclasses import dataclass
 
 import sympy
 
-from ..model import Line, Solution, Table, Tex
-from ..reference import counterfactual as ref
-from ..schema import Choice, Expr, Field, Int, ListOf, Name, Record
-from . import register
-from .base import BuildContext, Method
+from symxai.solve.model import Line, Solution, Table, Tex
+from symxai.reference import counterfactual as ref
+from symxai.specs.schema import Choice, Expr, Field, Int, ListOf, Name, Record
+from symxai.methods import register
+from symxai.methods.base import BuildContext, Method
 
 
 @dataclass

@@ -19,16 +19,16 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 
-from ..model import Figure, Line, Solution, Table, Tex
-from ..network import Network, build_network, figure_data
-from ..printing import tex
-from ..reference import deeplift as ref
-from ..reference import gradients as ref_gradients
-from ..reference import lrp as ref_lrp
-from ..schema import Bool, Choice, Expr, Field, ListOf, Name, Record
-from . import deeplift_revealcancel as revealcancel
-from . import register
-from .base import BuildContext, Method
+from symxai.solve.model import Figure, Line, Solution, Table, Tex
+from symxai.solve.network import Network, build_network, figure_data
+from symxai.expr.printing import tex
+from symxai.reference import deeplift as ref
+from symxai.reference import gradients as ref_gradients
+from symxai.reference import lrp as ref_lrp
+from symxai.specs.schema import Bool, Choice, Expr, Field, ListOf, Name, Record
+from symxai.methods import deeplift_revealcancel as revealcancel
+from symxai.methods import register
+from symxai.methods.base import BuildContext, Method
 
 _LAYER = Record({
     "neurons": Field(ListOf(Name(), 1), required=True, doc="names of the layer's neurons (h1, h2, ...)"),
@@ -179,7 +179,7 @@ class DeepLift(Method):
         return C
 
     def _compare(self, sol, p, C):
-        from .gradients import GradientProblem, IntegratedGradients
+        from symxai.methods.gradients import GradientProblem, IntegratedGradients
 
         net, d = p.net, len(p.net.inputs)
         f = net.output_expression()

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import sympy
 
-from ..model import Line, Table, Tex
+from symxai.solve.model import Line, Table, Tex
 
 
 def _f(activation, v):

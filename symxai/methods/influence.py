@@ -19,12 +19,12 @@ from dataclasses import dataclass
 
 import sympy
 
-from ..model import Line, Solution, Tex
-from ..reference import influence as ref
-from ..schema import Expr, Field, Int, ListOf, Record
-from . import register
-from .base import BuildContext, Method
-from .counterfactual import numbers
+from symxai.solve.model import Line, Solution, Tex
+from symxai.reference import influence as ref
+from symxai.specs.schema import Expr, Field, Int, ListOf, Record
+from symxai.methods import register
+from symxai.methods.base import BuildContext, Method
+from symxai.methods.counterfactual import numbers
 
 
 @dataclass

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 
-from ..model import Line, Solution, Tex
-from ..printing import tex
-from ..reference import partial_dependence as ref
-from ..schema import Expr, Field, Int, ListOf, Name, Record
-from . import register
-from .base import BuildContext, Method
+from symxai.solve.model import Line, Solution, Tex
+from symxai.expr.printing import tex
+from symxai.reference import partial_dependence as ref
+from symxai.specs.schema import Expr, Field, Int, ListOf, Name, Record
+from symxai.methods import register
+from symxai.methods.base import BuildContext, Method
 
 MAX_ROWS = 12
 

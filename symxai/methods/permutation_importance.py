@@ -22,12 +22,12 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 
-from ..model import Line, Solution, Tex
-from ..reference import permutation_importance as ref
-from ..schema import Expr, Field, Int, ListOf, Record
-from . import register
-from .base import BuildContext, Method
-from .counterfactual import numbers
+from symxai.solve.model import Line, Solution, Tex
+from symxai.reference import permutation_importance as ref
+from symxai.specs.schema import Expr, Field, Int, ListOf, Record
+from symxai.methods import register
+from symxai.methods.base import BuildContext, Method
+from symxai.methods.counterfactual import numbers
 
 MAX_ROWS = 7  # 7! = 5040 permutations for the reference
 

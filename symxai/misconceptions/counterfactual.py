@@ -5,7 +5,7 @@ the score, the immutable features moved anyway, the target probability used as a
 costs ignored (largest |w_i| instead of |w_i| / c_i), the boxes ignored, the l2 closed form used for
 the l1 problem.  A row gives the coordinates of x' and the distance or cost they imply.
 
->>> from symxai.spec import load_sheet
+>>> from symxai.specs.spec import load_sheet
 >>> task = load_sheet("problems/xai-global-and-counterfactual.yaml").task("cf-l2")
 >>> rows = misconceptions(task.problem, task.method.solve(task.problem))
 >>> [r.label for r in rows]
@@ -18,11 +18,11 @@ from dataclasses import replace
 
 import sympy
 
-from . import Law, Misconception
+from symxai.misconceptions import Law, Misconception
 
 
 def _solved(p):
-    from ..methods.counterfactual import Counterfactual, _greedy
+    from symxai.methods.counterfactual import Counterfactual, _greedy
 
     if p.norm == "l1" and _greedy(p)[1] != 0:
         return None

@@ -5,7 +5,7 @@ multipliers; the multipliers times x instead of x - x0; IG's path average or LRP
 given as DeepLIFT's contributions; for RevealCancel, the rescale rule's contributions (first).  Rows that coincide with the right answer are dropped by the
 grader (a zero reference makes x and x - x0 the same).
 
->>> from symxai.spec import load_sheet
+>>> from symxai.specs.spec import load_sheet
 >>> task = load_sheet("problems/xai-global-and-counterfactual.yaml").task("deeplift")
 >>> rows = misconceptions(task.problem, task.method.solve(task.problem))
 >>> [r.label for r in rows]
@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import sympy
 
-from . import Law, Misconception
+from symxai.misconceptions import Law, Misconception
 
 
 def _gradient(p, at):
-    from ..methods.gradients import fix_branches
+    from symxai.methods.gradients import fix_branches
 
     f = p.net.output_expression()
     piece = fix_branches(f, dict(zip(p.net.inputs, at)), sympy.Integer(0))
@@ -29,7 +29,7 @@ def _gradient(p, at):
 
 def misconceptions(p, solution) -> list:
     """The rows for this problem."""
-    from ..methods.deeplift import lrp0
+    from symxai.methods.deeplift import lrp0
 
     d = len(p.net.inputs)
     names = [f"C_{i + 1}" for i in range(d)]
@@ -53,7 +53,7 @@ def misconceptions(p, solution) -> list:
     if p.rule == "reveal-cancel":
         from dataclasses import replace
 
-        from ..methods.deeplift import DeepLift
+        from symxai.methods.deeplift import DeepLift
 
         rescaled = DeepLift().solve(replace(p, rule="rescale", compare=False))
         rows.insert(0, Misconception("rescale-for-reveal-cancel", "These are the rescale rule's contributions; "
@@ -71,7 +71,7 @@ def misconceptions(p, solution) -> list:
 
 def intermediates(p, solution) -> dict:
     """The rescale multiplier r_<unit> of every ReLU unit and the multipliers m_<input> of the inputs."""
-    from ..methods.deeplift import rescale_multipliers
+    from symxai.methods.deeplift import rescale_multipliers
 
     out = {}
     for layer, rl in zip(p.net.layers, rescale_multipliers(p)):

@@ -5,7 +5,7 @@ multiplied by 1 - h instead of divided; the sign of upweighting (epsilon = +1) f
 ridge penalty left out of the Hessian; the Hessian of the mean loss (H / n) with the gradient of one
 point's loss; the test-loss change with the wrong sign.  A law ties dLOO to dIF and the leverage.
 
->>> from symxai.spec import load_sheet
+>>> from symxai.specs.spec import load_sheet
 >>> task = load_sheet("problems/xai-global-and-counterfactual.yaml").task("influence.a")
 >>> rows = misconceptions(task.problem, task.method.solve(task.problem))
 >>> [r.label for r in rows]
@@ -18,11 +18,11 @@ from dataclasses import replace
 
 import sympy
 
-from . import Law, Misconception
+from symxai.misconceptions import Law, Misconception
 
 
 def _answers(p):
-    from ..methods.influence import Influence
+    from symxai.methods.influence import Influence
 
     return {n: a.value for n, a in Influence().solve(p).answers.items()}
 

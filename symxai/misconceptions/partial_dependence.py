@@ -5,7 +5,7 @@ The curves summed instead of averaged; the model evaluated at the mean of the ot
 the mean prediction of the data (a constant, the feature never varied); one ICE curve taken for the
 PDP; the grid value put into every feature instead of feature j only.
 
->>> from symxai.spec import load_sheet
+>>> from symxai.specs.spec import load_sheet
 >>> task = load_sheet("problems/xai-global-and-counterfactual.yaml").task("pdp")
 >>> rows = misconceptions(task.problem, task.method.solve(task.problem))
 >>> [(r.label, r.values["pdp"]) for r in rows][:3]
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sympy
 
-from . import Misconception
+from symxai.misconceptions import Misconception
 
 
 def misconceptions(p, solution) -> list:

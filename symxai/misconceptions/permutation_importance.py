@@ -5,7 +5,7 @@ vary); the sample variance (divide by n - 1) where the average over permutations
 covariance term dropped for a model that is not the least-squares fit; |w_j| instead of w_j^2; the
 ratio MSE_pi / MSE reported for the difference.
 
->>> from symxai.spec import load_sheet
+>>> from symxai.specs.spec import load_sheet
 >>> task = load_sheet("problems/xai-global-and-counterfactual.yaml").task("permutation.a")
 >>> rows = misconceptions(task.problem, task.method.solve(task.problem))
 >>> [(r.label, r.values["PI"]) for r in rows]
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sympy
 
-from . import Misconception
+from symxai.misconceptions import Misconception
 
 
 def misconceptions(p, solution) -> list:
