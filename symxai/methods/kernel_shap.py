@@ -93,7 +93,8 @@ class KernelShap(Shapley):
                 for n, m in enumerate(masks)]
         sol.step("The design matrix $Z$ has one row $\\boldsymbol{z}$ per coalition, the weights form the diagonal of "
                  "$W$, and the targets are $y_S = v(S) - v(\\emptyset)$:",
-                 Line(Tex("v(\\emptyset)"), v[0]), Line(Tex("v(N)"), v[full]),
+                 Line(Tex("v(\\emptyset)", p.f.xreplace(dict(zip(p.inputs, p.baseline)))), v[0]),
+                 Line(Tex("v(N)", p.f.xreplace(dict(zip(p.inputs, p.point)))), v[full]),
                  table=Table([Tex("S"), Tex("\\boldsymbol{z}"), Tex("\\pi(S)"), Tex("v(S)"), Tex("y_S")], rows),
                  title="Design matrix, weights, targets")
         A = sympy.ImmutableMatrix(Z.T * W * Z)
