@@ -27,6 +27,12 @@ def coalition_set(mask: int, d: int):
     return sympy.FiniteSet(*found) if found else sympy.EmptySet
 
 
+def coalition_tex(mask: int, d: int) -> str:
+    """LaTeX of the coalition: \\{1, 2\\} or \\emptyset."""
+    found = members(mask, d)
+    return "\\{" + ", ".join(map(str, found)) + "\\}" if found else "\\emptyset"
+
+
 def ordered_masks(d: int, without: int = 0) -> list[int]:
     """Bitmasks not meeting ``without``, by size, then by members."""
     masks = [m for m in range(1 << d) if not m & without]

@@ -20,7 +20,7 @@ from ..model import Line, Solution, Table, Tex
 from ..reference import shap_family as ref
 from ..schema import Choice, Expr, Field, Int, ListOf, Name, Record
 from . import register
-from ._shapsum import coalition_set, feature_step, ordered_masks, shapley_formula, shapley_values
+from ._shapsum import coalition_tex, feature_step, ordered_masks, shapley_formula, shapley_values
 from .base import BuildContext, Method
 
 MAX_DEPTH, MAX_FEATURES, MAX_BACKGROUND = 3, 4, 12
@@ -204,8 +204,7 @@ class TreeShap(Method):
                      "$\\boldsymbol{z}$, with the features in $S$ set to $\\boldsymbol{x}$:",
                      Line(Tex("v(S)"), Tex("\\frac{1}{n}\\sum_{\\boldsymbol{z}} f(\\boldsymbol{x}_S, \\boldsymbol{z}_{\\bar S})"),
                           kind="formula"), shapley_formula(), title="The interventional game")
-        lines = [Line(Tex("v(" + (sympy.latex(coalition_set(m, d)) if m else "\\emptyset") + ")"), shown[m], v[m])
-                 for m in ordered_masks(d)]
+        lines = [Line(Tex(f"v({coalition_tex(m, d)})"), shown[m], v[m], kind="definition") for m in ordered_masks(d)]
         sol.step("Every coalition value read off the tree:", *lines, title="Coalition values")
         for i in range(d):
             feature_step(sol, v, d, i, phis[i], sympy.Symbol(f"{p.prefix}_{i + 1}"))
