@@ -4,7 +4,7 @@
 >>> task = load_sheet("problems/xai-shap-family.yaml").task("interactions.product")
 >>> rows = misconceptions(task.problem, task.method.solve(task.problem))
 >>> [r.values["phi_12"] for r in rows if r.label in ("no-half", "shapley-weights")]
-[6, 2]
+[6, 3]
 """
 
 from __future__ import annotations
