@@ -60,8 +60,8 @@ EXPECTED = {
     "tree-shap.path": {"phi_1": R(26, 15), "phi_2": R(16, 15)},
     "tree-shap.interventional": {"phi_1": R(8, 3), "phi_2": 2},
     "interactions.product": {"phi_11": 0, "phi_12": 3, "phi_13": 0, "phi_22": 0, "phi_23": 0, "phi_33": 1},
-    "interactions.triple": {"phi_11": -1, "phi_12": R(3, 2), "phi_13": R(3, 2), "phi_22": -1, "phi_23": R(3, 2),
-                            "phi_33": -1},
+    "interactions.triple": {"phi_11": R(-4, 3), "phi_12": 2, "phi_13": 2, "phi_22": R(-4, 3), "phi_23": 2,
+                            "phi_33": R(-4, 3)},
     "interactions.tree": {"phi_11": R(22, 15), "phi_12": R(4, 15), "phi_22": R(4, 5)},
 }
 
@@ -275,7 +275,7 @@ def test_check_accepts_every_right_answer(cli):
     ("tree-shap.path", ["phi_1=2"], ["even-branches"]),
     ("interactions.product", ["phi_12=6", "phi_33=1"], ["no-half"]),
     ("interactions.tree", ["phi_11=26/15"], ["diagonal-is-shapley"]),
-    ("interactions.triple", ["phi_12=1", "phi_13=0"], ["shapley-weights", "empty-coalition-only"]),
+    ("interactions.triple", ["phi_12=4/3", "phi_13=8"], ["shapley-weights", "full-coalition-only"]),
 ])
 def test_check_names_the_typical_mistakes(cli, key, answers, labels):
     r = cli("check", SPEC, key, *answers)

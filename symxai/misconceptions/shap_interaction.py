@@ -45,7 +45,7 @@ def misconceptions(problem, solution) -> list:
         return [phis[i] - sum(val for (a, b), val in pairs.items() if i in (a, b)) for i in range(d)]
     index = {k: 2 * val for k, val in half.items()}
     sw = _pairs(v, d, lambda s: sympy.Rational(factorial(s) * factorial(d - s - 1), factorial(d)))
-    empty = _pairs(v, d, lambda s: sympy.Integer(1 if s == 0 else 0))
+    last = _pairs(v, d, lambda s: sympy.Integer(1 if s == d - 2 else 0))
     rows = [
         Misconception("no-half", "you took the whole Shapley interaction index as phi_ij; SHAP interaction values "
                       "split it evenly between phi_ij and phi_ji (the factor 1/2)", _named(index, diag(index), d)),
@@ -53,9 +53,9 @@ def misconceptions(problem, solution) -> list:
                       "phi_ii = phi_i minus the interactions of feature i", _named(half, phis, d)),
         Misconception("shapley-weights", "you weighted the second differences by the Shapley weights "
                       "|S|!(d-|S|-1)!/d!; a pair is weighted by |S|!(d-|S|-2)!/(2(d-1)!)", _named(sw, diag(sw), d)),
-        Misconception("empty-coalition-only", "you took the second difference at the empty coalition only; the "
-                      "interaction value averages it over all coalitions without i and j",
-                      _named({k: val / 2 for k, val in empty.items()}, diag({k: val / 2 for k, val in empty.items()}), d)),
+        Misconception("full-coalition-only", "you took the second difference v(N) - v(N-i) - v(N-j) + v(N-ij) "
+                      "only; the interaction value averages it over all coalitions without i and j, and halves it",
+                      _named(last, diag(last), d)),
     ]
     names = [f"phi_{i + 1}{j + 1}" for i in range(d) for j in range(i, d)]
     gain = sympy.nsimplify(v[-1] - v[0])
