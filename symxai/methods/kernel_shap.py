@@ -104,8 +104,9 @@ class KernelShap(Shapley):
         c_sums = sympy.ImmutableMatrix([sympy.simplify(sum(pis[n] * y[n] for n, m in enumerate(masks) if m >> i & 1))
                                         for i in range(d)])
         delta = sympy.simplify(v[full] - v[0])
-        K = sympy.ImmutableMatrix(A.row_join(sympy.ones(d, 1)).col_join(sympy.Matrix([[1] * d + [0]])))
-        rhs = sympy.ImmutableMatrix(c.col_join(sympy.Matrix([delta])))
+        q = sympy.ilcm(*[sympy.fraction(e)[1] for e in A])  # clears the kernel's denominators
+        K = sympy.ImmutableMatrix((q * A).row_join(sympy.ones(d, 1)).col_join(sympy.Matrix([[1] * d + [0]])))
+        rhs = sympy.ImmutableMatrix((q * c).col_join(sympy.Matrix([delta])))
         x = sympy.ImmutableMatrix(K.LUsolve(rhs).applyfunc(sympy.simplify))
         phis = list(x)[:d]
         sol.step("Setting the gradient of the Lagrangian $\\sum_S \\pi(S)(y_S - \\boldsymbol{z}^\\top\\boldsymbol{\\phi})^2 "
@@ -113,12 +114,16 @@ class KernelShap(Shapley):
                  "normal equations $Z^\\top W Z\\,\\boldsymbol{\\phi} + \\lambda\\mathbf{1} = Z^\\top W\\boldsymbol{y}$, "
                  "$\\mathbf{1}^\\top\\boldsymbol{\\phi} = v(N) - v(\\emptyset)$. Entry $(i, j)$ of $Z^\\top W Z$ sums "
                  "$\\pi(S)$ over the coalitions holding $i$ and $j$:",
-                 Line(Tex("Z^\\top W Z", A_sums), A), Line(Tex("Z^\\top W \\boldsymbol{y}", c_sums), c),
+                 Line(Tex(f"{q}\\,Z^\\top W Z", q * A_sums), q * A),
+                 Line(Tex(f"{q}\\,Z^\\top W \\boldsymbol{{y}}", q * c_sums), q * c),
                  Line(Tex("v(N) - v(\\emptyset)", v[full] - v[0]), delta), title="Constrained normal equations")
-        sol.step("The system in the unknowns $(\\boldsymbol{\\phi}, \\lambda)$ and its exact solution:",
+        sol.step(f"Multiplied by {q} (which clears the denominators), the normal equations and the constraint form one "
+                 f"linear system $K\\,(\\boldsymbol{{\\phi}}, \\mu)^\\top = \\boldsymbol{{r}}$ with $\\mu = {q}\\lambda$; its "
+                 "exact solution:",
                  Line(Tex("K"), K, kind="definition"),
-                 Line(Tex("(\\boldsymbol{\\phi}, \\lambda)"), sympy.ImmutableMatrix([list(x)]), kind="definition"),
-                 Line(Tex("K\\,(\\boldsymbol{\\phi}, \\lambda)^\\top", K * x), rhs))
+                 Line(Tex("\\boldsymbol{r}"), rhs.T, kind="definition"),
+                 Line(Tex("(\\boldsymbol{\\phi}, \\mu)"), sympy.ImmutableMatrix([list(x)]), kind="definition"),
+                 Line(Tex("K\\,(\\boldsymbol{\\phi}, \\mu)^\\top", K * x), rhs))
         exact = shapley_values(v, d)
         sol.step("Side by side with the exact Shapley sums $\\sum_{S \\not\\ni i} \\frac{|S|!(d-|S|-1)!}{d!}"
                  "[v(S\\cup\\{i\\}) - v(S)]$ over the same coalition values, the least-squares solution is the Shapley "

@@ -75,7 +75,7 @@ def coalition_values(p: LinearShapProblem, mode: str | None = None) -> list:
 @register
 class LinearShap(Method):
     name = "linear-shap"
-    reference_name = "orderings over a moment-matched background (2d sigma points), regression for E[X_Sbar | x_S]"
+    reference_name = "orderings over a moment-matched background (2d sigma points), regression for the conditional mean"
     params = Record({
         "w": Field(ListOf(Expr(), 1), required=True, doc="the weights w_1..w_d of f(x) = w^T x + b"),
         "b": Field(Expr(), doc="the bias b (default 0)"),
@@ -152,7 +152,7 @@ class LinearShap(Method):
                  table=Table([Tex("S"), Tex(head), Tex("v(S)")], rows), title="Coalition values")
         for i in range(d):
             name = sympy.Symbol(f"{p.prefix}_{i + 1}")
-            extra = (sympy.Mul(p.w[i], sympy.simplify(p.point[i] - p.mean[i]), evaluate=False),) \
+            extra = (sympy.Mul(p.w[i], sympy.Add(p.point[i], -p.mean[i], evaluate=False), evaluate=False),) \
                 if p.mode == "interventional" else ()
             feature_step(sol, v, d, i, phis[i], name, extra=extra)
         if p.mode == "interventional":
@@ -172,14 +172,15 @@ class LinearShap(Method):
     def _compare_step(self, sol, p, phis) -> None:
         inter = [sympy.simplify(p.w[i] * (p.point[i] - p.mean[i])) for i in range(p.d)]
         rows = [[sympy.Integer(i + 1), inter[i], phis[i]] for i in range(p.d)]
-        credited = [i + 1 for i in range(p.d) if p.w[i] == 0 and phis[i] != 0]
         text = ("Compared with the interventional values $w_i (x_i - \\mu_i)$, conditioning moves credit between "
                 "correlated features; both sets add up to the same total.")
-        if credited:
-            text += (" Feature" + ("s " if len(credited) > 1 else " ") + ", ".join(map(str, credited))
-                     + (" have" if len(credited) > 1 else " has") + " weight 0 and is never used by $f$, yet "
-                     "receives credit because it is correlated with features the model does use.")
-        elif inter == phis:
+        for i in range(p.d):
+            if inter[i] == 0 and phis[i] != 0:
+                why = "has weight 0 and is never used by $f$" if p.w[i] == 0 else \
+                    f"sits at its mean ($x_{{{i + 1}}} = \\mu_{{{i + 1}}}$), so its interventional value is 0"
+                text += (f" Feature {i + 1} {why}, yet it receives credit: through the correlations, observing it "
+                         "changes the conditional expectation of the prediction (its $\\Delta_S$ are not all 0).")
+        if inter == phis:
             text = "Here the conditional values coincide with the interventional ones $w_i (x_i - \\mu_i)$."
         sol.step(text, table=Table([Tex("i"), Tex("w_i (x_i - \\mu_i)"), Tex("\\phi_i^{\\text{cond}}")], rows),
                  title="Correlated features share credit")

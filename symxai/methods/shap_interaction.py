@@ -107,13 +107,13 @@ class ShapInteraction(Method):
             for j in range(i + 1, d):
                 self._pair_step(sol, v, d, i, j, phi[i][j])
         phis = shapley_values(v, d)
-        lines = [Line(sympy.Symbol(f"phi_{i + 1}{i + 1}"), sympy.Add(phis[i], *[-phi[i][j] for j in range(d) if j != i],
+        lines = [Line(sympy.Symbol(f"phi_{i + 1}{i + 1}"), sympy.Add(phis[i], *[-phi[i][j] for j in range(d) if j != i and phi[i][j] != 0],
                       evaluate=False), phi[i][i]) for i in range(d)]
         sol.step("The Shapley values $\\phi_i$ of the same game, minus the row's interactions, give the main effects:",
                  *lines, title="Main effects")
         total = sympy.Add(*[phi[i][j] for i in range(d) for j in range(d)], evaluate=False)
-        sol.step("The whole matrix adds up to the prediction minus the expected prediction (efficiency), and row $i$ "
-                 "adds up to $\\phi_i$:",
+        sol.step("The whole matrix adds up to $v(N) - v(\\emptyset)$ (efficiency), and row $i$ adds up to "
+                 "the Shapley value $\\phi_i$:",
                  Line(Tex("\\sum_{i,j}\\phi_{ij}"), total, sympy.nsimplify(v[full] - v[0]), kind="definition"),
                  Line(Tex("v(N) - v(\\emptyset)", v[full] - v[0]), sympy.nsimplify(sum(phis))),
                  table=Table([Tex("")] + [Tex(f"j = {j + 1}") for j in range(d)] + [Tex("\\phi_i")],
