@@ -299,3 +299,14 @@ def test_every_catalogue_has_three_mistakes_that_differ_from_the_answer():
                         sympy.simplify(v - solution.answers[n].value) != 0 for n, v in row.values.items()):
                     labels.add(row.label)
         assert len(labels) >= 3, (method, labels)
+
+
+def test_interventional_closed_form_is_derived_for_symbolic_weights_and_points():
+    body = "      w: [a, b, c]\n      point: [s, t, u]\n      mean: [m, n, 0]\n      b: k\n"
+    symbols = "    symbols: {a: real, b: real, c: real, s: real, t: real, u: real, m: real, n: real, k: real}\n"
+    task, sol = solve_text(body, "linear-shap", symbols)
+    a, b, c, s, t, u, m, n = (task.symbols[name] for name in "abcstumn")
+    assert [sympy.simplify(sol.answers[f"phi_{i}"].value - e) for i, e in
+            ((1, a * (s - m)), (2, b * (t - n)), (3, c * u))] == [0, 0, 0]
+    sol.answers["phi_2"].value = b * t  # the uncentred slip, at symbolic values
+    assert [c.answer for c in verify(task, sol).failures()] == ["phi_2"]

@@ -5,7 +5,7 @@ expectations come from a moment-matched background of 2d sigma points (exact for
 moments, hence for linear models and linear regressions); KernelSHAP is solved by numpy least
 squares after eliminating one unknown; tree expectations are sums over leaves of path probabilities.
 
->>> [round(v, 6) for v in ordering_shapley(lambda s: float(len(s) ** 2), 2)]
+>>> [round(float(v), 6) for v in ordering_shapley(lambda s: float(len(s) ** 2), 2)]
 [2.0, 2.0]
 """
 
@@ -34,7 +34,7 @@ def ordering_shapley(game, d: int) -> list[float]:
             total[i] += v(t) - v(s)
             s = t
         count += 1
-    return list(total / count)
+    return [float(v) for v in total / count]
 
 
 def sigma_points(mean, cov) -> np.ndarray:
