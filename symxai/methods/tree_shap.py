@@ -87,8 +87,10 @@ def build_tree(ctx: BuildContext, params, inputs) -> Tree | None:
                 return None
             entry.update(feature=index[node["feature"]], left=node["left"], right=node["right"],
                          threshold=ctx.expr(node["threshold"], node.loc_of("threshold")))
-        if any(v is None for v in entry.values()) or any(getattr(v, "free_symbols", None) for v in entry.values()):
-            ctx.problem(loc, "tree values and thresholds must be numbers") if not ctx.problems else None
+        if any(v is None for v in entry.values()):
+            return None  # the parser has said why
+        if any(getattr(v, "free_symbols", None) for v in entry.values()):
+            ctx.problem(loc, "tree values and thresholds must be numbers")
             return None
         nodes[node["id"]] = entry
     tree = Tree(nodes, raw[0]["id"])
