@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 import sympy
 
-from symxai.model import Line
-from symxai.pipeline import solve_file
-from symxai.spec import load_sheet, loads_sheet
-from symxai.stepcheck import check_steps
-from symxai.verify import verify
+from symxai.solve.model import Line
+from symxai.solve.pipeline import solve_file
+from symxai.specs.spec import load_sheet, loads_sheet
+from symxai.solve.stepcheck import check_steps
+from symxai.solve.verify import verify
 
 from .conftest import PROBLEMS
 

@@ -13,7 +13,7 @@ from math import comb, factorial
 
 import sympy
 
-from ..model import Line, Table, Tex
+from symxai.solve.model import Line, Table, Tex
 
 
 def members(mask: int, d: int) -> list[int]:

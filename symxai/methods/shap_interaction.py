@@ -14,14 +14,14 @@ from math import factorial
 
 import sympy
 
-from ..model import Line, Solution, Table, Tex
-from ..reference import shap_family as ref
-from ..schema import Expr, Field, ListOf, Name, Record
-from . import register
-from ._shapsum import coalition_set, coalition_tex, ordered_masks, shapley_values
-from .base import BuildContext, Method
-from .shapley import Shapley, _num, _sym
-from .tree_shap import NODE, TreeShapProblem, build_tree, numeric_tree, tree_values
+from symxai.solve.model import Line, Solution, Table, Tex
+from symxai.reference import shap_family as ref
+from symxai.specs.schema import Expr, Field, ListOf, Name, Record
+from symxai.methods import register
+from symxai.methods._shapsum import coalition_set, coalition_tex, ordered_masks, shapley_values
+from symxai.methods.base import BuildContext, Method
+from symxai.methods.shapley import Shapley, _num, _sym
+from symxai.methods.tree_shap import NODE, TreeShapProblem, build_tree, numeric_tree, tree_values
 
 MAX_FEATURES = 4
 

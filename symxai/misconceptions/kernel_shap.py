@@ -1,6 +1,6 @@
 """Misconceptions about KernelSHAP: the kernel weights and the constraint.
 
->>> from symxai.spec import load_sheet
+>>> from symxai.specs.spec import load_sheet
 >>> task = load_sheet("problems/xai-shap-family.yaml").task("kernel-shap.d4")
 >>> rows = misconceptions(task.problem, task.method.solve(task.problem))
 >>> [r.values["pi_2"] for r in rows if r.label in ("uniform-kernel", "no-binomial", "shapley-weights")]
@@ -13,8 +13,8 @@ from math import comb, factorial
 
 import sympy
 
-from ..methods.kernel_shap import KernelShap, solve_wls
-from . import Law, Misconception
+from symxai.methods.kernel_shap import KernelShap, solve_wls
+from symxai.misconceptions import Law, Misconception
 
 
 def misconceptions(problem, solution) -> list:

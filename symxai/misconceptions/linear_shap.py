@@ -1,6 +1,6 @@
 """Misconceptions about Linear SHAP (interventional and conditional), one row each.
 
->>> from symxai.spec import load_sheet
+>>> from symxai.specs.spec import load_sheet
 >>> task = load_sheet("problems/xai-shap-family.yaml").task("linear-conditional.d2")
 >>> rows = misconceptions(task.problem, task.method.solve(task.problem))
 >>> [r.values for r in rows if r.label == "interventional-for-conditional"][0]
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import sympy
 
-from ..methods._shapsum import shapley_values
-from ..methods.linear_shap import coalition_values
-from . import Law, Misconception
+from symxai.methods._shapsum import shapley_values
+from symxai.methods.linear_shap import coalition_values
+from symxai.misconceptions import Law, Misconception
 
 
 def misconceptions(problem, solution) -> list:
@@ -64,7 +64,7 @@ def misconceptions(problem, solution) -> list:
 
 def intermediates(problem, solution) -> dict:
     """The coalition values v(S) as v_12, v_empty, ..."""
-    from .shapley import coalition_name
+    from symxai.misconceptions.shapley import coalition_name
     v, d = coalition_values(problem), problem.d
     return {coalition_name([k + 1 for k in range(d) if m >> k & 1], d): (v[m], "coalition value v(S)")
             for m in range(1 << d)}

@@ -1,6 +1,6 @@
 """Misconceptions about SHAP interaction values: the factor 1/2, the diagonal, the weights.
 
->>> from symxai.spec import load_sheet
+>>> from symxai.specs.spec import load_sheet
 >>> task = load_sheet("problems/xai-shap-family.yaml").task("interactions.product")
 >>> rows = misconceptions(task.problem, task.method.solve(task.problem))
 >>> [r.values["phi_12"] for r in rows if r.label in ("no-half", "shapley-weights")]
@@ -13,9 +13,9 @@ from math import factorial
 
 import sympy
 
-from ..methods._shapsum import shapley_values
-from ..methods.shap_interaction import ShapInteraction
-from . import Law, Misconception
+from symxai.methods._shapsum import shapley_values
+from symxai.methods.shap_interaction import ShapInteraction
+from symxai.misconceptions import Law, Misconception
 
 
 def _pairs(v, d, weight):

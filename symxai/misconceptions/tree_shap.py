@@ -1,6 +1,6 @@
 """Misconceptions about TreeSHAP: the other game, the branches unweighted, Saabas path attributions.
 
->>> from symxai.spec import load_sheet
+>>> from symxai.specs.spec import load_sheet
 >>> task = load_sheet("problems/xai-shap-family.yaml").task("tree-shap.path")
 >>> rows = misconceptions(task.problem, task.method.solve(task.problem))
 >>> [r.values for r in rows if r.label == "saabas"][0]
@@ -13,9 +13,9 @@ from dataclasses import replace
 
 import sympy
 
-from ..methods._shapsum import shapley_values
-from ..methods.tree_shap import Tree, tree_values
-from . import Law, Misconception
+from symxai.methods._shapsum import shapley_values
+from symxai.methods.tree_shap import Tree, tree_values
+from symxai.misconceptions import Law, Misconception
 
 
 def _mean(tree: Tree, key):
@@ -84,7 +84,7 @@ def misconceptions(problem, solution) -> list:
 
 def intermediates(problem, solution) -> dict:
     """The coalition values v(S) as v_12, v_empty, ..."""
-    from .shapley import coalition_name
+    from symxai.misconceptions.shapley import coalition_name
     v, d = tree_values(problem)[0], problem.d
     return {coalition_name([k + 1 for k in range(d) if m >> k & 1], d): (v[m], "coalition value v(S)")
             for m in range(1 << d)}
