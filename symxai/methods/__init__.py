@@ -46,6 +46,8 @@ MODULES = {
     "integrated-gradients": "gradients", "smoothgrad": "gradients",
     "kmeans-neuralization": "kmeans_neuralization", "lime": "lime", "lrp": "lrp", "reasoned": "reasoned",
     "robust-features": "robust_features", "shapley": "shapley", "shapley-cost": "shapley_cost",
+    "linear-shap": "linear_shap", "kernel-shap": "kernel_shap", "tree-shap": "tree_shap",
+    "shap-interaction": "shap_interaction",
     "svm-neuralization": "neuralization", "taylor": "taylor",
 }
 
