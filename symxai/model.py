@@ -133,6 +133,7 @@ class Step:
     values: dict[str, Any] = field(default_factory=dict)
     title: str = ""
     where: dict = field(default_factory=dict)  # meanings of intermediate names (h_3 -> ReLU(x1 - x2))
+    domain: Any = None  # where the lines hold, for a method that draws points there (an LRP region)
 
 
 @dataclass
@@ -150,11 +151,12 @@ class Solution:
     steps: list[Step] = field(default_factory=list)
     answers: dict[str, Answer] = field(default_factory=dict)
     where: dict = field(default_factory=dict)  # meanings of names used in every step (r = ||x - mu||)
+    cases: list = field(default_factory=list)  # LaTeX sentences for the answer box (the case a1 = a2)
 
     def step(self, text: str = "", *lines: Line, title: str = "", table: Table | None = None,
-             figure: Figure | None = None, where: dict | None = None, **values) -> None:
+             figure: Figure | None = None, where: dict | None = None, domain=None, **values) -> None:
         self.steps.append(Step(text=text, lines=list(lines), table=table, figure=figure,
-                               values=values, title=title, where=dict(where or {})))
+                               values=values, title=title, where=dict(where or {}), domain=domain))
 
     def answer(self, name: str, value, description: str = "", tolerance: float | None = None) -> None:
         self.answers[name] = Answer(name, value, description, tolerance)

@@ -74,7 +74,7 @@ def _step_view(step: Step) -> dict:
                  "header": [cell(h) for h in step.table.header],
                  "rows": [[cell(c) for c in row] for row in step.table.rows]}
     figure = None
-    if step.figure is not None:
+    if step.figure is not None and not step.figure.data.get("statement_only"):
         figure = {"template": f"figures/{step.figure.template}.tex.j2", **step.figure.data}
     return {"title": step.title, "text": prose(step.text, step.values),
             "lines": [aligned(line) for line in step.lines], "table": table, "figure": figure}
@@ -112,6 +112,7 @@ def task_view(task, solution, verification) -> dict:
         "steps": [_step_view(s) for s in solution.steps],
         "answers": answers,
         "where": [tex(line) for line in where],
+        "cases": list(getattr(solution, "cases", [])),
         "figures": figures,
     }
 

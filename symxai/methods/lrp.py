@@ -30,6 +30,7 @@ from ..regions import (Region, describe, enumerate_regions, forward, piecewise, 
                        sign_on, solve_lp)
 from ..schema import Bool, Choice, Expr, Field, ListOf, Name, Record
 from ..limits import MAX_LRP_HIDDEN, MAX_LRP_REGIONS, over
+from . import lrp_solution as shape
 from . import register
 from .base import BuildContext, Method
 
@@ -47,6 +48,7 @@ _LAYER = Record({
 })
 _PER_LAYER = ("epsilon", "gamma", "alpha", "beta")
 _RULE = Choice(*RULES)
+GATED = "gated"  # Step.domain of the symbolic-weight case: points where the output is not 0
 BIAS_TEXT = {"neuron": "A bias counts as an extra neuron of activation 1 in the denominator: it takes its share "
                        "of relevance, which does not reach the layer below.",
              "ignore": "Biases are left out of the denominators, so each layer passes on all relevance it receives."}
@@ -216,24 +218,77 @@ class Lrp(Method):
         return zs, acts, steps[::-1]
 
     def solve(self, p: LrpProblem) -> Solution:
+        if p.regions is None:
+            return self._solve_gated(p)
+        sol, net = Solution(), p.network
+        sol.step("", *[Line(sympy.Symbol(n), _pre(net, li, k)) for li, layer in enumerate(net.layers)
+                       for k, n in enumerate(layer.neurons)],
+                 title="The network", figure=Figure("network", {**figure_data(net, in_statement=True),
+                                                                "statement_only": True}))
+        self._conventions(sol, p)
+        if p.implements is not None:
+            shape.proof(sol, p, _restrict, _cond_tex, _pre)
+        shape.general(sol, p, _tidy, _pre)
+        per_region = [self._values(p, region) for region in p.regions]
+        names = self.answer_names(p)
+        answers = {n: piecewise(p.regions, [c[n] for c in per_region]) for n in names}
+        shape.shortcuts(sol, p, answers)
+        shape.regions_part(sol, p, per_region, names, _cond_tex)
+        shape.boundaries(sol, p, per_region, names, _cond_tex)
+        shape.main_figure(sol, p, per_region)
+        sol.cases = shape.cases(p, per_region, list(net.input_relevance), _cond_tex)
+        for name in names:
+            sol.answer(name, answers[name], f"relevance {name}")
+        return sol
+
+    def _values(self, p, region) -> dict:
+        """Every relevance on one region."""
+        net = p.network
+        _, _, steps = self.relevances(p, region)
+        out = {}
+        for li, step, R in steps:
+            below = net.input_relevance if li == 0 else net.layers[li - 1].relevance
+            out.update(zip(below, R))
+        return out
+
+    def _solve_gated(self, p: LrpProblem) -> Solution:
+        """Symbolic weights: one case, each ReLU gate written as a step function."""
         sol, net = Solution(), p.network
         sol.step("The network, with the weight of each connection on its arrow:",
                  *[Line(sympy.Symbol(n), _pre(net, li, k)) for li, layer in enumerate(net.layers)
                    for k, n in enumerate(layer.neurons)],
                  title="The network", figure=Figure("network", figure_data(net, in_statement=True)))
         self._conventions(sol, p)
-        cases = p.regions if p.regions is not None else [None]
-        if p.implements is not None and p.regions is not None:
-            self._proof(sol, p)
-        per_case = []
-        for region in cases:
-            per_case.append(self._case(sol, p, region))
-        names = self.answer_names(p)
-        for name in names:
-            vals = [c[name] for c in per_case]
-            value = piecewise(p.regions, vals) if p.regions is not None else vals[0]
-            sol.answer(name, value, f"relevance {name}")
+        first = len(sol.steps)
+        out = self._case(sol, p, None)
+        _, acts = forward(net, None)
+        meaning = {sympy.Symbol(n): v for n, v in zip(net.layers[-1].relevance, net.output_relevance(acts[-1]))}
+        for step in sol.steps[first:]:
+            step.where.update(meaning)
+            step.domain = GATED  # away from the points where every gate is shut (0/0 := 0 there)
+        for name in self.answer_names(p):
+            sol.answer(name, out[name], f"relevance {name}")
         return sol
+
+    def sample_in(self, p: LrpProblem, symbols, rng, domain):
+        """Parameter values with the inputs at a point of ``domain``: a region, ``"open"`` (any
+        full-dimensional region) or None (any region, as ``sample``)."""
+        if domain == GATED:
+            for _ in range(50):
+                values = self.sample(p, symbols, rng)
+                y = self.reference_output(p, values)
+                if abs(y) > 1e-9:
+                    break
+            return values
+        if domain is None or p.regions is None:
+            return self.sample(p, symbols, rng)
+        if domain == shape.OPEN:
+            return self.interior_sample(p, symbols, rng)
+        values = symbols.sample(rng)
+        point = region_point(domain, rng)
+        if point is not None:
+            values.update(zip(p.network.inputs, point))
+        return values
 
     def _conventions(self, sol, p):
         rules = {r.key: r for r in p.rules}
@@ -260,27 +315,6 @@ class Lrp(Method):
                  (" With symbolic weights the sign of a pre-activation is unknown; "
                   "$H(z)$ is the step function with $H(0) = 0$, so that $a = z\\,H(z)$."
                   if p.regions is None else ""))
-
-    def _proof(self, sol, p):
-        f = p.implements
-        pieces = f.rewrite(sympy.Piecewise)
-        pieces = pieces if isinstance(pieces, sympy.Piecewise) else sympy.Piecewise((pieces, True))
-        lines, ok = [], True
-        for region in p.regions:
-            _, acts = forward(p.network, region.signs)
-            y = sympy.expand(acts[-1][p.network.output])
-            fr = _restrict(pieces, region)
-            same = fr is not None and same_on(region, y, fr)
-            ok &= same
-            rel = "=" if same else "\\ne"
-            shown = _t(fr) if fr is not None else "?"
-            lines.append(Line(Tex(_cond_tex(region)), Tex(f"y = {_t(y)} {rel} {shown} = f"), rel="=>"))
-        verdict = ("In every region the two agree, so the network implements $f$ on the whole domain."
-                   if ok else "In some region they differ: the network does NOT implement $f$.")
-        sol.step(f"On each region of fixed activation pattern the network is linear. Compare its output with "
-                 f"[[f]] there (the region decides which branch of $f$ applies):", *lines,
-                 title="The network implements f", f=f)
-        sol.step(verdict)
 
     def _case(self, sol, p, region):
         net = p.network
@@ -317,6 +351,16 @@ class Lrp(Method):
                                      "the input relevances add up to $y$ minus [[lost]] (absorbed by biases, "
                                      "stabiliser, or lost at neurons with vanishing denominator)."), lost=conserved)
         return out
+
+    def reference_output(self, p: LrpProblem, values: dict) -> float:
+        """The explained output at ``values``, by a plain float forward pass."""
+        sub = {k: v for k, v in values.items() if isinstance(k, sympy.Symbol)}
+        a = [float(sub.get(x, 1.0)) for x in p.network.inputs]
+        for layer in p.network.layers:
+            z = [sum(float(sympy.sympify(layer.weights[k, j]).xreplace(sub)) * a[j] for j in range(len(a)))
+                 + float(sympy.sympify(layer.bias[k]).xreplace(sub)) for k in range(layer.width)]
+            a = [max(0.0, t) if layer.activation == "relu" else t for t in z]
+        return a[p.network.output]
 
     # -- numeric reference ----------------------------------------------
     def sample(self, p: LrpProblem, symbols, rng):
