@@ -102,7 +102,8 @@ def task_view(task, solution, verification) -> dict:
     part = task.part
     short, where = shared_roots({n: solution.answers[n].value for n in task.answers})
     answers = [{"lhs": name_tex(n, solution.answers[n].value), "value": tex(short[n])} for n in task.answers]
-    figures = [_step_view(s)["figure"] for s in solution.steps if s.figure is not None and s.figure.data.get("in_statement")]
+    figures = [{"template": f"figures/{s.figure.template}.tex.j2", **s.figure.data}
+               for s in solution.steps if s.figure is not None and s.figure.data.get("in_statement")]
     return {
         "key": task.key,
         "part": part is not None,

@@ -221,7 +221,7 @@ class Lrp(Method):
         if p.regions is None:
             return self._solve_gated(p)
         sol, net = Solution(), p.network
-        sol.step("", *[Line(sympy.Symbol(n), _pre(net, li, k)) for li, layer in enumerate(net.layers)
+        sol.step("", *[Line(sympy.Symbol(n), _pre(net, li, k), kind="definition") for li, layer in enumerate(net.layers)
                        for k, n in enumerate(layer.neurons)],
                  title="The network", figure=Figure("network", {**figure_data(net, in_statement=True),
                                                                 "statement_only": True}))
@@ -255,7 +255,7 @@ class Lrp(Method):
         """Symbolic weights: one case, each ReLU gate written as a step function."""
         sol, net = Solution(), p.network
         sol.step("The network, with the weight of each connection on its arrow:",
-                 *[Line(sympy.Symbol(n), _pre(net, li, k)) for li, layer in enumerate(net.layers)
+                 *[Line(sympy.Symbol(n), _pre(net, li, k), kind="definition") for li, layer in enumerate(net.layers)
                    for k, n in enumerate(layer.neurons)],
                  title="The network", figure=Figure("network", figure_data(net, in_statement=True)))
         self._conventions(sol, p)
@@ -263,6 +263,7 @@ class Lrp(Method):
         out = self._case(sol, p, None)
         _, acts = forward(net, None)
         meaning = {sympy.Symbol(n): v for n, v in zip(net.layers[-1].relevance, net.output_relevance(acts[-1]))}
+        meaning.update(shape.meanings(net, _pre))
         for step in sol.steps[first:]:
             step.where.update(meaning)
             step.domain = GATED  # away from the points where every gate is shut (0/0 := 0 there)
@@ -325,7 +326,7 @@ class Lrp(Method):
         sol.step("Forward pass (inactive neurons have activation 0):", *fwd, title=where)
         out = {}
         y = acts[-1][net.output]
-        sol.step("", Line(Tex("R_{\\mathrm{out}}"), y))
+        sol.step("", Line(Tex("R_{\\mathrm{out}}", y), y))
         above = net.output_relevance(acts[-1])
         for li, step, R in reversed(steps):
             layer = net.layers[li]
@@ -341,7 +342,7 @@ class Lrp(Method):
             keep = (f" The biases absorb [[absorbed]]." if absorbed != 0 else "")
             sol.step(f"Layer {li + 1} ({p.rules[li].title}): relevance of {_names(below_names)} from the layer "
                      f"above." + note + keep, *rows,
-                     Line(Tex("\\sum_j R_j"), total), absorbed=absorbed)
+                     Line(Tex("\\sum_j R_j", sum(sympy.Symbol(n) for n in below_names)), total), absorbed=absorbed)
             above = R
         if region is not None and len(p.regions) <= 6 and max(l.width for l in net.layers) <= 8:
             rel = dict(out)

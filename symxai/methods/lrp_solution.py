@@ -142,8 +142,8 @@ def proof(sol, p, restrict, cond_tex, pre) -> None:
         sub = Tex(_substituted(w, vals, top.bias[net.output]),
                   sum((wj * v for wj, v in zip(w, vals)), sympy.Integer(0)) + top.bias[net.output])
         terms = [Tex(cond_tex(region)), sympy.Symbol("y"), y_h, sub, y] + ([fr, f] if same else [])
-        rel = ("\\Rightarrow",) + ("=",) * (len(terms) - 2) if same else \
-            ("\\Rightarrow", "=", "=", "=")
+        rel = ("=>",) + ("=",) * (len(terms) - 2) if same else \
+            ("=>", "=", "=", "=")
         if not same:
             terms = terms[:5]
         text = ("On each region of fixed activation pattern the network is linear: substitute the active "
@@ -184,8 +184,8 @@ def regions_part(sol, p, per_region, names, cond_tex) -> None:
     intro = ("Inserting the activations of each region of fixed activation pattern "
              "(an inactive neuron has $h_j = 0$ and passes nothing on):")
     if short:
-        header = ["Region"] + [Tex(f"${tex(sympy.Symbol(n))}$") for n in order]
-        rows = [[Tex(f"${cond_tex(p.regions[i])}$")] + row for i, row in zip(opens, cells)]
+        header = ["Region"] + [Tex(tex(sympy.Symbol(n))) for n in order]
+        rows = [[Tex(cond_tex(p.regions[i]))] + row for i, row in zip(opens, cells)]
         sol.step(intro, title="The open regions", table=Table(header, rows))
         return
     for count, i in enumerate(opens):
