@@ -57,13 +57,15 @@ class Line:
     rel: str | tuple = "="
     kind: str = "chain"
     at: dict | None = None
+    domain: Any = None  # where this line holds, when not where its step does (Step.domain)
 
-    def __init__(self, *terms, rel: str | tuple = "=", kind: str = "chain", at: dict | None = None):
+    def __init__(self, *terms, rel: str | tuple = "=", kind: str = "chain", at: dict | None = None,
+                 domain: Any = None):
         if kind not in LINE_KINDS:
             raise ValueError(f"Line kind must be one of {LINE_KINDS}, got {kind!r}")
         if isinstance(rel, str) and rel == "=":
             terms = _without_repeats(terms)
-        self.terms, self.rel, self.kind, self.at = tuple(terms), rel, kind, at
+        self.terms, self.rel, self.kind, self.at, self.domain = tuple(terms), rel, kind, at, domain
 
     def relations(self) -> list[str]:
         """The relation between each two neighbouring terms (``rel`` may name one per pair:

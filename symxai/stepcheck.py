@@ -189,14 +189,16 @@ def answer_meanings(solution: Solution) -> dict:
 
 def check_lines(solution: Solution, sampler, *, seed: int = 0, sampler_for=None) -> StepReport:
     """Check every displayed equality of ``solution``; ``sampler(rng)`` draws parameter values, or
-    ``sampler_for(step)`` for a step that holds on a domain of its own (``Step.domain``)."""
+    ``sampler_for(domain)`` for a line or step that holds on a domain of its own (``Line.domain``,
+    ``Step.domain``)."""
     report = StepReport()
     rng = np.random.default_rng(seed)
     answers = {**answer_meanings(solution), **solution.where}
     names = _names(solution) - {str(k) for k in solution.where}
     for number, step in enumerate(solution.steps, start=1):
-        draw = sampler_for(step) if sampler_for is not None and step.domain is not None else sampler
         for line in step.lines:
+            domain = line.domain if line.domain is not None else step.domain
+            draw = sampler_for(domain) if sampler_for is not None and domain is not None else sampler
             _check_line(line, step, answers, names, number, draw, rng, report)
     return report
 
@@ -250,6 +252,6 @@ def check_steps(task, solution: Solution, *, seed: int = 0) -> StepReport:
 
     sampler_for = None
     if task.method.steps_by_region:
-        def sampler_for(step):
-            return lambda rng: task.method.sample_in(task.problem, task.symbols, rng, step.domain)
+        def sampler_for(domain):
+            return lambda rng: task.method.sample_in(task.problem, task.symbols, rng, domain)
     return check_lines(solution, sampler, seed=seed, sampler_for=sampler_for)

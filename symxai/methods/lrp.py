@@ -221,9 +221,7 @@ class Lrp(Method):
         if p.regions is None:
             return self._solve_gated(p)
         sol, net = Solution(), p.network
-        sol.step("", *[Line(sympy.Symbol(n), _pre(net, li, k), kind="definition") for li, layer in enumerate(net.layers)
-                       for k, n in enumerate(layer.neurons)],
-                 title="The network", figure=Figure("network", {**figure_data(net, in_statement=True),
+        sol.step("", figure=Figure("network", {**figure_data(net, in_statement=True),
                                                                 "statement_only": True}))
         self._conventions(sol, p)
         if p.implements is not None:
@@ -300,9 +298,10 @@ class Lrp(Method):
         stab = (" The $\\varepsilon$ stabiliser is added as $z + \\varepsilon" +
                 ("\\operatorname{sign}(z)$." if p.stabiliser == "sign" else "$.")
                 if any(r.stabilised for r in p.rules) else "")
-        sol.step(f"The relevance of the output is its value, $R_{{\\mathrm{{out}}}} = y$. "
-                 f"The rule {' / '.join(r.title for r in rules.values())} is applied {which}:"
-                 if len(rules) == 1 else f"Rules: {which}.", *lines, title="Propagation rule")
+        inline = len(rules) == 1 and len(lines) == 1
+        sol.step(f"The rule {' / '.join(r.title for r in rules.values())} is applied {which}, starting from "
+                 f"$R_{{\\mathrm{{out}}}} = y$" + (f": ${lines[0].terms[0].code}$." if inline else ":")
+                 if len(rules) == 1 else f"Rules: {which}.", *([] if inline else lines), title="Propagation rule")
         if p.layer_params:
             from ..printing import tex
             names = {"epsilon": "\\varepsilon", "gamma": "\\gamma", "alpha": "\\alpha", "beta": "\\beta"}
@@ -311,8 +310,8 @@ class Lrp(Method):
                     for li, (lp, r) in enumerate(zip(p.layer_params, p.rules)) if any(k in r.params for k in names)]
             sol.step("The rule parameters differ from layer to layer: " + "; ".join(each) + ".")
         sol.step(bias + stab + _convention_text(p) +
-                 " A neuron whose denominator vanishes (an inactive ReLU neuron, $a_j = 0$, or a denominator "
-                 "that is 0 at a point) receives and passes on no relevance: we set $0/0 := 0$." +
+                 " An inactive ReLU neuron ($a_j = 0$) receives and passes on no relevance, and a share whose "
+                 "denominator vanishes is 0: we set $0/0 := 0$." +
                  (" With symbolic weights the sign of a pre-activation is unknown; "
                   "$H(z)$ is the step function with $H(0) = 0$, so that $a = z\\,H(z)$."
                   if p.regions is None else ""))

@@ -20,12 +20,12 @@ import sympy
 from ..lrp_rules import propagate
 from ..model import Figure, Line, Table, Tex
 from ..network import figure_data
-from ..printing import tex
+from ..printing import tex, width
 from ..regions import defined_on, forward, region_point, same_on
 
 R_OUT = sympy.Symbol("R_out")
 OPEN = "open"  # Step.domain: any full-dimensional region
-TABLE_CELL = 28  # a table only when every cell's LaTeX is at most this long
+TABLE_CELL = 12  # a table only when every cell's printed width is at most this
 
 
 def is_open(region) -> bool:
@@ -55,11 +55,33 @@ def _display(step, layer, j, above) -> object | None:
         z, den = step.fractions[k][j]
         if z == 0 or above[k] == 0 or step.zero[k]:
             continue
+        z = sympy.factor(z)
+        den = sympy.Add(*[sympy.factor(t) for t in sympy.Add.make_args(sympy.expand(den))])
         frac = sympy.Mul(z, sympy.Pow(den, -1, evaluate=False), evaluate=False) if den != 1 else z
         terms.append(sympy.Mul(frac, above[k], evaluate=False))
     if not terms:
         return None
     return sympy.Add(*terms, evaluate=False) if len(terms) > 1 else terms[0]
+
+
+def _collected(step, j, above, tidy):
+    """sum_k c_jk R_k with each share c_jk = z_jk / den_k cancelled: x1/(x1 + x2) R_3 + R_4."""
+    terms = []
+    for k in range(len(above)):
+        z, den = step.fractions[k][j]
+        if z == 0 or above[k] == 0 or step.zero[k]:
+            continue
+        terms.append((tidy(z / den), above[k]))
+    if not terms:
+        return sympy.Integer(0)
+    code = ""
+    for c, r in terms:
+        neg = c.could_extract_minus_sign()
+        mag = -c if neg else c
+        body = tex(r) if mag == 1 else (f"{tex(mag)}\\, {tex(r)}" if not isinstance(mag, sympy.Add)
+                                        else f"\\left({tex(mag)}\\right) {tex(r)}")
+        code += (" - " if neg else (" + " if code else "")) + body
+    return Tex(code.strip(), sum((c * r for c, r in terms), sympy.Integer(0)))
 
 
 def general(sol, p, tidy, pre) -> dict:
@@ -84,8 +106,7 @@ def general(sol, p, tidy, pre) -> dict:
             relations[name] = value
             shown = _display(step, layer, j, above) if step.fractions else None
             terms = [sympy.Symbol(name)] + ([shown] if shown is not None else [])
-            if shown is None or len(tex(value)) < len(tex(shown)):
-                terms.append(value)
+            terms.append(_collected(step, j, above, tidy) if shown is not None else value)
             if li == len(net.layers) - 1:
                 direct = tidy(value.xreplace({R_OUT: y_h}))
                 if len(tex(direct)) < len(tex(value)):
@@ -129,7 +150,7 @@ def proof(sol, p, restrict, cond_tex, pre) -> None:
     hs = activation_symbols(net)[-2]
     y_h = sum((wj * h for wj, h in zip(w, hs)), sympy.Integer(0)) + top.bias[net.output]
     where = meanings(net, pre)
-    ok, first = True, True
+    ok, lines = True, []
     for region in p.regions:
         _, acts = forward(net, region.signs)
         y = sympy.expand(acts[-1][net.output])
@@ -141,16 +162,12 @@ def proof(sol, p, restrict, cond_tex, pre) -> None:
         vals = acts[-2]
         sub = Tex(_substituted(w, vals, top.bias[net.output]),
                   sum((wj * v for wj, v in zip(w, vals)), sympy.Integer(0)) + top.bias[net.output])
-        terms = [Tex(cond_tex(region)), sympy.Symbol("y"), y_h, sub, y] + ([fr, f] if same else [])
-        rel = ("=>",) + ("=",) * (len(terms) - 2) if same else \
-            ("=>", "=", "=", "=")
-        if not same:
-            terms = terms[:5]
-        text = ("On each region of fixed activation pattern the network is linear: substitute the active "
-                "neurons and compare $y$ with [[f]] there." if first else "")
-        sol.step(text, Line(*terms, rel=rel), title="The network implements f" if first else "",
-                 where=where, domain=region, f=f)
-        first = False
+        terms = [Tex(cond_tex(region)), sympy.Symbol("y"), y_h, sub, y] + ([f] if same else [])
+        rel = ("=>",) + ("=",) * (len(terms) - 2)
+        lines.append(Line(*terms, rel=rel, domain=region))
+    sol.step("On each region of fixed activation pattern the network is linear: substitute the active "
+             "neurons and compare $y$ with [[f]] there.", *lines, title="The network implements f",
+             where=where, f=f)
     cont = f.has(sympy.Max, sympy.Min, sympy.Abs) or not f.has(sympy.Piecewise)
     sol.step(("Both sides are continuous, so they agree on the boundaries between the regions as well: "
               "the network implements $f$ on the whole domain." if cont else
@@ -180,7 +197,7 @@ def regions_part(sol, p, per_region, names, cond_tex) -> None:
     hidden = [n for layer in net.layers[:-1] for n in layer.relevance]
     order = hidden + list(net.input_relevance)
     cells = [[per_region[i][n] for n in order] for i in opens]
-    short = all(len(tex(c)) <= TABLE_CELL for row in cells for c in row) and len(order) <= 7
+    short = all(width(tex(c)) <= TABLE_CELL for row in cells for c in row) and len(order) <= 7
     intro = ("Inserting the activations of each region of fixed activation pattern "
              "(an inactive neuron has $h_j = 0$ and passes nothing on):")
     if short:
@@ -198,6 +215,18 @@ def regions_part(sol, p, per_region, names, cond_tex) -> None:
                  title="The open regions" if count == 0 else "", domain=region)
 
 
+def eq_text(region) -> str:
+    """A boundary by its equalities only: "$x_1 = x_2$", or "the origin"."""
+    from ..regions import Region, describe
+    eqs = [(z, s) for z, s in region.constraints if s == 0]
+    point = sympy.solve([z for z, _ in eqs], region.inputs, dict=True)
+    if point and len(point[0]) == len(region.inputs) and all(v == 0 for v in point[0].values()):
+        return "the origin"
+    cond = describe(Region(region.signs, eqs, region.inputs))
+    parts = cond.args if isinstance(cond, sympy.And) else [cond]
+    return "$" + ",\\ ".join(tex(c) for c in parts) + "$"
+
+
 def _adjacent(b, o) -> bool:
     signs = dict(b.constraints)
     return all(signs.get(z, s) in (s, 0) for z, s in o.constraints)
@@ -210,7 +239,7 @@ def boundaries(sol, p, per_region, names, cond_tex) -> None:
     if not lows:
         return
     inputs = list(p.network.input_relevance)
-    where = ", ".join(f"${cond_tex(regs[i])}$" for i in lows)
+    where = ", ".join(dict.fromkeys(eq_text(regs[i]) for i in lows))
     jumps = []
     for b in lows:
         for o in (i for i, r in enumerate(regs) if is_open(r) and _adjacent(regs[b], r)):
@@ -235,14 +264,14 @@ def boundaries(sol, p, per_region, names, cond_tex) -> None:
         rows = []
         for n in inputs:
             on = sympy.simplify(per_region[b0][n].xreplace(at))
-            lim = [sympy.simplify(_restricted(regs[b0], sympy.cancel(per_region[o][n].xreplace(at))))
-                   for bb, o, nn in jumps if bb == b0 and nn == n]
-            lim = list(dict.fromkeys(lim))
-            if lim and any(v != on for v in lim):
-                rows.append(f"${tex(sympy.Symbol(n))} = {tex(on)}$ on the line, but "
-                            + " and ".join(f"${tex(v)}$" for v in lim) + " beside it")
+            on = sympy.simplify(_restricted(regs[b0], on))
+            lim = {o: sympy.simplify(_restricted(regs[b0], sympy.cancel(per_region[o][n].xreplace(at))))
+                   for bb, o, nn in jumps if bb == b0 and nn == n}
+            if lim and any(v != on for v in lim.values()):
+                rows.append(f"${tex(sympy.Symbol(n))} = {tex(on)}$, while the formula for "
+                            + " and for ".join(f"${cond_tex(regs[o])}$ tends to ${tex(v)}$" for o, v in lim.items()))
         if rows:
-            bits.append(f"at ${tex(param)} = 0$ they do not: on ${cond_tex(regs[b0])}$ the rule gives "
+            bits.append(f"at ${tex(param)} = 0$ they do not: on {eq_text(regs[b0])} the rule gives "
                         + "; ".join(rows) + f", so the explanation jumps there for ${tex(param)} = 0$")
     text += (f" (for ${tex(params[0])} > 0$ the relevances are continuous); " + "; ".join(bits) + "."
              if bits else ": the relevances are not continuous everywhere, and the boundary values are "
@@ -252,7 +281,8 @@ def boundaries(sol, p, per_region, names, cond_tex) -> None:
 
 def _restricted(region, value):
     eqs = [sympy.Eq(z, 0) for z, s in region.constraints if s == 0]
-    sol = sympy.solve(eqs, sorted(set().union(*(e.free_symbols for e in eqs)), key=str), dict=True)
+    unknowns = sorted(set().union(*(e.free_symbols for e in eqs)), key=str, reverse=True)[:len(eqs)]
+    sol = sympy.solve(eqs, unknowns, dict=True)  # a2 -> a1: the case a1 = a2 in the first input's name
     return value.xreplace(sol[0]) if sol else value
 
 
@@ -265,7 +295,7 @@ def cases(p, per_region, names, cond_tex) -> list:
             continue
         vals = ", ".join(f"{tex(sympy.Symbol(n))} = {tex(sympy.simplify(_restricted(r, per_region[i][n])))}"
                          for n in names)
-        out.append(f"On ${cond_tex(r)}$: ${vals}$.")
+        out.append(f"At {eq_text(r)}: ${vals}$.")
     return out
 
 
@@ -319,5 +349,5 @@ def main_figure(sol, p, per_region) -> None:
         return
     i = opens[0]
     from .lrp import _cond_tex
-    sol.step(f"The relevances for ${_cond_tex(p.regions[i])}$:",
+    sol.step(f"The relevances for ${_cond_tex(p.regions[i])}$ on the network:", title="Relevances",
              figure=Figure("network", figure_data(net, dict(per_region[i]))))
