@@ -48,32 +48,39 @@ def meanings(net, pre) -> dict:
     return out
 
 
-def _display(step, layer, j, above) -> object | None:
-    """sum_k z_jk / den_k * R_k written out, unevaluated; terms with z = 0 or R_k = 0 left out."""
-    terms = []
+def _display(step, layer, j, above) -> Tex | None:
+    """sum_k R_k z_jk / den_k written out as the rule reads, before anything cancels; terms with
+    z = 0 or R_k = 0 left out."""
+    code, value = "", sympy.Integer(0)
     for k in range(layer.width):
         z, den = step.fractions[k][j]
         if z == 0 or above[k] == 0 or step.zero[k]:
             continue
-        z = sympy.factor(z)
-        den = sympy.Add(*[sympy.factor(t) for t in sympy.Add.make_args(sympy.expand(den))])
-        frac = sympy.Mul(z, sympy.Pow(den, -1, evaluate=False), evaluate=False) if den != 1 else z
-        terms.append(sympy.Mul(frac, above[k], evaluate=False))
-    if not terms:
+        value += z / den * above[k]
+        z = sympy.factor(z.func(*z.args) if isinstance(z, sympy.Mul) else z)
+        den = sympy.Add(*[sympy.factor(t.func(*t.args) if isinstance(t, sympy.Mul) else t)
+                          for t in sympy.Add.make_args(den)])
+        neg = z.could_extract_minus_sign()
+        frac = tex(-z if neg else z) if den == 1 else f"\\frac{{{tex(-z if neg else z)}}}{{{tex(den)}}}"
+        code += (" - " if neg else (" + " if code else "")) + f"{tex(above[k])}\\, {frac}"
+    if not code:
         return None
-    return sympy.Add(*terms, evaluate=False) if len(terms) > 1 else terms[0]
+    return Tex(code.strip(), value)
 
 
 def _collected(step, j, above, tidy):
     """sum_k c_jk R_k with each share c_jk = z_jk / den_k cancelled: x1/(x1 + x2) R_3 + R_4."""
-    terms = []
+    terms, same = [], True
     for k in range(len(above)):
         z, den = step.fractions[k][j]
         if z == 0 or above[k] == 0 or step.zero[k]:
             continue
         terms.append((tidy(z / den), above[k]))
+        same &= tidy(z / den) == z / den and sympy.fraction(sympy.together(z / den))[1] == den
     if not terms:
         return sympy.Integer(0)
+    if same:
+        return None  # nothing cancels: the written-out rule is already the simplest form
     code = ""
     for c, r in terms:
         neg = c.could_extract_minus_sign()
@@ -106,7 +113,9 @@ def general(sol, p, tidy, pre) -> dict:
             relations[name] = value
             shown = _display(step, layer, j, above) if step.fractions else None
             terms = [sympy.Symbol(name)] + ([shown] if shown is not None else [])
-            terms.append(_collected(step, j, above, tidy) if shown is not None else value)
+            collected = _collected(step, j, above, tidy) if shown is not None else value
+            if collected is not None:
+                terms.append(collected)
             if li == len(net.layers) - 1:
                 direct = tidy(value.xreplace({R_OUT: y_h}))
                 if len(tex(direct)) < len(tex(value)):
