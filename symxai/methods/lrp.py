@@ -26,7 +26,7 @@ from ..lrp_rules import DEFAULTS, PRESETS, RULES, check_rule_params, formula, pr
 from ..model import Figure, Line, Solution, Tex
 from ..network import build_network, figure_data
 from ..reference import lrp as ref
-from ..regions import (Region, describe, enumerate_regions, forward, piecewise, refine, region_point, same_on,
+from ..regions import (Region, defined_on, describe, feasible, enumerate_regions, forward, piecewise, refine, region_point, same_on,
                        sign_on, solve_lp)
 from ..schema import Bool, Choice, Expr, Field, ListOf, Name, Record
 from ..limits import MAX_LRP_HIDDEN, MAX_LRP_REGIONS, over
@@ -82,9 +82,34 @@ class LrpProblem:
         if self.found is None:
             self.found = enumerate_regions(self.network, boundaries=self.boundaries)
         if self.refined is None:
-            self.refined = refine(self.found, lambda r: Lrp().relevances(self, r, dry=True),
-                                  boundaries=self.boundaries)
+            refined = refine(self.found, lambda r: Lrp().relevances(self, r, dry=True), boundaries=self.boundaries)
+            self.refined = refined  # _domain_faces solves on these regions
+            self.refined = self._domain_faces(refined) if self.boundaries else refined
         return self.refined
+
+    def _domain_faces(self, regions: list) -> list:
+        """Split off a face x_i = 0 of the input domain (x_i >= 0) from a region whose formulas, as
+        written, are undefined there for some parameter value (a2 = 0 at gamma = 0): the face then
+        gets its own formulas, so the answer is defined at every point of the domain."""
+        out = []
+        for region in regions:
+            parts = [region]
+            for x in self.network.inputs:
+                if not (x.is_nonnegative or x.is_positive) or x.is_positive:
+                    continue
+                nxt = []
+                for r in parts:
+                    face = Region(r.signs, r.constraints + [(sympy.Add(x, 0), 0)], r.inputs)
+                    rest = Region(r.signs, r.constraints + [(sympy.Add(x, 0), 1)], r.inputs)
+                    if dict(r.constraints).get(x) is not None or not (feasible(face.constraints, r.inputs)
+                                                                     and feasible(rest.constraints, r.inputs)):
+                        nxt.append(r)
+                        continue
+                    values = Lrp()._values(self, r).values()
+                    nxt.extend([rest, face] if not all(defined_on(face, v) for v in values) else [r])
+                parts = nxt
+            out.extend(parts)
+        return out
 
     def sign(self, region):
         """The sign oracle of propagate on one region (None: SymPy's own assumptions)."""
@@ -207,6 +232,10 @@ class Lrp(Method):
         while small): measured faster, and far more readable, than a field of rational functions, whose
         canonical form is a fully expanded quotient."""
         zs, acts = forward(p.network, region.signs if region is not None else None)
+        if region is not None:  # on a face x_i = 0 of the domain the input is 0 in every formula
+            face = {z: sympy.Integer(0) for z, s in region.constraints if s == 0 and z in p.network.inputs}
+            if face:
+                acts = [[sympy.sympify(v).xreplace(face) for v in level] for level in acts]
         R = p.network.output_relevance(acts[-1])
         steps, sign = [], p.sign(region)
         for li in range(len(p.network.layers) - 1, -1, -1):
