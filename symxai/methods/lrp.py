@@ -84,13 +84,16 @@ class LrpProblem:
         if self.refined is None:
             refined = refine(self.found, lambda r: Lrp().relevances(self, r, dry=True), boundaries=self.boundaries)
             self.refined = refined  # _domain_faces solves on these regions
-            self.refined = self._domain_faces(refined) if self.boundaries else refined
+            if self.boundaries and not self.network.has_bias:  # the faces split off are probed again, their inputs now 0 in every formula
+                self.refined = refine(self._domain_faces(refined), lambda r: Lrp().relevances(self, r, dry=True),
+                                      boundaries=self.boundaries)
         return self.refined
 
     def _domain_faces(self, regions: list) -> list:
         """Split off a face x_i = 0 of the input domain (x_i >= 0) from a region whose formulas, as
         written, are undefined there for some parameter value (a2 = 0 at gamma = 0): the face then
-        gets its own formulas, so the answer is defined at every point of the domain."""
+        gets its own formulas, so the answer is defined at every point of the domain.  Done for networks
+        without biases only: with biases a face needs its own region enumeration (not done yet)."""
         out = []
         for region in regions:
             parts = [region]

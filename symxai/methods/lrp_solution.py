@@ -266,25 +266,25 @@ def boundaries(sol, p, per_region, names, cond_tex) -> None:
                     - set(p.network.inputs), key=str)
     text = (f"On the boundaries ({where}) the rule gives the limits of the neighbouring formulas "
             "where those are defined")
-    b0 = jumps[0][0]
     bits = []
-    for param in params:
-        at = {param: sympy.Integer(0)}
-        rows = []
-        for n in inputs:
-            on = sympy.simplify(per_region[b0][n].xreplace(at))
-            on = sympy.simplify(_restricted(regs[b0], on))
-            lim = {o: sympy.simplify(_restricted(regs[b0], sympy.cancel(per_region[o][n].xreplace(at))))
-                   for bb, o, nn in jumps if bb == b0 and nn == n}
-            if lim and any(v != on for v in lim.values()):
-                rows.append(f"${tex(sympy.Symbol(n))} = {tex(on)}$, while the formula for "
-                            + " and for ".join(f"${cond_tex(regs[o])}$ tends to ${tex(v)}$" for o, v in lim.items()))
-        if rows:
-            bits.append(f"at ${tex(param)} = 0$ they do not: on {eq_text(regs[b0])} the rule gives "
-                        + "; ".join(rows) + f", so the explanation jumps there for ${tex(param)} = 0$")
+    for b0 in dict.fromkeys(bb for bb, _, _ in jumps):
+        for param in params:
+            at = {param: sympy.Integer(0)}
+            rows = []
+            for n in inputs:
+                on = sympy.simplify(_restricted(regs[b0], per_region[b0][n].xreplace(at)))
+                lim = {o: sympy.simplify(_restricted(regs[b0], sympy.cancel(per_region[o][n].xreplace(at))))
+                       for bb, o, nn in jumps if bb == b0 and nn == n}
+                if lim and any(v != on for v in lim.values()):
+                    rows.append(f"${tex(sympy.Symbol(n))} = {tex(on)}$, while the formula for "
+                                + " and for ".join(f"${cond_tex(regs[o])}$ tends to ${tex(v)}$"
+                                                   for o, v in lim.items()))
+            if rows:
+                bits.append(f"at ${tex(param)} = 0$ they do not: on {eq_text(regs[b0])} the rule gives "
+                            + "; ".join(rows) + f", so the explanation jumps there for ${tex(param)} = 0$")
     text += (f" (for ${tex(params[0])} > 0$ the relevances are continuous); " + "; ".join(bits) + "."
-             if bits else ": the relevances are not continuous everywhere, and the boundary values are "
-             "listed in the answer.")
+             if bits else ": the relevances are continuous there; where a formula reads $0/0$ for a parameter "
+             "value the boundary keeps a formula of its own in the answer.")
     sol.step(text, title="Boundaries")
 
 
