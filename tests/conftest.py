@@ -43,7 +43,7 @@ def wrong_phi_1(monkeypatch):
 @pytest.fixture
 def tex():
     """Skip without TeX on a workstation; fail without it in CI."""
-    from symxai.latex import tex_available
+    from symxai.typeset.latex import tex_available
     if tex_available():
         return
     if os.environ.get("CI"):

@@ -8,10 +8,10 @@ import sympy
 
 from symxai.errors import VerificationError
 from symxai.methods import lrp_solution
-from symxai.model import Line, Tex
-from symxai.pipeline import build, solve_file
-from symxai.printing import prose, tex
-from symxai.spec import load_sheet
+from symxai.solve.model import Line, Tex
+from symxai.solve.pipeline import build, solve_file
+from symxai.expr.printing import prose, tex
+from symxai.specs.spec import load_sheet
 
 from .conftest import PROBLEMS
 
@@ -106,7 +106,7 @@ def test_one_relevance_figure_per_network(solved):
 
 
 def test_defined_on_splits_a_boundary_where_a_parameter_zeroes_a_denominator():
-    from symxai.regions import Region, defined_on, piecewise
+    from symxai.solve.regions import Region, defined_on, piecewise
     a1, a2 = sympy.symbols("a1 a2", nonnegative=True)
     g = sympy.Symbol("gamma", nonnegative=True)
     gp = sympy.Symbol("gamma", positive=True)

@@ -17,11 +17,11 @@ from fractions import Fraction
 import numpy as np
 import sympy
 
-from ..lrp_rules import propagate
-from ..model import Figure, Line, Table, Tex
-from ..network import figure_data
-from ..printing import tex, width
-from ..regions import defined_on, forward, region_point, same_on
+from symxai.solve.lrp_rules import propagate
+from symxai.solve.model import Figure, Line, Table, Tex
+from symxai.solve.network import figure_data
+from symxai.expr.printing import tex, width
+from symxai.solve.regions import defined_on, forward, region_point, same_on
 
 R_OUT = sympy.Symbol("R_out")
 OPEN = "open"  # Step.domain: any full-dimensional region
@@ -226,7 +226,7 @@ def regions_part(sol, p, per_region, names, cond_tex) -> None:
 
 def eq_text(region) -> str:
     """A boundary by its equalities only: "$x_1 = x_2$", or "the origin"."""
-    from ..regions import Region, describe
+    from symxai.solve.regions import Region, describe
     eqs = [(z, s) for z, s in region.constraints if s == 0]
     point = sympy.solve([z for z, _ in eqs], region.inputs, dict=True)
     if point and len(point[0]) == len(region.inputs) and all(v == 0 for v in point[0].values()):
@@ -357,6 +357,6 @@ def main_figure(sol, p, per_region) -> None:
     if not opens or max(layer.width for layer in net.layers) > 8:
         return
     i = opens[0]
-    from .lrp import _cond_tex
+    from symxai.methods.lrp import _cond_tex
     sol.step(f"The relevances for ${_cond_tex(p.regions[i])}$ on the network:", title="Relevances",
              figure=Figure("network", figure_data(net, dict(per_region[i]))))

@@ -13,7 +13,7 @@ The data is what ``network.figure_data`` gives the TikZ template
 
 from __future__ import annotations
 
-from .mathml import math, prose
+from symxai.web.mathml import math, prose
 
 DX, DY, R, PAD = 190, 86, 22, 48
 
