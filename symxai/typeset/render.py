@@ -74,7 +74,7 @@ def _step_view(step: Step) -> dict:
                  "header": [cell(h) for h in step.table.header],
                  "rows": [[cell(c) for c in row] for row in step.table.rows]}
     figure = None
-    if step.figure is not None:
+    if step.figure is not None and not step.figure.data.get("statement_only"):
         figure = {"template": f"figures/{step.figure.template}.tex.j2", **step.figure.data}
     return {"title": step.title, "text": prose(step.text, step.values),
             "lines": [aligned(line) for line in step.lines], "table": table, "figure": figure}
@@ -103,8 +103,8 @@ def task_view(task, solution, verification) -> dict:
     short, where = shared_roots({n: solution.answers[n].value for n in task.answers})
     answers = [{"lhs": name_tex(n, solution.answers[n].value), "value": tex(short[n])} for n in task.answers]
     shown = (part if part is not None and "figure" in part else task.exercise).get("figure", True)
-    figures = [_step_view(s)["figure"] for s in solution.steps
-               if shown and s.figure is not None and s.figure.data.get("in_statement")]
+    figures = [{"template": f"figures/{s.figure.template}.tex.j2", **s.figure.data}
+               for s in solution.steps if shown and s.figure is not None and s.figure.data.get("in_statement")]
     return {
         "key": task.key,
         "part": part is not None,
@@ -114,6 +114,7 @@ def task_view(task, solution, verification) -> dict:
         "steps": [_step_view(s) for s in solution.steps],
         "answers": answers,
         "where": [tex(line) for line in where],
+        "cases": list(getattr(solution, "cases", [])),
         "figures": figures,
     }
 
