@@ -139,8 +139,10 @@ def starter_text(name: str) -> str:
                                              "      ").rstrip("\n"))
     schema = method.params.json()
     if schema.get("properties"):
-        lines.append("    params:                       # the method's parameters")
-        lines += parameter_lines(name, ex.get("params") or {})
+        given = ex.get("params") or {}
+        lines.append("    params:                       # the method's parameters" if given else
+                     "    params: {}                    # the method's parameters (here set by each part)")
+        lines += parameter_lines(name, given)
     for key in ("names", "parts"):
         if ex.get(key):
             lines += [f"    {key}:"] + _block_value(ex[key], "      ")
