@@ -286,3 +286,19 @@ def test_one_child_for_all_answers_gives_each_answer_its_own_verdict(monkeypatch
                                                      one[a[1]])[1])
     again = C.decide_all(ctx, parsed, (), sample, 0)
     assert again["phi_2"] is one["phi_2"] and again["phi_1"].status == "right"
+
+
+def test_answer_names_from_the_spec_stay_out_of_the_child_processes():
+    """Answer names and catalogue texts read from YAML are located strings, which a child must not
+    send back (the restricted unpickler refuses them): the batched compare and feedback keep names in
+    the parent."""
+    from symxai.grade.check import check_task
+    from symxai.specs.spec import load_sheet
+    from symxai.specs.yamlload import Str
+
+    task = load_sheet(SHEET14, only="shapley").task("shapley")
+    given = {Str(n): v for n, v in zip(task.answers, ["1/3", "1/3", "1/6"])}  # as a spec's names arrive
+    # (1/3, 1/3, 1/6 breaks efficiency: a law's note comes back too)
+    report = check_task(task, given, ())
+    assert [v.status for v in report.verdicts] == ["wrong", "wrong", "right"]
+    assert report.notes and all(type(n.label) is str for n in report.notes)

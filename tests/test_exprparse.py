@@ -361,3 +361,17 @@ def test_row_column_and_transpose_readings():
     assert parse(r"\lambda I + X^\top X", {"lambda": lam, "X": X}).shape == (3, 3)
     with pytest.raises(ExpressionError, match="identity matrix"):
         parse(r"2 I", {}, latex=True)
+
+
+def test_parenthesised_conditions_as_sympy_prints_them():
+    """``(a1 = 0 and a1 < a2) or (...)``: SymPy's printed conditions of a Piecewise read back."""
+    import sympy
+    from symxai.expr.exprparse import parse_condition
+
+    a1, a2 = sympy.symbols("a1 a2")
+    names = {"a1": a1, "a2": a2}
+    want = (sympy.Eq(a1, 0) & (a1 < a2)) | ((a1 > a2) & (a2 > 0))
+    assert parse_condition("(a1 = 0 and a1 < a2) or (a1 > a2 and a2 > 0)", names) == want
+    assert parse_condition(r"\left(a_{1} = 0 \wedge a_{1} < a_{2}\right) \vee \left(a_{1} > a_{2} \wedge a_{2} > 0\right)",
+                           names, latex=True) == want
+    assert parse_condition("(a1 + a2) > 0", names) == (a1 + a2 > 0)  # a parenthesised expression still

@@ -517,7 +517,32 @@ class _Parser(Notation):
             parts.append(self.relation())
         return parts[0] if len(parts) == 1 else sympy.And(*parts)
 
+    def condition_group_ahead(self) -> bool:
+        """Whether the next token opens a parenthesis whose own level holds a relation or
+        ``and``/``or``: ``(a1 = 0 and a1 < a2) or ...``, as SymPy prints nested conditions.
+        A forward scan to the matching closer: no backtracking."""
+        if self.peek().text != "(":
+            return False
+        depth = 0
+        for tok in self.toks[self.i:]:
+            if tok.kind == "op" and tok.text in _CLOSERS:
+                depth += 1
+            elif tok.kind == "op" and tok.text in _CLOSERS.values():
+                depth -= 1
+                if depth == 0:
+                    return False
+            elif depth == 1 and tok.kind == "op" and (tok.text in _RELATIONS or tok.text in ("and", "or")):
+                return True
+            elif tok.kind == "end":
+                return False
+        return False
+
     def relation(self):
+        if self.condition_group_ahead():
+            opener = self.take()
+            inner = self.condition()
+            self.expect(")", opener)
+            return inner
         left = _scalar(self.expr(0))
         rels = []
         while self.peek().kind == "op" and self.peek().text in _RELATIONS:

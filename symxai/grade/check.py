@@ -395,14 +395,14 @@ def decide_one(ctx, name, value, conditions, sample, seed) -> Verdict:
         return Verdict("undecided", f"the answer cannot be evaluated ({exc})")
 
 
-def _compare_each(ctx, parsed, conditions, sample, seed) -> dict:
-    out = {}
+def _compare_each(ctx, parsed, conditions, sample, seed) -> list:
+    out = []  # in the order of ``parsed`` (its keys may be located YAML text, not plain data)
     for name, value in parsed.items():
         try:
-            out[name] = compare(ctx.expected(name), value, ctx.task.symbols, conditions, sample=sample, seed=seed,
-                                tolerance=ctx.tolerance(name), movable=ctx.movable)
+            out.append(compare(ctx.expected(name), value, ctx.task.symbols, conditions, sample=sample, seed=seed,
+                                tolerance=ctx.tolerance(name), movable=ctx.movable))
         except Exception:  # noqa: BLE001 - decided again on its own, where its error means what it always did
-            out[name] = None
+            out.append(None)
     return out
 
 
@@ -415,7 +415,7 @@ def decide_all(ctx, parsed: dict, conditions, sample, seed) -> dict:
     if len(parsed) < 2 or _has_property_check(ctx.task.method):
         return {name: decide_one(ctx, name, value, conditions, sample, seed) for name, value in parsed.items()}
     try:
-        batch = isolated(_compare_each, GUARD, ctx, parsed, conditions, sample, seed)
+        batch = dict(zip(parsed, isolated(_compare_each, GUARD, ctx, parsed, conditions, sample, seed)))
     except (OutOfTime, RuntimeError):
         batch = {}
     return {name: batch.get(name) or decide_one(ctx, name, value, conditions, sample, seed)
@@ -439,7 +439,7 @@ def _diagnose_one(ctx, name, given, conditions, sample, seed) -> list:
                     sample=sample, seed=seed)
 
 
-def _feedback_of(ctx, wrong, parsed, conditions, sample, seed) -> tuple[dict, list]:
+def _feedback_of(ctx, wrong, parsed, conditions, sample, seed) -> tuple[list, list]:
     """In one child: the diagnoses of every wrong answer and the laws the answers break.
 
     One child for the whole search (not one per answer): feedback is a bonus bounded by work, and a
@@ -447,13 +447,13 @@ def _feedback_of(ctx, wrong, parsed, conditions, sample, seed) -> tuple[dict, li
     """
     from symxai.misconceptions import Law
 
-    diagnoses = {name: _diagnose_one(ctx, name, parsed[name], conditions, sample, seed) for name in wrong}
+    diagnoses = [_diagnose_one(ctx, name, parsed[name], conditions, sample, seed) for name in wrong]
     broken = []
     for law in (r for r in ctx.catalogue if isinstance(r, Law)):
         if all(n in parsed for n in law.names):
             residual = law.residual({n: parsed[n] for n in law.names})
             if compare(residual, 0, ctx.task.symbols, conditions, sample=sample, seed=seed).status == "wrong":
-                broken.append((law.label, law.message))
+                broken.append((str(law.label), str(law.message)))  # plain text: a catalogue's may be located YAML
     return diagnoses, broken
 
 
@@ -464,7 +464,8 @@ def _add_feedback(ctx, report, parsed, conditions, sample, seed) -> None:
     ctx.warm()  # the engine's side, computed once here: the same for every answer and every machine
     names = [v.name for v in wrong if v.name in parsed]  # the others carry a preset diagnosis (a missing transpose)
     try:  # a diagnosis search bounded by work; the guard only stops a runaway
-        diagnoses, broken = isolated(_feedback_of, GUARD, ctx, names, parsed, conditions, sample, seed)
+        found, broken = isolated(_feedback_of, GUARD, ctx, names, parsed, conditions, sample, seed)
+        diagnoses = dict(zip(names, found))  # names stay in this process: they may be located YAML text
     except (OutOfTime, RuntimeError):
         diagnoses, broken = {}, []
     for v in wrong:
