@@ -28,7 +28,7 @@ import sympy
 
 from .errors import SpecError, SymxaiError
 from .model import Step
-from .printing import aligned, cell, name_tex, prose, shared_roots, tex
+from .printing import LINE_WIDTH, aligned, cell, continued, name_tex, prose, shared_roots, tex, width
 from .texguard import check_spec_texts, escape_text, lock_document
 
 
@@ -98,10 +98,18 @@ def check_row(task, verification) -> dict | None:
             "steps": f"{steps.checked}/{steps.total}" if steps is not None else "--"}
 
 
+ANSWER_WIDTH = int(LINE_WIDTH * 0.88)  # the answer box is 0.92 of the line, with its frame and indent
+
+
+def _answer_view(lhs: str, value: str) -> dict:
+    """One row of the answer box; a value wider than the box continues on further lines."""
+    return {"lhs": lhs, "value": continued(value, max(ANSWER_WIDTH - width(lhs) - 3, ANSWER_WIDTH // 2))}
+
+
 def task_view(task, solution, verification) -> dict:
     part = task.part
     short, where = shared_roots({n: solution.answers[n].value for n in task.answers})
-    answers = [{"lhs": name_tex(n, solution.answers[n].value), "value": tex(short[n])} for n in task.answers]
+    answers = [_answer_view(name_tex(n, solution.answers[n].value), tex(short[n])) for n in task.answers]
     figures = [_step_view(s)["figure"] for s in solution.steps if s.figure is not None and s.figure.data.get("in_statement")]
     return {
         "key": task.key,

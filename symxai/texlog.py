@@ -46,7 +46,7 @@ class Overfull:
 
 
 def overfull_boxes(log: str, source: str = "", tolerance: float = TOLERANCE_PT) -> list[Overfull]:
-    """Every box of ``log`` more than ``tolerance`` pt over, located in ``source`` (the .tex).
+    r"""Every box of ``log`` more than ``tolerance`` pt over, located in ``source`` (the .tex).
 
     >>> overfull_boxes("Overfull \\hbox (0.4pt too wide) in paragraph at lines 5--6")
     []
