@@ -285,7 +285,11 @@ class SymxaiLatexPrinter(LatexPrinter):
 
     def _print_Piecewise(self, expr):
         # "if" and "otherwise", as a person writes cases
-        return super()._print_Piecewise(expr).replace("& \\text{for}\\: ", "& \\text{if } ")
+        code = super()._print_Piecewise(expr).replace("& \\text{for}\\: ", "& \\text{if } ")
+        if "\\frac" in code:  # full-size fractions a student can read
+            code = code.replace("\\begin{cases} ", "\\begin{cases} \\displaystyle ").replace(
+                " \\\\", " \\\\ \\displaystyle ")
+        return code
 
     def _print_log(self, expr, exp=None):
         # log alpha_1, log 3: no parentheses around a single symbol or integer
@@ -551,7 +555,8 @@ def cell(obj) -> str:
     """A table cell: math for SymPy objects and Lines, escaped text for strings."""
     if isinstance(obj, str):
         return text(obj)
-    return f"${inline(obj)}$"
+    code = inline(obj)
+    return f"$\\displaystyle {code}$" if "\\frac" in code else f"${code}$"  # full-size fractions
 
 
 def prose(template: str, values: dict) -> str:

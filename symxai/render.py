@@ -75,7 +75,11 @@ def _step_view(step: Step) -> dict:
                  "rows": [[cell(c) for c in row] for row in step.table.rows]}
     figure = None
     if step.figure is not None:
-        figure = {"template": f"figures/{step.figure.template}.tex.j2", **step.figure.data}
+        data = step.figure.data
+        if step.figure.template == "network":  # every label at a spot of its own (symxai.netlayout)
+            from .netlayout import place
+            data = place(data)
+        figure = {"template": f"figures/{step.figure.template}.tex.j2", **data}
     return {"title": step.title, "text": prose(step.text, step.values),
             "lines": [aligned(line) for line in step.lines], "table": table, "figure": figure}
 
