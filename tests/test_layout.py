@@ -140,3 +140,45 @@ def test_the_breaker_never_cuts_inside_braces_or_scripts():
 def test_a_short_line_is_left_alone():
     assert aligned(Line(sympy.Symbol("x"), 2 * sympy.Symbol("x"))) == "x &= 2 x"
     assert break_term("a + b", LINE_WIDTH) == ["a + b"]
+
+
+# --- network figures -------------------------------------------------------------------------
+
+def _network_figures(spec):
+    from symxai.pipeline import solve_file
+
+    sheet, results = solve_file(spec)
+    for key, (solution, _) in results.items():
+        for step in solution.steps:
+            if step.figure is not None and step.figure.template == "network":
+                yield key, step.figure.data
+
+
+@pytest.mark.parametrize("name", ["tub-ml-sheet14", "tub-ml-sheet11", "tub-ml1-lecture14"])
+def test_no_label_of_a_corpus_network_figure_overlaps_anything(name):
+    from symxai.netlayout import collisions, place
+
+    figures = list(_network_figures(PROBLEMS / f"{name}.yaml"))
+    assert figures
+    for key, data in figures:
+        placed = place(data)
+        assert collisions(placed) == [], key
+        assert all(0.15 <= e["t"] <= 0.75 for e in placed["edges"])  # on its own edge, away from the arrow
+
+
+def test_the_measure_catches_labels_at_a_fixed_spot_of_every_edge():
+    """The old drawing (every weight at 0.3 of its edge, relevances under the neuron) is what
+    hid w23 and w24 in lecture 14 Ex 7: the measure must see it."""
+    from symxai.netlayout import collisions, node_centres, place
+
+    key, data = next(_network_figures(PROBLEMS / "tub-ml1-lecture14.yaml"))
+    fixed = place(data)
+    centres = node_centres(fixed["levels"])
+    for level in fixed["levels"]:
+        for node in level:
+            node["x"], node["y"] = centres[node["id"]]
+    for e in fixed["edges"]:
+        (x0, y0), (x1, y1) = centres[e["from"]], centres[e["to"]]
+        e["lx"], e["ly"] = x0 + 0.3 * (x1 - x0), y0 + 0.3 * (y1 - y0)
+    found = collisions(fixed)
+    assert any("w_{23}" in f for f in found) and any("w_{24}" in f for f in found)
