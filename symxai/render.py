@@ -106,8 +106,10 @@ ANSWER_WIDTH = int(LINE_WIDTH * 0.88)  # the answer box is 0.92 of the line, wit
 
 
 def _answer_view(lhs: str, value: str) -> dict:
-    """One row of the answer box; a value wider than the box continues on further lines."""
-    return {"lhs": lhs, "value": continued(value, max(ANSWER_WIDTH - width(lhs) - 3, ANSWER_WIDTH // 2))}
+    """One row of the answer box: ``value`` as printed, ``display`` the same continued on further
+    lines of the align environment when it is wider than the box."""
+    return {"lhs": lhs, "value": value,
+            "display": continued(value, max(ANSWER_WIDTH - width(lhs) - 3, ANSWER_WIDTH // 2))}
 
 
 def task_view(task, solution, verification) -> dict:
