@@ -24,8 +24,8 @@ BARE = [sys.executable, "-c", "import sympy"]
 
 def corpus_checks() -> list[tuple[str, list[str], list[str]]]:
     """(label, right command, wrong command) per task with answers."""
-    from symxai.pipeline import answer_record, solve_sheet
-    from symxai.spec import load_sheet
+    from symxai.solve.pipeline import answer_record, solve_sheet
+    from symxai.specs.spec import load_sheet
 
     out = []
     for path in sorted((ROOT / "problems").glob("*.yaml")):

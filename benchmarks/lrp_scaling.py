@@ -52,8 +52,8 @@ def spec(width: int, depth: int, seed: int) -> str:
 
 def one_case(width: int, depth: int, seed: int) -> dict:
     from symxai.methods import get
-    from symxai.spec import loads_sheet
-    from symxai.verify import verify
+    from symxai.specs.spec import loads_sheet
+    from symxai.solve.verify import verify
     get("lrp")  # discover the methods before the clock starts
     t0 = time.perf_counter()
     task = loads_sheet(spec(width, depth, seed)).task("net")
@@ -113,8 +113,8 @@ NAMED = {
 def named_case(name: str, seed: int) -> dict:
     """One of issue 15's cases: enumerate + solve + verify, and zennit once at a point of every region."""
     from symxai.methods import get
-    from symxai.spec import loads_sheet
-    from symxai.verify import verify
+    from symxai.specs.spec import loads_sheet
+    from symxai.solve.verify import verify
     kind, width, depth, rule, params, options = NAMED[name]
     if kind == "unseen":
         layers, d = UNSEEN, 3
@@ -146,7 +146,7 @@ def named_case(name: str, seed: int) -> dict:
         sys.path.insert(0, str(ROOT))
         from tests import xref
         xref.import_zennit()
-        from symxai.regions import region_point
+        from symxai.solve.regions import region_point
         rng = np.random.default_rng(0)
         zp = {k: (1.0 if v == "gamma" else v) for k, v in params.items()}
         points = [pt for pt in (region_point(r, rng) for r in regions) if pt is not None]

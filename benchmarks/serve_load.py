@@ -42,8 +42,8 @@ def corpus_items() -> dict[str, list]:
     """(sheet, target, answers, expected exit code) per group, from the engine's own answers."""
     import sympy
 
-    from symxai.pipeline import solve_file, spec_files
-    from symxai.printing import plain
+    from symxai.solve.pipeline import solve_file, spec_files
+    from symxai.expr.printing import plain
 
     groups = {g: [] for g in GROUPS}
     for f in spec_files([ROOT / "problems"]):

@@ -39,7 +39,7 @@ import sympy
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from symxai.coalitions import _sizes  # noqa: E402
+from symxai.solve.coalitions import _sizes  # noqa: E402
 from symxai.methods.shapley import Shapley, ShapleyProblem  # noqa: E402
 
 

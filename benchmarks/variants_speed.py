@@ -1,7 +1,7 @@
 """Variants of problems/tub-ml-sheet14.yaml's Shapley exercise through the CLI, in fresh processes.
 
 Rows: COUNT verified variants tex-only (draw, constraints, solve, verify, render both sheets, answer
-key) with --jobs 1 and --jobs J; 20 variants with their 40 PDFs (one pdflatex pass each, precompiled
+key) with --jobs 1 and --jobs J; COUNT variants with one exercises and one solutions booklet; 20 variants with their 40 PDFs (one pdflatex pass each, precompiled
 preamble, PDFs in parallel on all cores) after a warm-up run that leaves the preamble format cached;
 and the format dump itself (a cold cache).  Wall and CPU (user+sys of the process and all its
 children), medians of --repeat runs.
@@ -24,10 +24,10 @@ from timing import machine, medians, run_cold  # noqa: E402
 SHEET = "problems/tub-ml-sheet14.yaml"
 
 
-def variants(count: int, jobs: int, tex_only: bool, env=None):
+def variants(count: int, jobs: int, tex_only: bool, env=None, *extra: str):
     with tempfile.TemporaryDirectory() as out:
         cmd = [sys.executable, "-m", "symxai", "variants", SHEET, "shapley", "--count", str(count),
-               "-o", out, "--jobs", str(jobs), *(["--tex-only"] if tex_only else [])]
+               "-o", out, "--jobs", str(jobs), *(["--tex-only"] if tex_only else []), *extra]
         return run_cold(cmd, cwd=ROOT, env=env)
 
 
@@ -48,6 +48,8 @@ def main() -> None:
         rows.append(("20 variants + 40 PDFs, --jobs 1, cold format cache", cold))
         rows.append(("20 variants + 40 PDFs, --jobs 1, format cached",
                      medians([variants(20, 1, False, env) for _ in range(args.repeat)])))
+        rows.append((f"{args.count} variants + both booklets (2 PDFs, no per-variant PDFs), --jobs {args.jobs}",
+                     medians([variants(args.count, args.jobs, False, env, "--booklet") for _ in range(args.repeat)])))
     print(f"machine: {machine()}; medians of {args.repeat} fresh processes (the cold-cache row: one run)")
     print()
     print("| what | wall (s) | CPU (s) |")

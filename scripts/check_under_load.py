@@ -27,8 +27,8 @@ def _solved(spec: Path) -> dict:
     """{target: {answer name: text}} as `symxai solve` prints it (solved here even where verification
     fails, so that every task is in the corpus)."""
     sys.path.insert(0, str(ROOT))
-    from symxai.pipeline import answer_record
-    from symxai.spec import load_sheet
+    from symxai.solve.pipeline import answer_record
+    from symxai.specs.spec import load_sheet
 
     out = {}
     for task in load_sheet(spec).tasks:

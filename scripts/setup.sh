@@ -8,7 +8,8 @@
 #   texlive-latex-extra        enumitem; it depends on texlive-pictures (pgf/tikz)
 #   lmodern                    lmodern.sty and its Type 1 fonts (fonts-lmodern has only OpenType)
 #   latexmk                    runs pdflatex as often as needed
-#   poppler-utils              pdftotext, used by the tests to read PDFs back
+#   poppler-utils              pdftotext (tests read PDFs back), pdftoppm/pdftocairo (LMS figures)
+#   maxima                     STACK's CAS: the tests evaluate every exported teacher's answer in it
 # Browser tests of `symxai serve` (tests/test_web_browser.py), installed when missing:
 #   chromium, chromium-driver  headless Chromium driven by Selenium (the web and test extras)
 # texlive-fonts-recommended (Times/Helvetica clones) is left out: nothing uses it.
@@ -24,11 +25,13 @@ APT_PACKAGES=(
     texlive-pictures
     lmodern
     poppler-utils
+    maxima
 )
 
 if command -v pdflatex >/dev/null && command -v latexmk >/dev/null \
-        && command -v pdftotext >/dev/null && kpsewhich lmodern.sty >/dev/null; then
-    echo "setup: TeX already installed, skipping apt"
+        && command -v pdftotext >/dev/null && kpsewhich lmodern.sty >/dev/null \
+        && command -v maxima >/dev/null && kpsewhich standalone.cls >/dev/null; then
+    echo "setup: TeX and Maxima already installed, skipping apt"
 else
     if [ "$(id -u)" -eq 0 ]; then
         SUDO=()
@@ -42,7 +45,7 @@ else
     "${SUDO[@]}" apt-get update
     "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
         apt-get install -y --no-install-recommends "${APT_PACKAGES[@]}"
-    echo "setup: TeX installed in $((SECONDS - start))s"
+    echo "setup: TeX and Maxima installed in $((SECONDS - start))s"
 fi
 
 if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then

@@ -3,10 +3,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
-$PY -m symxai schema -o symxai/spec.schema.json
+$PY -m symxai schema -o symxai/specs/spec.schema.json
 $PY - <<'PY'
 from pathlib import Path
-from symxai.schema_json import params_markdown
+from symxai.specs.schema_json import params_markdown
 doc = Path("docs/spec.md")
 head, rest = doc.read_text().split("<!-- generated: method parameters -->\n", 1)
 tail = rest.split("<!-- end generated -->", 1)[1]

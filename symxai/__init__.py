@@ -7,8 +7,8 @@ so that ``symxai --help`` stays fast): ``solve_file``, ``check``, ``check_sheet`
 
 __version__ = "0.1.0"
 
-_PUBLIC = {"solve_file": "pipeline", "build": "pipeline", "check": "check", "check_sheet": "sheetcheck",
-           "load_sheet": "spec"}
+_PUBLIC = {"solve_file": "solve.pipeline", "build": "solve.pipeline", "check": "grade.check",
+           "check_sheet": "grade.sheetcheck", "load_sheet": "specs.spec"}
 __all__ = ["__version__", *_PUBLIC]
 
 

@@ -1,4 +1,4 @@
-"""The command line: a thin click layer over ``symxai.pipeline`` and ``symxai.check``.
+"""The command line: a thin click layer over ``symxai.solve.pipeline`` and ``symxai.grade.check``.
 
 Exit status: 0 success; 1 ``check`` found a wrong answer; 2 the input could
 not be understood (spec, expression, names); 3 verification failed; 4 LaTeX
@@ -14,7 +14,7 @@ import sys
 
 import click
 
-from .errors import SymxaiError
+from symxai.errors import SymxaiError
 
 EXIT_OUTPUT = 5  # a file could not be read or written (disk full, permissions)
 EXIT_INTERNAL = 70  # a bug in symxai (EX_SOFTWARE); SYMXAI_DEBUG=1 shows the traceback
@@ -83,7 +83,7 @@ def _output_folder(path) -> None:
     """UsageError when ``-o`` names something that exists and is not a folder."""
     from pathlib import Path
 
-    from .errors import UsageError
+    from symxai.errors import UsageError
 
     p = Path(path)
     if p.exists() and not p.is_dir():
@@ -105,8 +105,8 @@ def validate(files):
     schema, symbols, each method's parameters, sizes, random blocks); exit 2
     when a problem is found or a folder holds no spec.
     """
-    from .errors import SpecError
-    from .validation import validate_paths
+    from symxai.errors import SpecError
+    from symxai.specs.validation import validate_paths
 
     report = _run(lambda: validate_paths(files))
     for line in report.ok:
@@ -121,7 +121,7 @@ def validate(files):
 @click.option("--seed", default=0, show_default=True, help="Seed of the verification points.")
 def solve(file, as_json, seed):
     """Solve and verify every exercise of FILE; print every answer."""
-    from .pipeline import answers_document, require_verified, solve_file
+    from symxai.solve.pipeline import answers_document, require_verified, solve_file
 
     def work():
         sheet, results = solve_file(file, seed=seed, progress=_progress)
@@ -153,7 +153,7 @@ def build(paths, output, tex_only, templates, seed, strict_layout):
     """Build exercise and solution sheets for spec files or folders."""
     from pathlib import Path
 
-    from .pipeline import build as run_build
+    from symxai.solve.pipeline import build as run_build
 
     _run(lambda: _output_folder(output))
     written = _run(lambda: run_build(paths, output, tex_only=tex_only, seed=seed,
@@ -163,7 +163,7 @@ def build(paths, output, tex_only, templates, seed, strict_layout):
 
 
 def _pairs(items) -> dict:
-    from .errors import UsageError
+    from symxai.errors import UsageError
 
     out = {}
     for item in items:
@@ -186,7 +186,7 @@ def check(file, target, answers, assume, as_json):
     Exit status 0 when every answer is right, 1 when one is wrong or cannot
     be decided, 2 when the input cannot be understood.
     """
-    from .check import check as run_check
+    from symxai.grade.check import check as run_check
 
     report = _run(lambda: run_check(file, target, _pairs(answers), assume))
     _report(report, as_json)
@@ -213,7 +213,7 @@ def check_sheet(file, answers, as_json):
     is given and right, 1 when one is wrong, undecided or missing, 2 when a
     file or an answer cannot be understood.
     """
-    from .sheetcheck import check_sheet as run_check_sheet
+    from symxai.grade.sheetcheck import check_sheet as run_check_sheet
 
     report = _run(lambda: run_check_sheet(file, answers))
     _report(report, as_json)
@@ -231,7 +231,7 @@ def check_sheet(file, answers, as_json):
 @click.option("--log-answers", is_flag=True, help="Write the answers' text to the access log too.")
 def serve(paths, host, port, workers, queue, solutions, log_answers):
     """Serve the sheets of PATHS (default problems/) as a web page that checks answers."""
-    from .web.server import serve as run_serve
+    from symxai.web.server import serve as run_serve
 
     _run(lambda: run_serve(paths or ("problems",), host=host, port=port, workers=workers, queue=queue,
                            solutions=solutions, log_answers=log_answers, log=lambda m: click.echo(m, err=True)))
@@ -240,7 +240,7 @@ def serve(paths, host, port, workers, queue, solutions, log_answers):
 @main.command()
 def methods():
     """List the available methods."""
-    from . import methods as registry
+    from symxai import methods as registry
 
     for name in registry.names():
         click.echo(name)
@@ -250,7 +250,7 @@ def methods():
 @click.option("-o", "--output", type=click.Path(), help="Write to this file instead of stdout.")
 def schema(output):
     """Print the JSON Schema of spec files (for editors)."""
-    from .schema_json import spec_schema
+    from symxai.specs.schema_json import spec_schema
 
     text = json.dumps(spec_schema(), indent=2) + "\n"
     if output:
@@ -275,25 +275,30 @@ def _bar(length: int, label: str):
 @click.option("--moodle", type=click.Path(), help="Also write a Moodle XML quiz to this file.")
 @click.option("--moodle-style", type=click.Choice(["cloze", "numerical"]), default="cloze", show_default=True,
               help="One cloze question per variant, or one numerical question per answer.")
+@click.option("--stack", type=click.Path(), help="Also write STACK questions (Moodle XML, qtype stack) to this file.")
+@click.option("--qti", type=click.Path(), help="Also write an IMS QTI 2.1 content package (zip) to this file.")
+@click.option("--booklet", is_flag=True, help="Write one exercises PDF and one solutions PDF holding every variant.")
+@click.option("--variant-pdfs/--no-variant-pdfs", default=None,
+              help="Per-variant PDFs (default: yes without --booklet, no with it).")
+@click.option("--figures", "figure_format", type=click.Choice(["png", "svg"]), default="png", show_default=True,
+              help="Image format of network figures in the LMS files.")
 @click.option("--tolerance", default=1e-3, show_default=True, help="Absolute tolerance of Moodle's numerical answers.")
+@click.option("--keep-degenerate", is_flag=True, help="Keep dead networks, all-zero answers and poles in the domain.")
 @click.option("--max-tries", type=click.IntRange(1), help="Candidates to try before giving up.")
-def variants(file, exercise, count, seed, output, jobs, tex_only, moodle, moodle_style, tolerance, max_tries):
+def variants(file, exercise, count, seed, output, jobs, tex_only, moodle, moodle_style, stack, qti, booklet,
+             variant_pdfs, figure_format, tolerance, keep_degenerate, max_tries):
     """Write COUNT distinct verified variants of EXERCISE of FILE (its random: block)."""
-    from pathlib import Path
-
-    from .variants import generate, write_batch
+    from symxai.batch.variants import generate, write_batch
 
     def work():
         _output_folder(output)
         with _bar(count, "variants") as bar:
             batch = generate(file, exercise, count=count, seed=seed, jobs=jobs, max_tries=max_tries,
-                             progress=bar.update)
-        written = write_batch(batch, output, tex_only=tex_only, jobs=jobs)
-        if moodle:
-            from .latex import write_atomic
-            from .moodle import quiz_xml
-            Path(moodle).parent.mkdir(parents=True, exist_ok=True)
-            written.append(write_atomic(Path(moodle), quiz_xml(batch, style=moodle_style, tolerance=tolerance)))
+                             progress=bar.update, lms=bool(moodle or stack or qti), degenerate=keep_degenerate)
+        written = write_batch(batch, output, tex_only=tex_only, jobs=jobs, moodle=moodle, stack=stack, qti=qti,
+                              booklet=booklet, variant_pdfs=variant_pdfs, moodle_style=moodle_style,
+                              tolerance=tolerance, figure_format=figure_format,
+                              log=lambda line: click.echo(line, err=True))
         click.echo(batch.summary(), err=True)
         click.echo(f"{len(written)} file(s) written to {output}")
 
@@ -311,7 +316,7 @@ def stress(file, exercise, seeds, jobs, as_json):
 
     Exit status 3 when a seed fails.
     """
-    from .stress import stress as run_stress
+    from symxai.batch.stress import stress as run_stress
 
     def work():
         with _bar(seeds, "seeds") as bar:

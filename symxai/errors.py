@@ -97,4 +97,4 @@ class LatexError(SymxaiError):
 class LayoutError(LatexError):
     """Raised under ``--strict-layout`` (or ``SYMXAI_STRICT_LAYOUT=1``) when a compiled
     sheet has an overfull box: a line past the margin or a page too high.  The message
-    names the sheet, the exercise and by how much (``symxai.texlog``)."""
+    names the sheet, the exercise and by how much (``symxai.typeset.texlog``)."""

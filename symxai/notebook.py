@@ -4,9 +4,9 @@
 ``solve_file`` returns define ``_repr_markdown_`` (Markdown with ``$...$``
 math, which Jupyter renders) and ``_repr_latex_``; a solved sheet and a
 check report also give ``_repr_html_`` with MathML when the web extra
-(latex2mathml) is installed.  Every formula is printed by ``symxai.printing``.
+(latex2mathml) is installed.  Every formula is printed by ``symxai.expr.printing``.
 
->>> from symxai.pipeline import solve_file
+>>> from symxai.solve.pipeline import solve_file
 >>> solved = solve_file("problems/tub-ml-sheet14.yaml")
 >>> sheet, results = solved  # still a (sheet, results) pair
 >>> "$\\\\phi_{1} = \\\\frac{2}{3}$" in solved._repr_markdown_()
@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from .printing import aligned, inline, name_tex, prose, tex
+from symxai.expr.printing import aligned, inline, name_tex, prose, tex
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 
@@ -134,7 +134,7 @@ class SolvedSheet(NamedTuple):
     def _repr_html_(self):
         if not _mathml_available():
             return None
-        from .web.mathml import math
+        from symxai.web.mathml import math
 
         parts = [f"<h3>{_html(self.sheet.data['title'])}</h3>"]
         for task in self.sheet.tasks:

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 # Tests build strictly: an overfull box over 1 pt in any PDF they build is a LayoutError
-# (symxai/texlog.py); a test that wants the warning passes strict_layout=False.
+# (symxai/typeset/texlog.py); a test that wants the warning passes strict_layout=False.
 os.environ.setdefault("SYMXAI_STRICT_LAYOUT", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,7 +47,7 @@ def wrong_phi_1(monkeypatch):
 @pytest.fixture
 def tex():
     """Skip without TeX on a workstation; fail without it in CI."""
-    from symxai.latex import tex_available
+    from symxai.typeset.latex import tex_available
     if tex_available():
         return
     if os.environ.get("CI"):

@@ -3,7 +3,7 @@
 Run as ``python tests/kill_harness.py WORKDIR SEED KILLS``; prints one JSON object.
 
 The builds run in forked children (sympy is imported once).  A child counts
-the line events of the output code (symxai/outputdir.py, latex.write_atomic,
+the line events of the output code (symxai/typeset/outputdir.py, latex.write_atomic,
 shutil's tree copy and removal) and sends itself SIGKILL at event k, with k
 drawn from a seeded generator over the whole range of events of one build
 (plus 10 %, so some builds finish), every other kill within the commit
@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from symxai.pipeline import build  # noqa: E402
+from symxai.solve.pipeline import build  # noqa: E402
 
 SPEC = """id: {id}
 title: "Generation {gen} of {id}"
@@ -95,7 +95,7 @@ def in_child(fn, kill_at: int | None = None, count_file: Path | None = None) -> 
                     commit_at[0] = counter[0] + 1
                 return local if frame.f_code.co_filename.endswith(WATCHED) else None
 
-            import symxai.outputdir as od
+            import symxai.typeset.outputdir as od
             original = od.publish
 
             @contextmanager

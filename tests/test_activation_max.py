@@ -9,12 +9,12 @@ import pytest
 import sympy
 from click.testing import CliRunner
 
-from symxai.check import check
+from symxai.grade.check import check
 from symxai.cli import main
 from symxai.errors import SpecError
 from symxai.reference import optimize as ref
-from symxai.spec import load_sheet, loads_sheet
-from symxai.verify import verify
+from symxai.specs.spec import load_sheet, loads_sheet
+from symxai.solve.verify import verify
 
 ROOT = Path(__file__).resolve().parent.parent
 S14 = ROOT / "problems" / "tub-ml-sheet14.yaml"

@@ -11,9 +11,9 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from symxai.check import check_task
+from symxai.grade.check import check_task
 from symxai.cli import main
-from symxai.spec import load_sheet
+from symxai.specs.spec import load_sheet
 
 EX10 = "problems/eth-riai-ex10.yaml"
 SHEET11 = "problems/tub-ml-sheet11.yaml"

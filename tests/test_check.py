@@ -11,10 +11,10 @@ import textwrap
 import pytest
 from click.testing import CliRunner
 
-from symxai.check import check
+from symxai.grade.check import check
 from symxai.cli import main
 from symxai.errors import UsageError
-from symxai.sheetcheck import check_sheet
+from symxai.grade.sheetcheck import check_sheet
 
 SHEET14 = "problems/tub-ml-sheet14.yaml"
 EX10 = "problems/eth-riai-ex10.yaml"
@@ -235,7 +235,7 @@ def test_method_module_map_names_every_registered_method():
 
 
 def test_only_the_requested_exercise_is_built():
-    from symxai.spec import load_sheet
+    from symxai.specs.spec import load_sheet
 
     sheet = load_sheet(PROBLEMS / "tub-ml-sheet14.yaml", only="lrp-max.B")
     assert {t.exercise["id"] for t in sheet.tasks} == {"lrp-max"}
@@ -246,7 +246,7 @@ def test_a_shapley_check_imports_neither_lrp_nor_scipy():
     import subprocess
     import sys
 
-    code = ("import sys; from symxai.check import check; "
+    code = ("import sys; from symxai.grade.check import check; "
             "r = check('problems/tub-ml-sheet14.yaml', 'shapley', {'phi_1': '2/3'}); "
             "print(r.exit_code, sorted(m for m in sys.modules if m.startswith('scipy') or m.endswith('.lrp'))[:3])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,

@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 import sympy
 
-from symxai.numeval import evaluate
-from symxai.spec import loads_sheet
+from symxai.expr.numeval import evaluate
+from symxai.specs.spec import loads_sheet
 from tests import xref
 
 try:

@@ -11,9 +11,9 @@ import pytest
 import sympy as sp
 from hypothesis import given, settings, strategies as st
 
-from symxai import exprfuncs, exprparse, exprtokens
+from symxai.expr import exprfuncs, exprparse, exprtokens
 from symxai.errors import ExpressionError
-from symxai.exprparse import MAX_LENGTH, Phi, parse, parse_condition, parse_value
+from symxai.expr.exprparse import MAX_LENGTH, Phi, parse, parse_condition, parse_value
 
 x1, x2, x3, a1, a2, b, T = sp.symbols("x1 x2 x3 a1 a2 b T")
 lam, gam, beta, E, I, N = sp.symbols("lambda gamma beta E I N")

@@ -8,14 +8,14 @@ import sympy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from symxai.answertext import parse_answer
-from symxai.check import check_task, read_answer
-from symxai.equivalence import compare
+from symxai.expr.answertext import parse_answer
+from symxai.grade.check import check_task, read_answer
+from symxai.grade.equivalence import compare
 from symxai.errors import ExpressionError, SymxaiError
-from symxai.exprparse import parse_condition
-from symxai.feedback import diagnose
-from symxai.spec import load_sheet
-from symxai.symbols import SymbolDecl, SymbolTable
+from symxai.expr.exprparse import parse_condition
+from symxai.grade.feedback import diagnose
+from symxai.specs.spec import load_sheet
+from symxai.specs.symbols import SymbolDecl, SymbolTable
 
 TABLE = SymbolTable([
     SymbolDecl("d", assume=frozenset({"integer", "positive"})),

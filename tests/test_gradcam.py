@@ -6,8 +6,8 @@ import numpy as np
 import sympy
 
 from symxai.reference.gradcam import class_score, fd_gradient, softmax
-from symxai.spec import load_sheet
-from symxai.verify import verify
+from symxai.specs.spec import load_sheet
+from symxai.solve.verify import verify
 
 SPEC = Path(__file__).resolve().parent.parent / "problems" / "yale-hw1.yaml"
 E = sympy.E
@@ -63,7 +63,7 @@ def test_injected_wrong_answers_fail():
 
 def test_mean_normaliser_and_concatenated_frames():
     text = SPEC.read_text().replace("normalise: sum-to-one", "normalise: mean")
-    from symxai.spec import loads_sheet
+    from symxai.specs.spec import loads_sheet
     task = loads_sheet(text, str(SPEC)).task("gradcam.b")
     sol = task.method.solve(task.problem)
     assert verify(task, sol).passed

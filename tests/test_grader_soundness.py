@@ -14,11 +14,11 @@ import sympy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from symxai.check import check, check_task, read_answer
+from symxai.grade.check import check, check_task, read_answer
 from symxai.errors import ExpressionError, SymxaiError, UsageError
-from symxai.sheetcheck import check_sheet
-from symxai.spec import load_sheet
-from symxai.verify import verify
+from symxai.grade.sheetcheck import check_sheet
+from symxai.specs.spec import load_sheet
+from symxai.solve.verify import verify
 
 S11, S14 = "problems/tub-ml-sheet11.yaml", "problems/tub-ml-sheet14.yaml"
 EX10 = "problems/eth-riai-ex10.yaml"

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import sympy
 
-from symxai.spec import load_sheet, loads_sheet
-from symxai.verify import verify
+from symxai.specs.spec import load_sheet, loads_sheet
+from symxai.solve.verify import verify
 
 SPEC = Path(__file__).resolve().parent.parent / "problems" / "tub-ml1-lecture14.yaml"
 R = sympy.Rational

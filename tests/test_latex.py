@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from symxai.errors import LatexError
-from symxai.latex import compile_pdf, write_atomic
+from symxai.typeset.latex import compile_pdf, write_atomic
 
 
 def doc(body: str, preamble: str = "") -> str:
@@ -130,7 +130,7 @@ def test_write_atomic_replaces_whole_file(tmp_path):
 @pytest.fixture
 def passes(monkeypatch):
     """The command lines of every TeX process started, in order."""
-    import symxai.latex as latex
+    import symxai.typeset.latex as latex
 
     seen = []
     real = latex.run_tex
@@ -145,7 +145,7 @@ def passes(monkeypatch):
 @pytest.fixture
 def format_cache(tmp_path, monkeypatch):
     """A fresh, private format cache for one test."""
-    import symxai.texformat as texformat
+    import symxai.typeset.texformat as texformat
 
     folder = tmp_path / "cache"
     monkeypatch.setenv("SYMXAI_CACHE_DIR", str(folder))
@@ -206,7 +206,7 @@ def test_precompiled_builds_keep_the_sandbox(tex, tmp_path, format_cache):
 
 
 def test_a_cache_folder_others_can_write_is_not_used(tex, tmp_path, monkeypatch):
-    import symxai.texformat as texformat
+    import symxai.typeset.texformat as texformat
 
     shared = tmp_path / "shared"
     (shared / "tex-formats").mkdir(parents=True)
@@ -224,7 +224,7 @@ def test_a_cache_folder_others_can_write_is_not_used(tex, tmp_path, monkeypatch)
 
 
 def test_compile_many_builds_all_and_reports_the_failure(tex, tmp_path):
-    from symxai.latex import compile_many
+    from symxai.typeset.latex import compile_many
 
     jobs = [(doc(f"Sheet {k}."), tmp_path / f"s{k}.pdf", f"s{k}") for k in range(3)]
     done = []

@@ -9,11 +9,11 @@ import pytest
 import sympy
 
 from symxai.errors import LayoutError
-from symxai.model import Line, Step, Tex
-from symxai.pipeline import build
-from symxai.printing import LINE_WIDTH, aligned, width
-from symxai.texbreak import break_term, summands
-from symxai.texlog import overfull_boxes
+from symxai.solve.model import Line, Step, Tex
+from symxai.solve.pipeline import build
+from symxai.expr.printing import LINE_WIDTH, aligned, width
+from symxai.expr.texbreak import break_term, summands
+from symxai.typeset.texlog import overfull_boxes
 
 from .conftest import PROBLEMS, ROOT
 
@@ -145,7 +145,7 @@ def test_a_short_line_is_left_alone():
 # --- network figures -------------------------------------------------------------------------
 
 def _network_figures(spec):
-    from symxai.pipeline import solve_file
+    from symxai.solve.pipeline import solve_file
 
     sheet, results = solve_file(spec)
     for key, (solution, _) in results.items():
@@ -156,7 +156,7 @@ def _network_figures(spec):
 
 @pytest.mark.parametrize("name", ["tub-ml-sheet14", "tub-ml-sheet11", "tub-ml1-lecture14"])
 def test_no_label_of_a_corpus_network_figure_overlaps_anything(name):
-    from symxai.netlayout import collisions, place
+    from symxai.typeset.netlayout import collisions, place
 
     figures = list(_network_figures(PROBLEMS / f"{name}.yaml"))
     assert figures
@@ -169,7 +169,7 @@ def test_no_label_of_a_corpus_network_figure_overlaps_anything(name):
 def test_the_measure_catches_labels_at_a_fixed_spot_of_every_edge():
     """The old drawing (every weight at 0.3 of its edge, relevances under the neuron) is what
     hid w23 and w24 in lecture 14 Ex 7: the measure must see it."""
-    from symxai.netlayout import collisions, node_centres, place
+    from symxai.typeset.netlayout import collisions, node_centres, place
 
     key, data = next(_network_figures(PROBLEMS / "tub-ml1-lecture14.yaml"))
     fixed = place(data)

@@ -9,8 +9,8 @@ from click.testing import CliRunner
 from symxai.cli import main
 from symxai.methods.lime import _kkt_lasso
 from symxai.reference.lime import best_subset, lasso_constrained
-from symxai.spec import load_sheet
-from symxai.verify import verify
+from symxai.specs.spec import load_sheet
+from symxai.solve.verify import verify
 
 SPEC = Path(__file__).resolve().parent.parent / "problems" / "yale-hw1.yaml"
 R = sympy.Rational
@@ -46,7 +46,7 @@ def test_ridge_has_the_multiplier():
     n = X.shape[1]
     expected = (X.T * W * X + lam * sympy.Identity(n)).inverse() * X.T * W * y
     values = task.method.sample(task.problem, task.symbols, np.random.default_rng(5))
-    from symxai.numeval import evaluate
+    from symxai.expr.numeval import evaluate
     assert np.allclose(evaluate(sol.answers["beta_ridge"].value, values), evaluate(expected, values))
 
 

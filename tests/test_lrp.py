@@ -6,13 +6,13 @@ import sys
 import pytest
 import sympy
 
-from symxai.check import check
+from symxai.grade.check import check
 from symxai.errors import SpecError
 from symxai.methods import get
-from symxai.model import Solution
-from symxai.render import environment
-from symxai.spec import load_sheet, loads_sheet
-from symxai.verify import verify
+from symxai.solve.model import Solution
+from symxai.typeset.render import environment
+from symxai.specs.spec import load_sheet, loads_sheet
+from symxai.solve.verify import verify
 
 HEAD = """id: t
 title: T

@@ -10,11 +10,11 @@ import sympy
 from sklearn.cluster import KMeans
 from sklearn.svm import OneClassSVM
 
-from symxai.check import check
-from symxai.model import Solution
-from symxai.numeval import evaluate
-from symxai.spec import load_sheet, loads_sheet
-from symxai.verify import verify
+from symxai.grade.check import check
+from symxai.solve.model import Solution
+from symxai.expr.numeval import evaluate
+from symxai.specs.spec import load_sheet, loads_sheet
+from symxai.solve.verify import verify
 
 SHEET11 = "problems/tub-ml-sheet11.yaml"
 LECTURE = "problems/tub-ml1-lecture14.yaml"

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from symxai.answertext import answer_scope, box_names, parse_answer
-from symxai.check import check_task
-from symxai.equivalence import compare
+from symxai.expr.answertext import answer_scope, box_names, parse_answer
+from symxai.grade.check import check_task
+from symxai.grade.equivalence import compare
 from symxai.errors import UsageError
-from symxai.spec import load_sheet
+from symxai.specs.spec import load_sheet
 
 TABLE = yaml.safe_load((Path(__file__).parent / "notation_table.yaml").read_text(encoding="utf-8"))
 ROWS = [(block, *row) for block, rows in TABLE.items() for row in rows]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import symxai
-from symxai.check import check
+from symxai.grade.check import check
 
 from .conftest import PROBLEMS
 

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from symxai.errors import LatexError
-from symxai.outputdir import OutputBusy, OutputError, clean, current_version, locked, publish
-from symxai.pipeline import build
+from symxai.typeset.outputdir import OutputBusy, OutputError, clean, current_version, locked, publish
+from symxai.solve.pipeline import build
 
 pytestmark = pytest.mark.reliability
 
@@ -47,7 +47,7 @@ def test_kill_9_at_twenty_seeded_moments_never_mixes_outputs(tmp_path):
 
 def _holder(out: Path):
     """A process holding the lock of ``out`` until its stdin closes."""
-    code = ("import sys; from symxai.outputdir import locked\n"
+    code = ("import sys; from symxai.typeset.outputdir import locked\n"
             f"with locked({str(out)!r}):\n    print('held', flush=True); sys.stdin.read()\n")
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, text=True)
@@ -167,7 +167,7 @@ def _visible(out: Path) -> dict:
 
 
 def test_failing_variants_rerun_leaves_the_earlier_batch(tmp_path, monkeypatch):
-    from symxai import variants
+    from symxai.batch import variants
     batch = variants.generate(str(SHEET), "shapley", count=2, seed=7)
     calls = []
 
@@ -179,7 +179,7 @@ def test_failing_variants_rerun_leaves_the_earlier_batch(tmp_path, monkeypatch):
             out.append(Path(path))
         return out
 
-    from symxai import latex
+    from symxai.typeset import latex
     monkeypatch.setattr(latex, "compile_many", fake_compile)
     out = tmp_path / "v"
     variants.write_batch(batch, out)
@@ -200,7 +200,7 @@ def test_failing_variants_rerun_leaves_the_earlier_batch(tmp_path, monkeypatch):
 # --- the TeX child: limits, output cap, killed with symxai --------------------------------
 
 def _tex():
-    from symxai.latex import tex_available
+    from symxai.typeset.latex import tex_available
     if not tex_available():
         if os.environ.get("CI"):
             pytest.fail("TeX is required in CI")
@@ -208,7 +208,7 @@ def _tex():
 
 
 def test_terminal_output_is_capped():
-    from symxai.texproc import KEEP_BYTES, run_bounded
+    from symxai.typeset.texproc import KEEP_BYTES, run_bounded
     code, out = run_bounded([sys.executable, "-c",
                              "import sys\nfor i in range(400000): sys.stdout.write('line %07d\\n' % i)"], timeout=600)
     assert code == 0
@@ -218,8 +218,8 @@ def test_terminal_output_is_capped():
 
 def test_cpu_limit_stops_a_looping_tex(tmp_path, monkeypatch):
     _tex()
-    from symxai import texproc
-    from symxai.latex import compile_pdf
+    from symxai.typeset import texproc
+    from symxai.typeset.latex import compile_pdf
     monkeypatch.setitem(texproc.LIMITS, "cpu_seconds", 2)
     with pytest.raises(LatexError) as info:
         compile_pdf("\\documentclass{article}\\begin{document}\\def\\x{\\x}\\x\\end{document}",
@@ -229,8 +229,8 @@ def test_cpu_limit_stops_a_looping_tex(tmp_path, monkeypatch):
 
 def test_file_size_limit_stops_a_flooding_tex(tmp_path, monkeypatch):
     _tex()
-    from symxai import texproc
-    from symxai.latex import compile_pdf
+    from symxai.typeset import texproc
+    from symxai.typeset.latex import compile_pdf
     monkeypatch.setitem(texproc.LIMITS, "file_size", 1 << 20)
     flood = "\\documentclass{article}\\begin{document}\\def\\x{\\typeout{" + "y" * 200 + "}\\x}\\x\\end{document}"
     with pytest.raises(LatexError):

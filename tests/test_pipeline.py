@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from symxai.errors import LatexError, SpecError, VerificationError
-from symxai.pipeline import build
-from symxai.latex import tex_available
+from symxai.solve.pipeline import build
+from symxai.typeset.latex import tex_available
 
 from .conftest import PROBLEMS
 

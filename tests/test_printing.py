@@ -1,8 +1,8 @@
 import pytest
 import sympy
 
-from symxai.model import Line, Tex
-from symxai.printing import aligned, name_tex, plain, prose, symbol_tex, tex, text
+from symxai.solve.model import Line, Tex
+from symxai.expr.printing import aligned, name_tex, plain, prose, symbol_tex, tex, text
 
 
 def test_symbol_names():
@@ -79,7 +79,7 @@ def test_vectors_bold_matrices_not():
 # --- plain text answers -----------------------------------------------------------
 
 def test_plain_text_is_what_the_parser_reads():
-    from symxai.exprparse import parse_value
+    from symxai.expr.exprparse import parse_value
     from symxai.methods.radial import Norm
 
     x, u = sympy.MatrixSymbol("x", 3, 1), sympy.MatrixSymbol("u1", 3, 1)
@@ -97,7 +97,7 @@ def _agree(expected, given, sample) -> bool:
     """Equal at a few sampled points (numerically: exact simplification of big answers is slow)."""
     import numpy as np
 
-    from symxai.numeval import evaluate, free_parameters
+    from symxai.expr.numeval import evaluate, free_parameters
 
     rng = np.random.default_rng(0)
     for _ in range(4 if free_parameters(expected) | free_parameters(given) else 1):
@@ -116,9 +116,9 @@ from .conftest import PROBLEMS  # noqa: E402
 @pytest.mark.parametrize("path", sorted(PROBLEMS.glob("*.yaml")),
                          ids=lambda p: p.stem)
 def test_every_answer_text_in_answers_json_parses_back(path):
-    from symxai.answertext import parse_answer
-    from symxai.pipeline import answers_document, solve_sheet
-    from symxai.spec import load_sheet
+    from symxai.expr.answertext import parse_answer
+    from symxai.solve.pipeline import answers_document, solve_sheet
+    from symxai.specs.spec import load_sheet
 
     sheet = load_sheet(path)
     results = solve_sheet(sheet)
@@ -167,7 +167,7 @@ def test_cases_identity_and_ell_norms():
 
 
 def test_matrices_in_display_and_inline():
-    from symxai.printing import cell, inline
+    from symxai.expr.printing import cell, inline
     lam = sympy.Symbol("lambda")
     assert tex(sympy.Matrix([1, 2])) == "\\left(\\begin{matrix}1\\\\2\\end{matrix}\\right)"
     assert "\\displaystyle \\frac{1}{2 \\lambda}" in tex(sympy.Matrix([1 / (2 * lam), 0]))
@@ -185,7 +185,7 @@ def test_long_chains_continue_on_the_next_line():
 
 
 def test_shared_roots_are_named_below_the_answers():
-    from symxai.printing import shared_roots
+    from symxai.expr.printing import shared_roots
     x1, x2 = sympy.symbols("x1 x2", real=True)
     root = sympy.sqrt(x1**2 + x2**2)
     short, where = shared_roots({"u": sympy.Matrix([x1 / root, x2 / root]), "c": sympy.Integer(3)})
@@ -195,7 +195,7 @@ def test_shared_roots_are_named_below_the_answers():
 
 
 def test_identity_in_answers_reads_back():
-    from symxai.answertext import parse_answer
+    from symxai.expr.answertext import parse_answer
     n = sympy.Symbol("n", integer=True, positive=True)
     X, lam = sympy.MatrixSymbol("X", 4, n), sympy.Symbol("lambda")
     value = (X.T * X + lam * sympy.Identity(n)).I * X.T

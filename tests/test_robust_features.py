@@ -7,10 +7,10 @@ import sympy
 from click.testing import CliRunner
 
 from symxai.cli import main
-from symxai.exprparse import Phi
+from symxai.expr.exprparse import Phi
 from symxai.reference.robust_features import accuracy, lp_attack
-from symxai.spec import load_sheet
-from symxai.verify import verify
+from symxai.specs.spec import load_sheet
+from symxai.solve.verify import verify
 
 SPEC = Path(__file__).resolve().parent.parent / "problems" / "eth-riai-ex10.yaml"
 
@@ -69,7 +69,7 @@ def test_symbolic_eta_and_p_are_verified_at_random_points():
         "      p: positive\n    statement: |\n      Labels")
     import re
     text = re.sub(r"    names:.*?\n(      .*\n)+", "", text, count=1)  # eta and p are symbols now, not names
-    from symxai.spec import loads_sheet
+    from symxai.specs.spec import loads_sheet
     task = loads_sheet(text, str(SPEC)).task("robust-features.accuracy")
     sol = task.method.solve(task.problem)
     eta, d = task.symbols["eta"], task.symbols["d"]

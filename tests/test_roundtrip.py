@@ -14,12 +14,12 @@ from types import SimpleNamespace
 import pytest
 import sympy
 
-from symxai import check as checkmod
-from symxai.check import check_task
-from symxai.pipeline import answer_record, spec_files
-from symxai.render import task_view
-from symxai.spec import load_sheet, loads_sheet
-from symxai.variants import generate
+from symxai.grade import check as checkmod
+from symxai.grade.check import check_task
+from symxai.solve.pipeline import answer_record, spec_files
+from symxai.typeset.render import task_view
+from symxai.specs.spec import load_sheet, loads_sheet
+from symxai.batch.variants import generate
 
 TASKS = [(path, task.key) for path in spec_files(["problems"]) for task in load_sheet(path).tasks
          if task.answers]

@@ -3,16 +3,16 @@ import json
 import jsonschema
 import pytest
 
-from symxai.pipeline import spec_files
-from symxai.schema_json import spec_schema
-from symxai.yamlload import loads
+from symxai.solve.pipeline import spec_files
+from symxai.specs.schema_json import spec_schema
+from symxai.specs.yamlload import loads
 
 from .conftest import PROBLEMS, ROOT
 
 
 def test_shipped_json_schema_is_current():
-    shipped = json.loads((ROOT / "symxai" / "spec.schema.json").read_text())
-    assert shipped == spec_schema(), "run: symxai schema -o symxai/spec.schema.json"
+    shipped = json.loads((ROOT / "symxai" / "specs" / "spec.schema.json").read_text())
+    assert shipped == spec_schema(), "run: symxai schema -o symxai/specs/spec.schema.json"
 
 
 @pytest.mark.parametrize("path", spec_files([PROBLEMS]), ids=lambda p: p.name)
@@ -29,7 +29,7 @@ def test_json_schema_rejects_unknown_keys():
 
 
 def test_docs_list_every_method_parameter():
-    from symxai.schema_json import params_markdown
+    from symxai.specs.schema_json import params_markdown
     text = (ROOT / "docs" / "spec.md").read_text()
     generated = text.split("<!-- generated: method parameters -->\n", 1)[1].split("<!-- end generated -->")[0]
     assert generated == params_markdown(), "regenerate the method tables in docs/spec.md"

@@ -9,12 +9,12 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symxai.coalitions import coalition_point, coalition_values, shapley_from_values
+from symxai.solve.coalitions import coalition_point, coalition_values, shapley_from_values
 from symxai.methods.shapley import Shapley, ShapleyProblem
-from symxai.pipeline import solve_file
+from symxai.solve.pipeline import solve_file
 from symxai.reference.shapley import all_orderings, monte_carlo
-from symxai.spec import load_sheet
-from symxai.verify import verify
+from symxai.specs.spec import load_sheet
+from symxai.solve.verify import verify
 
 from .conftest import PROBLEMS
 
@@ -61,7 +61,7 @@ def test_injected_wrong_answer_is_caught():
 def test_injected_wrong_symbolic_answer_is_caught_at_random_points():
     text = (PROBLEMS / "tub-ml1-lecture14.yaml").read_text().replace("point: [1, 1, 1]", "point: [a, b, c]")
     text = text.replace("x3: real\n", "x3: real\n      a: positive\n      b: positive\n      c: positive\n", 1)
-    from symxai.spec import loads_sheet
+    from symxai.specs.spec import loads_sheet
     task = loads_sheet(text, "sym.yaml").task("shapley-product")
     solution = task.method.solve(task.problem)
     a, b, c = (task.symbols[n] for n in "abc")
@@ -157,7 +157,7 @@ def test_solution_steps_show_tables_and_efficiency():
     assert any("symmetric" in s.text for s in sol.steps)  # features 2 and 3
 
 
-# -- the scaled-integer route (symxai.scaled) against exact rationals point by point --------------
+# -- the scaled-integer route (symxai.solve.scaled) against exact rationals point by point --------------
 
 rationals = st.fractions(-5, 5, max_denominator=6)
 
@@ -198,7 +198,7 @@ def test_scaled_values_leave_int64_when_they_grow():
                                                                             min_size=1 << d, max_size=1 << d))),
        st.sampled_from([0, 48, 75]))
 def test_both_size_sum_routes_give_the_shapley_values_of_all_orderings(game, shift):
-    from symxai.coalitions import CoalitionValues
+    from symxai.solve.coalitions import CoalitionValues
 
     d, v = game
     # shift 0: up to 2^100 (Python ints); 48: up to 2^52 (int64 sums); 75: up to 2^25 (float64 bincounts)

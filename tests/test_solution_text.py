@@ -1,5 +1,5 @@
 """Every method's rendered solution text, read as a TA would: no chain with a repeated member,
-no unset placeholder, no machine boilerplate, no paragraph printed twice (symxai/textlint.py)."""
+no unset placeholder, no machine boilerplate, no paragraph printed twice (symxai/typeset/textlint.py)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from functools import lru_cache
 
 import pytest
 
-from symxai.model import Line, Tex
-from symxai.render import task_view
-from symxai.textlint import problems
+from symxai.solve.model import Line, Tex
+from symxai.typeset.render import task_view
+from symxai.typeset.textlint import problems
 
 from .conftest import PROBLEMS
 
@@ -20,7 +20,7 @@ REWRITTEN_ELSEWHERE = {"lrp"}
 
 @lru_cache(maxsize=None)
 def _views() -> tuple:
-    from symxai.pipeline import solve_file
+    from symxai.solve.pipeline import solve_file
 
     out = []
     for spec in sorted(PROBLEMS.glob("*.yaml")):
@@ -51,7 +51,7 @@ def test_solution_text_of_each_method_reads_as_written_by_a_teacher(method):
 
 
 def test_the_reader_catches_each_pattern():
-    from symxai.printing import aligned
+    from symxai.expr.printing import aligned
 
     # two different objects that print alike make the repeat Line's own de-duplication misses
     repeated = aligned(Line(Tex("y"), Tex("x_{1}"), Tex("x_{1} "), Tex("f"), kind="formula"))

@@ -7,8 +7,8 @@ import pytest
 
 from symxai import methods
 from symxai.errors import SpecError
-from symxai.pipeline import spec_files
-from symxai.spec import load_sheet, loads_sheet
+from symxai.solve.pipeline import spec_files
+from symxai.specs.spec import load_sheet, loads_sheet
 
 from .conftest import PROBLEMS
 

@@ -6,9 +6,9 @@ import pytest
 import sympy
 
 from symxai.errors import VerificationError
-from symxai.model import Line, Solution, Tex
-from symxai.pipeline import build, solve_file
-from symxai.stepcheck import check_lines
+from symxai.solve.model import Line, Solution, Tex
+from symxai.solve.pipeline import build, solve_file
+from symxai.solve.stepcheck import check_lines
 
 from .conftest import PROBLEMS
 

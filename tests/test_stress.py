@@ -7,7 +7,7 @@ import sys
 
 import sympy
 
-from symxai.stress import stress
+from symxai.batch.stress import stress
 
 
 def test_random_exercise_spreads_its_answers():

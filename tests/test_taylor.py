@@ -2,10 +2,10 @@
 
 import sympy
 
-from symxai.check import check
-from symxai.model import Solution
-from symxai.spec import load_sheet, loads_sheet
-from symxai.verify import verify
+from symxai.grade.check import check
+from symxai.solve.model import Solution
+from symxai.specs.spec import load_sheet, loads_sheet
+from symxai.solve.verify import verify
 
 SHEET14 = "problems/tub-ml-sheet14.yaml"
 LECTURE = "problems/tub-ml1-lecture14.yaml"

@@ -27,11 +27,11 @@ from pathlib import Path
 
 import pytest
 
-from symxai import latex as latex_mod
+from symxai.typeset import latex as latex_mod
 from symxai.errors import LatexError, SpecError
-from symxai.latex import compile_pdf
-from symxai.spec import loads_sheet
-from symxai.texguard import escape_text, lock_document, refusals, safe_jobname
+from symxai.typeset.latex import compile_pdf
+from symxai.specs.spec import loads_sheet
+from symxai.typeset.texguard import escape_text, lock_document, refusals, safe_jobname
 
 pytestmark = pytest.mark.reliability
 
@@ -311,7 +311,7 @@ def test_the_leak_detector_finds_an_unlocked_leak(tex, planted):
 
 
 def test_the_lock_comes_before_any_user_text_and_sheets_still_build(tex, tmp_path):
-    from symxai.pipeline import build
+    from symxai.solve.pipeline import build
     build([ROOT / "problems" / "tub-ml-sheet14.yaml"], tmp_path)
     tex_source = (tmp_path / "tub-ml-sheet14" / "tub-ml-sheet14-solutions.tex").read_text()
     begin = tex_source.index("\\begin{document}")
@@ -325,7 +325,7 @@ def test_hostile_file_name_is_printed_as_text_and_builds(tex, tmp_path, planted)
     name = "x^^2f..^^2fsecret_%#&$~{}\\input.yaml"
     spec = tmp_path / name
     spec.write_text((ROOT / "tests" / "specs" / "shapley-sheet.yaml").read_text())
-    from symxai.pipeline import build
+    from symxai.solve.pipeline import build
     build([spec], tmp_path / "out")
     pdf = tmp_path / "out" / "test-shapley-sheet" / "test-shapley-sheet-exercises.pdf"
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout

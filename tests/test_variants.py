@@ -11,12 +11,12 @@ import numpy as np
 import pytest
 import sympy
 
-from symxai import constraints as cons
-from symxai.check import check
+from symxai.specs import constraints as cons
+from symxai.grade.check import check
 from symxai.errors import SpecError, UsageError
-from symxai.generators import Generator, GeneratorError, resolve, scalar_pool
-from symxai.spec import load_sheet
-from symxai.variants import VariantError, generate, write_batch
+from symxai.specs.generators import Generator, GeneratorError, resolve, scalar_pool
+from symxai.specs.spec import load_sheet
+from symxai.batch.variants import VariantError, generate, write_batch
 
 SHEET = "problems/tub-ml-sheet14.yaml"
 
@@ -50,7 +50,7 @@ exercises:
 
 @pytest.fixture(scope="module")
 def batch():
-    return generate(SHEET, "shapley", count=20, seed=7)
+    return generate(SHEET, "shapley", count=20, seed=7, lms=True)
 
 
 def test_twenty_distinct_verified_variants(batch):
@@ -68,7 +68,7 @@ def test_twenty_distinct_verified_variants(batch):
 
 def test_same_seed_same_bytes_and_jobs_do_not_matter(batch, tmp_path):
     a = write_batch(batch, tmp_path / "a", tex_only=True, moodle=str(tmp_path / "a" / "quiz.xml"))
-    again = generate(SHEET, "shapley", count=20, seed=7, jobs=2)
+    again = generate(SHEET, "shapley", count=20, seed=7, jobs=2, lms=True)
     b = write_batch(again, tmp_path / "b", tex_only=True, moodle=str(tmp_path / "b" / "quiz.xml"))
     rel_a = sorted(p.relative_to(tmp_path / "a") for p in a)
     assert rel_a == sorted(p.relative_to(tmp_path / "b") for p in b)
@@ -247,7 +247,7 @@ def test_cli_writes_pdfs_and_moodle(tmp_path):
     folder = tmp_path / "tub-ml-sheet14-shapley-v001"
     for kind in ("exercises", "solutions"):
         assert (folder / f"tub-ml-sheet14-shapley-v001-{kind}.pdf").read_bytes().startswith(b"%PDF")
-    from symxai.moodle import check_quiz
+    from symxai.lms.moodle import check_quiz
     assert check_quiz((tmp_path / "quiz.xml").read_text()) == []
     bad = subprocess.run([sys.executable, "-m", "symxai", "variants", "problems/eth-riai-ex10.yaml", "shapley-relu",
                           "-o", str(tmp_path / "x")], capture_output=True, text=True)

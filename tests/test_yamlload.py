@@ -1,7 +1,7 @@
 import pytest
 
 from symxai.errors import SpecError
-from symxai.yamlload import loads
+from symxai.specs.yamlload import loads
 
 from .conftest import PROBLEMS
 
@@ -62,7 +62,7 @@ def _tree(value):
 
 @pytest.mark.parametrize("path", sorted(PROBLEMS.glob("*.yaml")), ids=lambda p: p.name)
 def test_c_and_python_loaders_build_the_same_documents(path, monkeypatch):
-    import symxai.yamlload as yl
+    import symxai.specs.yamlload as yl
 
     if yl.CParser is None:
         pytest.skip("PyYAML without libyaml")
@@ -75,7 +75,7 @@ def test_c_and_python_loaders_build_the_same_documents(path, monkeypatch):
 @pytest.mark.parametrize("text", ["a: &x 1\nb: *x\n", "a: &x [1]\n", "a: [1, 2\n", "a: 1\n---\nb: 2\n",
                                   "a: !!python/object 1\n", "a: yes\n", "a: 1\na: 2\n", "a: 'q'\nb: 1.5\n"])
 def test_c_and_python_loaders_refuse_alike(text, monkeypatch):
-    import symxai.yamlload as yl
+    import symxai.specs.yamlload as yl
 
     if yl.CParser is None:
         pytest.skip("PyYAML without libyaml")

@@ -12,7 +12,7 @@ and a negative definite Hessian that makes the stationary point the unique
 maximiser.  max(...) is solved piece by piece in ``prototype_cases``.
 Verified by scipy's optimiser from several starting points.
 
->>> from symxai.spec import load_sheet
+>>> from symxai.specs.spec import load_sheet
 >>> task = load_sheet("problems/tub-ml-sheet14.yaml").task("prototypes")
 >>> task.method.solve(task.problem).answers["x_star"].value
 Sigma*w + mu
@@ -25,14 +25,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy
 
-from ..model import Line, Solution, Tex
-from ..printing import tex
-from ..reference import optimize as ref
-from ..schema import Bool, Choice, Expr, Field, ListOf, Name, Record
-from ..limits import MAX_INPUTS
-from . import register
-from .base import BuildContext, Method
-from .prototype_cases import solve_max
+from symxai.solve.model import Line, Solution, Tex
+from symxai.expr.printing import tex
+from symxai.reference import optimize as ref
+from symxai.specs.schema import Bool, Choice, Expr, Field, ListOf, Name, Record
+from symxai.specs.limits import MAX_INPUTS
+from symxai.methods import register
+from symxai.methods.base import BuildContext, Method
+from symxai.methods.prototype_cases import solve_max
 
 
 class SqNorm(sympy.Function):

@@ -15,13 +15,13 @@ from typing import Any, ClassVar
 import numpy as np
 import sympy
 
-from ..errors import ExpressionError, Location, Problem
-from ..exprparse import parse, parse_value
-from ..limits import MAX_INPUTS, MAX_MATRIX, MAX_VECTOR
-from ..model import Solution
-from ..schema import Record
-from ..symbols import SymbolTable
-from ..yamlload import Map, Seq
+from symxai.errors import ExpressionError, Location, Problem
+from symxai.expr.exprparse import parse, parse_value
+from symxai.specs.limits import MAX_INPUTS, MAX_MATRIX, MAX_VECTOR
+from symxai.solve.model import Solution
+from symxai.specs.schema import Record
+from symxai.specs.symbols import SymbolTable
+from symxai.specs.yamlload import Map, Seq
 
 
 class BuildContext:

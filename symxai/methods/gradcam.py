@@ -21,11 +21,11 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 
-from ..model import Line, Solution, Tex
-from ..reference import gradcam as ref
-from ..schema import Choice, Expr, Field, Int, ListOf, Record
-from . import register
-from .base import BuildContext, Method
+from symxai.solve.model import Line, Solution, Tex
+from symxai.reference import gradcam as ref
+from symxai.specs.schema import Choice, Expr, Field, Int, ListOf, Record
+from symxai.methods import register
+from symxai.methods.base import BuildContext, Method
 
 MAPS = ListOf(ListOf(ListOf(Expr(), 1), 1), 1)
 

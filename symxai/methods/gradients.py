@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy
 
-from ..model import Line, Solution, Tex
-from ..reference import gradients as ref
-from ..schema import Choice, Expr, Field, ListOf, Name, Record
-from . import register
-from .base import BuildContext, Method
+from symxai.solve.model import Line, Solution, Tex
+from symxai.reference import gradients as ref
+from symxai.specs.schema import Choice, Expr, Field, ListOf, Name, Record
+from symxai.methods import register
+from symxai.methods.base import BuildContext, Method
 
 MC_SIGMAS = 5
 RELU_GRAD = {"half": sympy.Rational(1, 2), "zero": sympy.Integer(0)}  # ReLU'(0): SymPy's H(0) = 1/2, torch's 0

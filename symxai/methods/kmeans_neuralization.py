@@ -17,11 +17,11 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 
-from ..model import Line, Solution, Table, Tex
-from ..reference import neuralization as ref
-from ..schema import Expr, Field, Int, ListOf, Record
-from . import register
-from .base import BuildContext, Method
+from symxai.solve.model import Line, Solution, Table, Tex
+from symxai.reference import neuralization as ref
+from symxai.specs.schema import Expr, Field, Int, ListOf, Record
+from symxai.methods import register
+from symxai.methods.base import BuildContext, Method
 
 
 @dataclass

@@ -24,12 +24,12 @@ from itertools import combinations, product
 import numpy as np
 import sympy
 
-from ..model import Line, Solution, Table, Tex
-from ..printing import tex
-from ..reference import lime as ref
-from ..schema import Choice, Expr, Field, Int, ListOf, Name, Record
-from . import register
-from .base import BuildContext, Method
+from symxai.solve.model import Line, Solution, Table, Tex
+from symxai.expr.printing import tex
+from symxai.reference import lime as ref
+from symxai.specs.schema import Choice, Expr, Field, Int, ListOf, Name, Record
+from symxai.methods import register
+from symxai.methods.base import BuildContext, Method
 
 MAX_FEATURES = 6  # the KKT enumeration visits 3^n sign patterns
 LASSO_TOLERANCE = 1e-6  # SLSQP's accuracy on the reference side

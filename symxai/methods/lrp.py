@@ -2,8 +2,8 @@
 
 The output y is the relevance of the output neuron (R_out = y); each layer
 passes relevance down with its rule (one ``propagate`` over the table in
-``symxai.lrp_rules``).  With symbolic inputs the domain is split into the
-regions of a fixed activation pattern (``symxai.regions``) and every
+``symxai.solve.lrp_rules``).  With symbolic inputs the domain is split into the
+regions of a fixed activation pattern (``symxai.solve.regions``) and every
 relevance is a Piecewise; with symbolic weights a ReLU gate stays symbolic.
 The worked solution shows the network, optionally the proof that it
 implements a given f, and per region the forward pass, each propagation step
@@ -22,16 +22,16 @@ from functools import lru_cache
 import numpy as np
 import sympy
 
-from ..lrp_rules import DEFAULTS, PRESETS, RULES, check_rule_params, formula, propagate
-from ..model import Figure, Line, Solution, Tex
-from ..network import build_network, figure_data
-from ..reference import lrp as ref
-from ..regions import (Region, describe, enumerate_regions, forward, piecewise, refine, region_point, same_on,
+from symxai.solve.lrp_rules import DEFAULTS, PRESETS, RULES, check_rule_params, formula, propagate
+from symxai.solve.model import Figure, Line, Solution, Tex
+from symxai.solve.network import build_network, figure_data
+from symxai.reference import lrp as ref
+from symxai.solve.regions import (Region, describe, enumerate_regions, forward, piecewise, refine, region_point, same_on,
                        sign_on, solve_lp)
-from ..schema import Bool, Choice, Expr, Field, ListOf, Name, Record
-from ..limits import MAX_LRP_HIDDEN, MAX_LRP_REGIONS, over
-from . import register
-from .base import BuildContext, Method
+from symxai.specs.schema import Bool, Choice, Expr, Field, ListOf, Name, Record
+from symxai.specs.limits import MAX_LRP_HIDDEN, MAX_LRP_REGIONS, over
+from symxai.methods import register
+from symxai.methods.base import BuildContext, Method
 
 _LAYER = Record({
     "neurons": Field(ListOf(Name(), 1), required=True, doc="names of the layer's neurons (h3, h4, ...)"),
@@ -248,7 +248,7 @@ class Lrp(Method):
                  f"The rule {' / '.join(r.title for r in rules.values())} is applied {which}:"
                  if len(rules) == 1 else f"Rules: {which}.", *lines, title="Propagation rule")
         if p.layer_params:
-            from ..printing import tex
+            from symxai.expr.printing import tex
             names = {"epsilon": "\\varepsilon", "gamma": "\\gamma", "alpha": "\\alpha", "beta": "\\beta"}
             each = ["layer %d: %s" % (li + 1, ", ".join(f"${names[k]} = {tex(v)}$" for k, v in lp.items()
                                                       if k in names and k in r.params))
@@ -465,17 +465,17 @@ def _instantiated(step, layer, j, above) -> list:
 
 
 def _names(names) -> str:
-    from ..printing import tex
+    from symxai.expr.printing import tex
     return ", ".join(f"${tex(sympy.Symbol(n))}$" for n in names)
 
 
 def _t(e):
-    from ..printing import tex
+    from symxai.expr.printing import tex
     return tex(e)
 
 
 def _cond_tex(region: Region) -> str:
-    from ..printing import tex
+    from symxai.expr.printing import tex
     cond = describe(region)
     parts = cond.args if isinstance(cond, sympy.And) else ([cond] if cond is not sympy.true else [])
     return ",\\ ".join(tex(c) for c in parts) if parts else "\\text{everywhere}"

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 
-from ..model import Line, Solution, Tex
-from ..reference import neuralization as ref
-from ..schema import Expr, Field, ListOf, Name, Record
-from . import register
-from .base import BuildContext, Method
-from .radial import Norm
+from symxai.solve.model import Line, Solution, Tex
+from symxai.reference import neuralization as ref
+from symxai.specs.schema import Expr, Field, ListOf, Name, Record
+from symxai.methods import register
+from symxai.methods.base import BuildContext, Method
+from symxai.methods.radial import Norm
 
 LIMIT_GAMMA = 1e9
 

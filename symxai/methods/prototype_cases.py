@@ -10,7 +10,7 @@ and each piece J_k is a strictly concave quadratic with a unique maximiser.
 The maximisers of J are those of the pieces that reach the largest value.
 
 >>> import sympy
->>> from symxai.model import Solution
+>>> from symxai.solve.model import Solution
 >>> lam = sympy.Symbol("lambda", positive=True)
 >>> x1, x2 = sympy.symbols("x1 x2", real=True)
 >>> sol = Solution()
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import sympy
 
-from ..model import Line, Solution, Table, Tex
+from symxai.solve.model import Line, Solution, Table, Tex
 
 
 def solve_max(sol: Solution, inputs: list, kappa) -> None:

@@ -67,7 +67,7 @@ def general_segment_terms(f, inputs, reference):
     >>> len(steps), steps[1][1].terms[1]
     (4, theta/Norm(-c + x))
     """
-    from ..model import Line, Tex
+    from symxai.solve.model import Line, Tex
 
     found = radial_profile(f, inputs)
     if found is None or reference is None:

@@ -4,7 +4,7 @@ The method derives nothing: its solution is the exercise's ``discussion``
 text, which the templates print after the (empty) steps.  It has no answers,
 so verification has nothing to compare and ``check`` has no names to accept.
 
->>> from symxai.spec import loads_sheet
+>>> from symxai.specs.spec import loads_sheet
 >>> sheet = loads_sheet('''
 ... id: s
 ... title: t
@@ -22,10 +22,10 @@ so verification has nothing to compare and ``check`` has no names to accept.
 
 from __future__ import annotations
 
-from ..model import Solution
-from ..schema import Record
-from . import register
-from .base import BuildContext, Method
+from symxai.solve.model import Solution
+from symxai.specs.schema import Record
+from symxai.methods import register
+from symxai.methods.base import BuildContext, Method
 
 
 class ReasonedProblem:

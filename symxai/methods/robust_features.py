@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy
 
-from ..exprparse import Phi
-from ..model import Line, Solution, Tex
-from ..reference import robust_features as ref
-from ..schema import Choice, Expr, Field, Int, Name, Record
-from . import register
-from .base import BuildContext, Method
+from symxai.expr.exprparse import Phi
+from symxai.solve.model import Line, Solution, Tex
+from symxai.reference import robust_features as ref
+from symxai.specs.schema import Choice, Expr, Field, Int, Name, Record
+from symxai.methods import register
+from symxai.methods.base import BuildContext, Method
 
 MC_SAMPLES = 100_000
 MC_SIGMAS = 5  # tolerance of a Monte Carlo answer, in standard errors

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 
-from ..coalitions import CoalitionValues, coalition_point, coalition_values, is_exact, shapley_from_values, weight
-from ..model import Line, Solution, Table, Tex
-from ..reference import shapley as ref
-from ..schema import AnyOf, Expr, Field, Int, ListOf, Name, Record
-from ..limits import MAX_SYMBOLIC_SHAPLEY, over
-from . import register
-from .base import BuildContext, Method
+from symxai.solve.coalitions import CoalitionValues, coalition_point, coalition_values, is_exact, shapley_from_values, weight
+from symxai.solve.model import Line, Solution, Table, Tex
+from symxai.reference import shapley as ref
+from symxai.specs.schema import AnyOf, Expr, Field, Int, ListOf, Name, Record
+from symxai.specs.limits import MAX_SYMBOLIC_SHAPLEY, over
+from symxai.methods import register
+from symxai.methods.base import BuildContext, Method
 
 MAX_FEATURES = 20
 TABLE_FEATURES = 5  # above this the per-feature tables would not fit a page

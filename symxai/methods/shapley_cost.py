@@ -11,10 +11,10 @@ from itertools import combinations
 
 import sympy
 
-from ..model import Line, Solution, Tex
-from ..schema import Field, Int, ListOf, Name, Record
-from . import register
-from .base import BuildContext, Method
+from symxai.solve.model import Line, Solution, Tex
+from symxai.specs.schema import Field, Int, ListOf, Name, Record
+from symxai.methods import register
+from symxai.methods.base import BuildContext, Method
 
 
 @dataclass

@@ -20,13 +20,13 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 
-from ..model import Line, Solution, Table, Tex
-from ..reference import taylor as ref
-from ..schema import Bool, Choice, Expr, Field, ListOf, Name, Record
-from . import register
-from .base import BuildContext, Method
-from .radial import general_segment_terms
-from .shapley import Shapley, ShapleyProblem
+from symxai.solve.model import Line, Solution, Table, Tex
+from symxai.reference import taylor as ref
+from symxai.specs.schema import Bool, Choice, Expr, Field, ListOf, Name, Record
+from symxai.methods import register
+from symxai.methods.base import BuildContext, Method
+from symxai.methods.radial import general_segment_terms
+from symxai.methods.shapley import Shapley, ShapleyProblem
 
 STRATEGIES = ("given", "origin", "segment", "nearest")
 

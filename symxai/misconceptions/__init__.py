@@ -5,7 +5,7 @@ A catalogue is a table with one row per misconception.  A row is either
 - ``Misconception(label, message, values)``: the answers this mistake
   produces, ``{answer name: wrong value}`` (SymPy values, like the engine's).
   A given answer matches the row when it equals the row's value (by
-  ``symxai.equivalence.compare``) and that value is not the right one; the
+  ``symxai.grade.equivalence.compare``) and that value is not the right one; the
   student then reads ``message``.
 - ``Law(label, message, names, residual)``: a property every correct set of
   answers has (Shapley efficiency).  ``residual({name: given value})`` is an
@@ -22,7 +22,7 @@ Intermediate quantities a student may check (coalition values, hidden-layer
 relevances, a root point) come the same way from ``intermediates(problem,
 solution) -> {name: (value, description)}``.
 
->>> from symxai.spec import load_sheet
+>>> from symxai.specs.spec import load_sheet
 >>> task = load_sheet("problems/tub-ml-sheet14.yaml").task("shapley")
 >>> solution = task.method.solve(task.problem)
 >>> [row.label for row in catalogue(task.method, task.problem, solution)][:2]

@@ -4,7 +4,7 @@ Each row recomputes the prototype from the problem's own pieces (the model's
 gradient, the penalty weight, the Gaussian's mean and covariance, the
 generator) the way a student with that slip would.
 
->>> from symxai.spec import load_sheet
+>>> from symxai.specs.spec import load_sheet
 >>> task = load_sheet("problems/tub-ml1-lecture14.yaml").task("am-linear")
 >>> rows = misconceptions(task.problem, task.method.solve(task.problem))
 >>> [r.label for r in rows]
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sympy
 
-from . import Misconception
+from symxai.misconceptions import Misconception
 
 
 def _quadratic(p):

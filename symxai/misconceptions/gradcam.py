@@ -5,7 +5,7 @@ changed: the softmax derivative without y_c or without the sum over classes,
 weights left unnormalised or normalised the other way, no ReLU on the map,
 the frame's own maps replaced by the average.
 
->>> from symxai.spec import load_sheet
+>>> from symxai.specs.spec import load_sheet
 >>> task = load_sheet("problems/yale-hw1.yaml").task("gradcam.b")
 >>> [r.label for r in misconceptions(task.problem, task.method.solve(task.problem))]
 ['not-normalised', 'other-normaliser', 'no-relu', 'logit-gradient']
@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import sympy
 
-from . import Misconception
-from ..methods.gradcam import _flatten, _reshape, tidy
+from symxai.misconceptions import Misconception
+from symxai.methods.gradcam import _flatten, _reshape, tidy
 
 
 def _softmax(p, z):

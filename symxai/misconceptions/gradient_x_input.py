@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .gradients import gradient_x_input_rows
+from symxai.misconceptions.gradients import gradient_x_input_rows
 
 
 def misconceptions(problem, solution) -> list:

@@ -7,7 +7,7 @@ x_i), the ReLU read as always on or always off, the chain rule's inner sign
 dropped, SmoothGrad without its noise term or with sigma for sigma^2.  The
 modules named after the three methods pick their rows from here.
 
->>> from symxai.spec import load_sheet
+>>> from symxai.specs.spec import load_sheet
 >>> task = load_sheet("problems/tub-ml1-lecture14.yaml").task("integrated-gradients")
 >>> rows = integrated_gradients_rows(task.problem)
 >>> [(r.label, r.values["IG_1"]) for r in rows][:2]
@@ -20,7 +20,7 @@ from dataclasses import replace
 
 import sympy
 
-from . import Misconception
+from symxai.misconceptions import Misconception
 
 
 def _names(p):
@@ -69,7 +69,7 @@ def _distance(p):
 
 
 def _ig(p):
-    from ..methods.gradients import IntegratedGradients
+    from symxai.methods.gradients import IntegratedGradients
 
     solved = IntegratedGradients().solve(p)
     return [solved.answers[n].value for n in _names(p)]

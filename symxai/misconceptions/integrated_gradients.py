@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .gradients import integrated_gradients_rows
+from symxai.misconceptions.gradients import integrated_gradients_rows
 
 
 def misconceptions(problem, solution) -> list:

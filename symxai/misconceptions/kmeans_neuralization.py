@@ -1,6 +1,6 @@
 """Misconceptions about the neural form of k-means and its LRP relevances.
 
->>> from symxai.spec import load_sheet
+>>> from symxai.specs.spec import load_sheet
 >>> task = load_sheet("problems/tub-ml1-lecture14.yaml").task("kmeans-neuralization")
 >>> rows = misconceptions(task.problem, task.method.solve(task.problem))
 >>> [r.values["w_1"].T for r in rows if r.label == "weights-reversed"]
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sympy
 
-from . import Misconception
+from symxai.misconceptions import Misconception
 
 
 def _sq(v):

@@ -1,6 +1,6 @@
 """Misconceptions about LIME's weighted least-squares surrogate and its budgets.
 
->>> from symxai.spec import load_sheet
+>>> from symxai.specs.spec import load_sheet
 >>> task = load_sheet("problems/yale-hw1.yaml").task("lime.b")
 >>> [(r.label, r.values["beta"]) for r in misconceptions(task.problem, None)][0]
 ('unweighted', (X.T*X)**(-1)*X.T*y)
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import sympy
 
-from . import Misconception
-from ..methods.lime import _kkt_lasso, support_fits
+from symxai.misconceptions import Misconception
+from symxai.methods.lime import _kkt_lasso, support_fits
 
 
 def _closed(p):

@@ -5,7 +5,7 @@ Each row re-runs the engine's propagation with the student's mistake built in
 left out or counted as a neuron the other way round), so the wrong answers are
 exact Piecewise formulas over the same regions as the right ones.
 
->>> from symxai.spec import load_sheet
+>>> from symxai.specs.spec import load_sheet
 >>> task = load_sheet("problems/tub-ml-sheet11.yaml").task("lrp-min.A")
 >>> rows = misconceptions(task.problem, task.method.solve(task.problem))
 >>> [r.label for r in rows]
@@ -18,7 +18,7 @@ from dataclasses import replace
 
 import sympy
 
-from . import Law, Misconception
+from symxai.misconceptions import Law, Misconception
 
 # rule asked -> the rules a student typically uses instead, with what they did
 _INSTEAD = {
@@ -38,7 +38,7 @@ _BIAS = {"neuron": ("ignore", "you left the biases out of the denominators; the 
 
 
 def _answers(problem, **change) -> dict:
-    from ..methods.lrp import Lrp  # the engine's own propagation, with the mistake built into the problem
+    from symxai.methods.lrp import Lrp  # the engine's own propagation, with the mistake built into the problem
 
     wrong = replace(problem, implements=None, refined=None, **change)  # regions split for the wrong rule
     return {name: answer.value for name, answer in Lrp().solve(wrong).answers.items()}
@@ -49,7 +49,7 @@ def misconceptions(problem, solution) -> list:
     conservation law of the input relevances (for networks without biases or stabilisers)."""
     rows, asked = [], {r.key for r in problem.rules}
     if len(asked) == 1 and problem.regions is not None:  # with symbolic weights w+ = Max(0, w) is no help
-        from ..lrp_rules import RULES
+        from symxai.solve.lrp_rules import RULES
         (key,) = asked
         for other, message in _INSTEAD.get(key, []):
             rows.append(Misconception(f"rule-{other}", message,
@@ -83,8 +83,8 @@ def _conserves(problem, total) -> bool:
         return True
     import numpy as np
 
-    from ..numeval import evaluate
-    from ..regions import region_point
+    from symxai.expr.numeval import evaluate
+    from symxai.solve.regions import region_point
     y, rng = problem.network.output_expression(), np.random.default_rng(0)
     for region in problem.regions:
         point = region_point(region, rng)

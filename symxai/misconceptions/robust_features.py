@@ -1,6 +1,6 @@
 """Misconceptions about robust and non-robust features: the accuracies and the l_inf attacks.
 
->>> from symxai.spec import load_sheet
+>>> from symxai.specs.spec import load_sheet
 >>> task = load_sheet("problems/eth-riai-ex10.yaml").task("robust-features.accuracy")
 >>> [(r.label, r.values.get("acc_f1")) for r in misconceptions(task.problem, None)][:2]
 [('no-sqrt-d', Phi(3/sqrt(d))), ('std-as-variance', Phi(3*sqrt(d)))]
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import sympy
 
-from . import Misconception
-from ..exprparse import Phi
+from symxai.misconceptions import Misconception
+from symxai.expr.exprparse import Phi
 
 
 def _accuracy(p):

@@ -5,7 +5,7 @@ misconception would, from the same coalition values v(S) = f(x_S) the engine
 uses; a given answer matches a row when it equals that value (and the value is
 not the right one).
 
->>> from symxai.spec import load_sheet
+>>> from symxai.specs.spec import load_sheet
 >>> task = load_sheet("problems/tub-ml-sheet14.yaml").task("shapley")
 >>> rows = misconceptions(task.problem, task.method.solve(task.problem))
 >>> [r.values for r in rows if r.label == "equal-weights"][0]
@@ -19,7 +19,7 @@ from math import comb, factorial
 
 import sympy
 
-from . import Law, Misconception
+from symxai.misconceptions import Law, Misconception
 
 
 def _banzhaf(v, d, i):
@@ -75,7 +75,7 @@ ROWS = [
 
 
 def _values(problem, solution):
-    from ..methods.shapley import Shapley  # the engine's coalition values, as its solution uses them
+    from symxai.methods.shapley import Shapley  # the engine's coalition values, as its solution uses them
 
     raw = Shapley().coalition_values(problem)
     return [sympy.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else sympy.sympify(v) for v in raw]

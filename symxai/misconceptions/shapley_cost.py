@@ -1,6 +1,6 @@
 """Misconceptions about the number of coalitions exact Shapley values need.
 
->>> from symxai.spec import load_sheet
+>>> from symxai.specs.spec import load_sheet
 >>> task = load_sheet("problems/eth-riai-ex10.yaml").task("shapley-cost")
 >>> [r.label for r in misconceptions(task.problem, None)]
 ['orderings', 'one-feature', 'per-feature', 'nonempty']
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sympy
 
-from . import Misconception
+from symxai.misconceptions import Misconception
 
 
 def misconceptions(problem, solution) -> list:

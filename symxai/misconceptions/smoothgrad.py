@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .gradients import smoothgrad_rows
+from symxai.misconceptions.gradients import smoothgrad_rows
 
 
 def misconceptions(problem, solution) -> list:

@@ -1,6 +1,6 @@
 """Misconceptions about neuralizing a one-class SVM: the bias of the distance neurons and the pooling.
 
->>> from symxai.spec import load_sheet
+>>> from symxai.specs.spec import load_sheet
 >>> task = load_sheet("problems/tub-ml-sheet11.yaml").task("neuralization.b")
 >>> [r.label for r in misconceptions(task.problem, task.method.solve(task.problem))]
 ['max-pooling', 'sum-pooling', 'mean-pooling', 'bound-kept']
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import sympy
 
-from . import Misconception
-from ..methods.radial import Norm
+from symxai.misconceptions import Misconception
+from symxai.methods.radial import Norm
 
 
 def _layer1(p):

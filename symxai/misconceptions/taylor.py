@@ -5,7 +5,7 @@ the data point instead of at the root (or the reverse), the difference to the
 reference point instead of to the root, a forgotten difference, a squared
 norm differentiated as a norm, the root point itself misplaced.
 
->>> from symxai.spec import load_sheet
+>>> from symxai.specs.spec import load_sheet
 >>> task = load_sheet("problems/tub-ml1-lecture14.yaml").task("taylor-linear")
 >>> rows = misconceptions(task.problem, task.method.solve(task.problem))
 >>> [(r.label, r.values["phi_1"]) for r in rows if r.label == "forgot-difference"]
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sympy
 
-from . import Misconception
+from symxai.misconceptions import Misconception
 
 
 def _root(p, solution):
@@ -77,7 +77,7 @@ def misconceptions(problem, solution) -> list:
                                   "(gradient 2(x - mu)); the norm's gradient is (x - mu)/||x - mu||",
                                   _terms(p, unsquared, at, diff)))
     if p.shapley:
-        from ..methods.shapley import Shapley, ShapleyProblem
+        from symxai.methods.shapley import Shapley, ShapleyProblem
 
         shap = Shapley().solve(ShapleyProblem([p.f], 0, list(p.inputs), x, root, "phi"))
         rows.append(Misconception("shapley-values", "these are the Shapley values (features removed to the "

@@ -1,6 +1,6 @@
 """LRP in plain numpy: a forward pass and a backward pass written out rule by rule.
 
-Shares no code with the symbolic route (symxai.lrp_rules, symxai.regions):
+Shares no code with the symbolic route (symxai.solve.lrp_rules, symxai.solve.regions):
 each rule is spelled out here as the literature states it, on floats.  A
 ReLU pre-activation within ``ZERO`` of 0 counts as inactive, and a vanishing
 denominator gives 0 relevance (0/0 := 0).
@@ -48,7 +48,7 @@ def _pos_neg(Wl, a, lo, hi):
 def backward_layer(rule, a, Wl, bl, R, p, bias_neuron=True, stabiliser="plus", conv=None):
     """Relevance of the level below from R of the level above (Wl: rows = upper neurons).
 
-    ``conv`` holds the conventions beyond bias and stabiliser (see symxai.lrp_rules.DEFAULTS for
+    ``conv`` holds the conventions beyond bias and stabiliser (see symxai.solve.lrp_rules.DEFAULTS for
     the names): sign_of_zero, gamma_negative, split_inputs, zB_bias, w2_bias."""
     c = {"sign_of_zero": "zero", "gamma_negative": "textbook", "split_inputs": False, "zB_bias": "add",
          "w2_bias": "ignore", **(conv or {})}

@@ -26,9 +26,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from . import worker
-from .accesslog import AccessLog
-from .pool import Busy, CheckPool, Unavailable
+from symxai.web import worker
+from symxai.web.accesslog import AccessLog
+from symxai.web.pool import Busy, CheckPool, Unavailable
 
 SOLUTIONS = ("never", "after-correct", "always")
 _TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
@@ -59,7 +59,7 @@ class WebChecker:
     """Pages and API over a loaded ``Catalog`` and a ``CheckPool``."""
 
     def __init__(self, catalog, pool: CheckPool, *, solutions: str = "never"):
-        from .views import api_sheets, index_view, sheet_view
+        from symxai.web.views import api_sheets, index_view, sheet_view
 
         if solutions not in SOLUTIONS:
             raise ValueError(f"solutions must be one of {', '.join(SOLUTIONS)}")

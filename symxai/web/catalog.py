@@ -15,7 +15,7 @@ True
 
 from __future__ import annotations
 
-from ..errors import UsageError
+from symxai.errors import UsageError
 
 
 class SolvedMethod:
@@ -45,9 +45,9 @@ class Catalog:
         """Load every spec of ``paths`` (files or folders); with ``verify``, raise VerificationError
         when an answer or a worked step fails its numeric check, as ``build`` does, so a server never
         grades against (or shows) anything unverified."""
-        from ..errors import SpecError
-        from ..pipeline import require_verified, solve_sheet, spec_files
-        from ..spec import load_sheet
+        from symxai.errors import SpecError
+        from symxai.solve.pipeline import require_verified, solve_sheet, spec_files
+        from symxai.specs.spec import load_sheet
 
         cat, problems = cls(), []
         files = spec_files(paths)

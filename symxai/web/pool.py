@@ -18,7 +18,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from . import worker
+from symxai.web import worker
 
 JOB_LIMIT = 120.0  # seconds: far above the grader's own per-answer bounds; a stuck job is given up
 

@@ -17,13 +17,13 @@ def serve(paths=("problems",), *, host: str = "127.0.0.1", port: int = 8000, wor
     try:
         import uvicorn
 
-        from .app import create_app
+        from symxai.web.app import create_app
     except ImportError as exc:
-        from ..errors import UsageError
+        from symxai.errors import UsageError
         raise UsageError(f"symxai serve needs the web extra ({exc.name} is missing): "
                          "pip install 'symxai[web]'") from None
-    from .catalog import Catalog
-    from .pool import CheckPool
+    from symxai.web.catalog import Catalog
+    from symxai.web.pool import CheckPool
 
     catalog = Catalog.load(paths, verify=True, seed=seed)
     log(f"serve: {len(catalog.sheets)} sheet(s), "

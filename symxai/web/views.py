@@ -15,10 +15,10 @@ True
 
 from __future__ import annotations
 
-from ..printing import name_tex
-from ..render import check_row, task_view
-from .figures import figure
-from .mathml import aligned, math, prose
+from symxai.expr.printing import name_tex
+from symxai.typeset.render import check_row, task_view
+from symxai.web.figures import figure
+from symxai.web.mathml import aligned, math, prose
 
 
 def _cell(text: str) -> str:

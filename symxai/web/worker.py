@@ -1,7 +1,7 @@
 """What a worker process of the web checker does: load the specs once, then check answers.
 
 Each function takes and returns plain data (it crosses a process boundary)
-and calls ``symxai.check`` / ``symxai.sheetcheck``: the grader's own parser,
+and calls ``symxai.grade.check`` / ``symxai.grade.sheetcheck``: the grader's own parser,
 bounds (every answer is read, compared and diagnosed in a child process
 that is killed when its time is up) and wording.  Input errors come back as
 ``{"error": message, "exit_code": 2}``, as ``symxai check`` prints them.
@@ -18,7 +18,7 @@ that is killed when its time is up) and wording.  Input errors come back as
 
 from __future__ import annotations
 
-from ..errors import SymxaiError, UsageError
+from symxai.errors import SymxaiError, UsageError
 
 MAX_ANSWERS = 64  # answers in one request
 MAX_TEXT = 4000  # characters of one answer or condition
@@ -30,7 +30,7 @@ _CATALOG = None
 def init(paths, seed: int = 0) -> None:
     """Load and solve every spec of ``paths`` (runs once in each worker process)."""
     global _CATALOG
-    from .catalog import Catalog
+    from symxai.web.catalog import Catalog
 
     _CATALOG = Catalog.load(paths, seed=seed)
 
@@ -81,7 +81,7 @@ def check(sheet_id, target, answers, assume=None, seed: int = 0) -> dict:
 
     An answer that cannot be read is reported as "unreadable" (exit code 2) and the other
     answers are still checked, as ``check-sheet`` does."""
-    from ..check import check_task, parse_conditions
+    from symxai.grade.check import check_task, parse_conditions
 
     try:
         task = _CATALOG.task(sheet_id, target)
@@ -98,10 +98,10 @@ def check(sheet_id, target, answers, assume=None, seed: int = 0) -> dict:
 
 def preview(sheet_id, target, name, text) -> dict:
     """How ``text`` is read as the answer ``name``: {"plain", "mathml"}, or {"message"} when it is not."""
-    from ..check import read_answer
-    from ..errors import ExpressionError
-    from ..printing import plain, tex
-    from .mathml import math
+    from symxai.grade.check import read_answer
+    from symxai.errors import ExpressionError
+    from symxai.expr.printing import plain, tex
+    from symxai.web.mathml import math
 
     try:
         task = _CATALOG.task(sheet_id, target)
@@ -119,7 +119,7 @@ def preview(sheet_id, target, name, text) -> dict:
 
 def check_sheet(sheet_id, text, name: str = "answers.yaml", seed: int = 0) -> dict:
     """``symxai check-sheet --json`` for an answers file given as text."""
-    from ..sheetcheck import check_sheet_text
+    from symxai.grade.sheetcheck import check_sheet_text
 
     try:
         sheet = _CATALOG.sheet(sheet_id)

@@ -67,7 +67,7 @@ def test_summary_counts_no_traceback_and_no_hang(capsys):
 
 
 def test_docs_list_every_limit():
-    from symxai.limits import LIMITS
+    from symxai.specs.limits import LIMITS
     text = (ROOT / "docs" / "spec.md").read_text()
     table = text.split("<!-- limits table -->\n", 1)[1].split("<!-- end limits table -->")[0]
     for key, (value, what) in LIMITS.items():

@@ -58,7 +58,7 @@ def test_empty_folder_says_so_and_exits_2(tmp_path, command):
 
 
 def test_ctrl_c_is_one_line_exit_130_and_writes_nothing(tmp_path, monkeypatch):
-    import symxai.pipeline as pipeline
+    import symxai.solve.pipeline as pipeline
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
@@ -70,7 +70,7 @@ def test_ctrl_c_is_one_line_exit_130_and_writes_nothing(tmp_path, monkeypatch):
 
 
 def test_ctrl_c_during_check_is_130_not_1(monkeypatch):
-    import symxai.check as check
+    import symxai.grade.check as check
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt

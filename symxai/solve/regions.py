@@ -1,0 +1,453 @@
+"""Regions of the input domain on which a ReLU network's activation pattern is fixed.
+
+With numeric weights every pre-activation is linear in the inputs once the
+pattern of the layers below is fixed, so the domain (inputs >= 0 or real)
+splits into polyhedra: each ReLU neuron is active (z > 0), at its kink
+(z = 0) or inactive (z < 0).  Patterns are enumerated layer by layer and kept
+when a linear program finds a point that satisfies them (strict inequalities
+with a positive margin); a boundary (z = 0) is a region of its own, and
+regions whose formulas coincide are merged again (z > 0 and z = 0 become
+z >= 0).  On each region the network is linear, so relevances are exact
+rational functions there, and an answer is a Piecewise over the regions.
+
+With symbolic weights the sign of a pre-activation is unknown: there is a
+single "region" and a ReLU neuron's activation is written z * H(z) with the
+step H(0) = 0, so 0/0 := 0 holds for an inactive neuron.
+
+>>> import sympy
+>>> from symxai.solve.network import Layer, Network
+>>> x1, x2 = sympy.symbols("x1 x2", nonnegative=True)
+>>> net = Network([x1, x2], ["R_1", "R_2"], [
+...     Layer(["h3", "h4"], sympy.ImmutableMatrix([[1, -1], [0, 1]]), sympy.zeros(2, 1), "relu", ["R_3", "R_4"]),
+...     Layer(["y"], sympy.ImmutableMatrix([[1, 1]]), sympy.zeros(1, 1), "linear", ["R_y"])])
+>>> [r.label for r in enumerate_regions(net)]
+['x1 - x2 > 0, x2 > 0', 'x1 - x2 > 0, x2 = 0', 'x1 - x2 = 0, x2 > 0', 'x1 - x2 = 0, x2 = 0', 'x1 - x2 < 0, x2 > 0']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
+from itertools import product
+
+import numpy as np
+import sympy
+
+SIGNS = (1, 0, -1)
+BOX = 1e4  # regions are searched inside [-BOX, BOX]^d (cones without biases)
+MARGIN = 1e-9
+
+
+@dataclass
+class Region:
+    signs: dict  # (layer index, neuron index) -> {1, 0, -1} or a frozenset of them after merging
+    constraints: list  # (linear expression z, sign): z > 0, z = 0, z < 0
+    inputs: list
+
+    @property
+    def label(self) -> str:
+        return ", ".join(f"{sympy.sstr(z)} {'>' if s > 0 else '<' if s < 0 else '='} 0" for z, s in self.constraints
+                         if z.free_symbols) or "everywhere"
+
+
+def _relu_or_id(z, layer, sign):
+    if layer.activation != "relu":
+        return z
+    if sign is None:
+        return z * sympy.Heaviside(z, 0)
+    return z if sign > 0 else sympy.Integer(0)
+
+
+def forward(network, signs: dict | None, *, upto: int | None = None):
+    """Pre-activations and activations per level under a fixed pattern (None: symbolic); ``upto``
+    stops after that many layers."""
+    a, zs, acts = list(network.inputs), [], [list(network.inputs)]
+    for li, layer in enumerate(network.layers[:upto]):
+        z = [sympy.expand(sum((layer.weights[k, j] * a[j] for j in range(len(a))), sympy.Integer(0)) + layer.bias[k])
+             for k in range(layer.width)]
+        a = [_relu_or_id(z[k], layer, None if signs is None else signs.get((li, k))) for k in range(layer.width)]
+        zs.append(z)
+        acts.append(a)
+    return zs, acts
+
+
+def _domain(inputs):
+    """Rows (coefficients, kind) of the input domain: x >= 0 for nonnegative inputs, x > 0 for positive ones."""
+    out = []
+    for i, x in enumerate(inputs):
+        if x.is_positive:
+            out.append((i, 1))
+        elif x.is_nonnegative:
+            out.append((i, 0))
+    return out
+
+
+def _linear(z, inputs):
+    """Coefficients and constant of an affine expression in the inputs (remembered: the same constraint
+    is turned into an LP row again and again)."""
+    return _linear_cached(z, tuple(inputs))
+
+
+@lru_cache(maxsize=16384)
+def _linear_cached(z, inputs):
+    terms = sympy.expand(z).as_coefficients_dict()
+    coeffs = tuple(float(terms.get(x, 0)) for x in inputs)
+    if set(terms) - set(inputs) - {sympy.Integer(1)}:
+        raise ValueError(f"not affine in the inputs: {z}")
+    return coeffs, float(terms.get(sympy.Integer(1), 0))
+
+
+def solve_lp(constraints, inputs, *, objective=None, box=BOX, min_margin=None):
+    """A point satisfying the constraints with the largest margin t (or a random objective); None if none."""
+    d = len(inputs)
+    A_ub, b_ub, A_eq, b_eq = [], [], [], []
+    for z, s in constraints:
+        c, c0 = _linear(z, inputs)
+        if s > 0:
+            A_ub.append([-v for v in c] + [1.0]); b_ub.append(c0)
+        elif s < 0:
+            A_ub.append(list(c) + [1.0]); b_ub.append(-c0)
+        else:
+            A_eq.append(list(c) + [0.0]); b_eq.append(-c0)
+    for i, strict in _domain(inputs):
+        row = [0.0] * (d + 1)
+        row[i] = -1.0
+        if strict:
+            row[d] = 1.0
+        A_ub.append(row); b_ub.append(0.0)
+    cost = [0.0] * d + [-1.0] if objective is None else list(objective) + [0.0]
+    bounds = [(-box, box)] * d + [(min_margin or 0.0, 1.0)]
+    from scipy.optimize import linprog  # imported when first needed: `check` of other exercises never is
+
+    res = linprog(cost, A_ub=A_ub or None, b_ub=b_ub or None, A_eq=A_eq or None, b_eq=b_eq or None,
+                  bounds=bounds, method="highs")
+    if res.status != 0:
+        return None
+    if objective is None and res.x[-1] <= MARGIN:
+        return None
+    return res.x[:d], res.x[-1]
+
+
+def feasible(constraints, inputs) -> bool:
+    """Is there a point satisfying every (z, sign) constraint? Asked again and again while the
+    conditions of each answer's pieces are simplified, so answers are remembered."""
+    return _feasible(frozenset(constraints), tuple(inputs))
+
+
+@lru_cache(maxsize=8192)
+def _feasible(constraints: frozenset, inputs: tuple) -> bool:
+    # a fixed row order (by coefficients, not by printing every constraint) keeps the LP deterministic
+    rows = sorted(constraints, key=lambda c: (_linear(c[0], inputs), c[1]))
+    return solve_lp(rows, list(inputs)) is not None
+
+
+def enumerate_regions(network, *, boundaries: bool = True) -> list[Region]:
+    """Every feasible activation pattern of the ReLU neurons, layer by layer."""
+    inputs = network.inputs
+    found = [Region({}, [], inputs)]
+    for li, layer in enumerate(network.layers):
+        if layer.activation != "relu":
+            continue
+        below: dict = {}  # the pre-activations of layer li depend only on the pattern of the layers below
+        for k in range(layer.width):
+            nxt = []
+            for region in found:
+                key = frozenset((lk, s) for lk, s in region.signs.items() if lk[0] < li)
+                if key not in below:
+                    below[key] = forward(network, region.signs, upto=li + 1)[0][li]
+                z = below[key][k]
+                for s in SIGNS if boundaries else (1, -1):
+                    if not z.free_symbols:
+                        if sympy.sign(z) != s:
+                            continue
+                        cons = region.constraints
+                    else:
+                        cz, cs = canonical(z, s)
+                        known = dict(region.constraints)
+                        if cz in known:
+                            if known[cz] != cs:
+                                continue
+                            cons = region.constraints
+                        else:
+                            cons = region.constraints + [(cz, cs)]
+                        if cons is not region.constraints and not feasible(cons, inputs):
+                            continue
+                    nxt.append(Region({**region.signs, (li, k): s}, cons, inputs))
+            found = nxt
+    return found
+
+
+def sign_on(region: Region, expr, *, boundaries: bool = True):
+    """The sign (1, 0, -1) of an affine expression on the region, decided by linear programs; None when
+    it is not affine in the inputs with numeric coefficients (a symbolic parameter); ``Undecided`` when
+    the region holds points of different signs (it must be split there).
+
+    >>> x1, x2 = sympy.symbols("x1 x2", nonnegative=True)
+    >>> r = Region({}, [(x1 - x2, 1)], [x1, x2])
+    >>> sign_on(r, 2 * x1 - 2 * x2 + 1), sign_on(r, x2 - x1), sign_on(r, x1 * 0)
+    (1, -1, 0)
+    >>> sign_on(r, x2 - 1)
+    Traceback (most recent call last):
+    ...
+    symxai.solve.lrp_rules.Undecided: x2 - 1
+    """
+    from symxai.solve.lrp_rules import Undecided
+
+    expr = sympy.expand(sympy.sympify(expr))
+    if not expr.free_symbols:
+        return int(sympy.sign(expr)) if expr.is_number and expr.is_real else None
+    if expr.free_symbols - set(region.inputs):
+        return None
+    try:
+        _linear(expr, region.inputs)
+    except (ValueError, TypeError):
+        return None
+    cz, flip = canonical(expr, 1)
+    known = dict(region.constraints)
+    if cz in known:
+        return known[cz] * flip
+    signs = [s for s in (SIGNS if boundaries else (1, -1)) if feasible(region.constraints + [(cz, s)], region.inputs)]
+    if len(signs) == 1:
+        return signs[0] * flip
+    if not signs:  # only on the boundary z = 0, which this region (boundaries off) leaves out
+        return 0
+    raise Undecided(cz)
+
+
+def refine(regions: list[Region], probe, *, boundaries: bool = True) -> list[Region]:
+    """Split regions until ``probe(region)`` (which raises ``Undecided(z)``) runs through: each region
+    becomes its parts z > 0, z = 0, z < 0 that hold points, so every sign a rule asks about is fixed."""
+    out = []
+    for region in regions:
+        stack = [region]
+        while stack:
+            r = stack.pop()
+            try:
+                probe(r)
+            except Exception as exc:  # noqa: BLE001 - only Undecided is expected; anything else re-raised
+                from symxai.solve.lrp_rules import Undecided
+                if not isinstance(exc, Undecided):
+                    raise
+                parts = [Region(r.signs, r.constraints + [(exc.expr, s)], r.inputs)
+                         for s in (SIGNS if boundaries else (1, -1))]
+                stack.extend(reversed([q for q in parts if feasible(q.constraints, q.inputs)]))
+                continue
+            out.append(r)
+    return out
+
+
+def canonical(z, s):
+    """(z, s) scaled so that z's first coefficient is 1: x1 - x2 < 0 and 2 x2 - 2 x1 > 0 become one constraint.
+
+    >>> x1, x2 = sympy.symbols("x1 x2")
+    >>> canonical(2 * x2 - 2 * x1, 1)
+    (x1 - x2, -1)
+    """
+    syms = sorted(z.free_symbols, key=str)
+    first = next(c for c in (z.coeff(x) for x in syms) if c != 0)
+    scale = abs(first)
+    sign = 1 if first > 0 else -1
+    return sympy.expand(z * sign / scale), s * sign
+
+
+def _rel(z, signs: frozenset):
+    """z compared with 0, written with positive terms on both sides (x1 > x2 rather than x1 - x2 > 0)."""
+    terms = sympy.Add.make_args(z)
+    lhs = sympy.Add(*[t for t in terms if t.could_extract_minus_sign() is False])
+    rhs = -sympy.Add(*[t for t in terms if t.could_extract_minus_sign() is True])
+    if lhs == 0:
+        lhs, rhs, signs = rhs, lhs, frozenset(-s for s in signs)
+    table = {frozenset({1}): sympy.StrictGreaterThan, frozenset({-1}): sympy.StrictLessThan,
+             frozenset({0}): sympy.Eq, frozenset({1, 0}): sympy.GreaterThan, frozenset({-1, 0}): sympy.LessThan,
+             frozenset({1, -1}): sympy.Ne}
+    return table[signs](lhs, rhs) if signs in table else sympy.true
+
+
+def _condition(cells, inputs):
+    """A group of merged regions -> one readable SymPy condition (redundant constraints dropped)."""
+    by_z: dict = {}
+    for cons in cells:
+        for z, s in cons:
+            by_z.setdefault(z, set())
+    # represent each cell as a full sign vector over every boundary expression seen
+    zs = list(by_z)
+    cell_signs = []
+    for cons in cells:
+        d = dict(cons)
+        cell_signs.append(tuple(frozenset({d[z]}) if z in d else frozenset(SIGNS) for z in zs))
+    merged = True
+    while merged:
+        merged = False
+        for i, j in ((i, j) for i in range(len(cell_signs)) for j in range(i + 1, len(cell_signs))):
+            a, b = cell_signs[i], cell_signs[j]
+            diff = [t for t in range(len(zs)) if a[t] != b[t]]
+            if len(diff) == 1:
+                t = diff[0]
+                cell_signs[i] = a[:t] + (a[t] | b[t],) + a[t + 1:]
+                cell_signs.pop(j)
+                merged = True
+                break
+    alternatives = []
+    for signs in cell_signs:
+        keep, signs = [], list(signs)
+        for t, s in enumerate(list(signs)):
+            if s == frozenset(SIGNS):
+                continue
+            others = [(zs[u], signs[u]) for u in range(len(zs)) if u != t and signs[u] != frozenset(SIGNS)]
+            if not _possible(others + [(zs[t], frozenset(SIGNS) - s)], inputs):
+                signs[t] = frozenset(SIGNS)  # implied by the others and the domain: drop it
+                continue
+            keep.append(_rel(zs[t], s))
+        alternatives.append(sympy.And(*keep) if keep else sympy.true)
+    return sympy.Or(*alternatives)
+
+
+def _possible(sets, inputs) -> bool:
+    for choice in product(*[sorted(s) for _, s in sets]):
+        if feasible([(z, c) for (z, _), c in zip(sets, choice)], inputs):
+            return True
+    return False
+
+
+def piecewise(regions: list[Region], values: list):
+    """One Piecewise over the regions; regions with the same value share a piece (the last piece is 'otherwise').
+
+    >>> x = sympy.Symbol("x", real=True)
+    >>> r = [Region({}, [(x, 1)], [x]), Region({}, [(x, 0)], [x]), Region({}, [(x, -1)], [x])]
+    >>> piecewise(r, [x, sympy.Integer(0), sympy.Integer(0)])
+    Piecewise((x, x > 0), (0, True))
+    """
+    # full-dimensional regions first; a boundary joins the 'otherwise' piece when its formula agrees there,
+    # so that it needs no description of its own
+    order = sorted(range(len(regions)), key=lambda i: any(s == 0 for _, s in regions[i].constraints))
+    groups: list[tuple] = []
+    for i in order:
+        region, value = regions[i], values[i]
+        lower = any(s == 0 for _, s in region.constraints)
+        candidates = ([groups[-1]] if lower and groups else []) + groups
+        for g in candidates:
+            if same_on(region, g[0], value):
+                g[1].append(region.constraints)
+                break
+        else:
+            groups.insert(len(groups) - 1 if lower and groups else len(groups), (value, [region.constraints]))
+    if len(groups) == 1:
+        return groups[0][0]
+    pieces = [(value, _condition(cells, regions[0].inputs)) for value, cells in groups]
+    pieces[-1] = (pieces[-1][0], True)
+    return sympy.Piecewise(*pieces)
+
+
+def describe(region: Region):
+    """The region's constraints as one readable SymPy condition."""
+    return sympy.And(*[_rel(z, frozenset({s})) for z, s in region.constraints])
+
+
+def same_on(region: Region, a, b) -> bool:
+    """Do two formulas agree on the region (after its equalities are used)?"""
+    eqs = [sympy.Eq(z, 0) for z, s in region.constraints if s == 0]
+    diff = sympy.sympify(a - b)
+    if eqs:
+        sol = sympy.solve(eqs, sorted(set().union(*(e.free_symbols for e in eqs)), key=str), dict=True)
+        if sol:
+            diff = diff.xreplace(sol[0])
+    elif _probe(a) != _probe(b) and None not in (_probe(a), _probe(b)):
+        return False  # two rational functions that differ at a point are different
+    if not diff.free_symbols:
+        return diff == 0 or sympy.simplify(diff) == 0
+    if not diff.has(sympy.Heaviside, sympy.sign, sympy.Max, sympy.Min, sympy.Piecewise):
+        try:  # a rational function: zero in the field of rational functions (dense gcds, fast)
+            return sympy.QQ.frac_field(*sorted(diff.free_symbols, key=str)).from_sympy(diff) == 0
+        except ZeroDivisionError:
+            return False  # one formula is undefined on the region (its denominator vanishes there)
+        except (sympy.polys.polyerrors.PolynomialError, sympy.CoercionFailed, ValueError, TypeError):
+            pass
+    return sympy.cancel(sympy.together(diff)) == 0
+
+
+@lru_cache(maxsize=4096)
+def _probe(expr):
+    """Exact values of ``expr`` at two fixed rational points (each symbol's value depends only on its
+    name), or None where it is undefined there; computed once per formula, not once per pair.
+
+    >>> x, y = sympy.symbols("x y")
+    >>> _probe(x / y) == _probe(x * y / y**2), _probe(x / y) == _probe(y / x)
+    (True, False)
+    """
+    expr = sympy.sympify(expr)
+    out = []
+    for shift in (0, 5):
+        point = {}
+        for v in expr.free_symbols:
+            k = sum(map(ord, str(v))) % 29
+            point[v] = sympy.Rational(3 + 7 * k + shift, 11 + 2 * k)
+        at = expr.xreplace(point)
+        if not (at.is_number and at.is_finite):
+            return None
+        out.append(at)
+    return tuple(out)
+
+
+def region_point(region: Region, rng: np.random.Generator, box: float = 3.0) -> list[float]:
+    """A random point of the region: uniform by rejection for open regions; for boundaries a random
+    combination of LP points moved exactly onto the boundary with dyadic coordinates (None when the
+    boundary has no such point, e.g. x3 = 1/6)."""
+    inputs = region.inputs
+    lo = [0.0 if (x.is_nonnegative or x.is_positive) else -box for x in inputs]
+    if all(s != 0 for _, s in region.constraints):
+        for _ in range(400):
+            x = rng.uniform(lo, box)
+            if all(np.sign(float(z.xreplace(dict(zip(inputs, map(sympy.Float, x)))))) == s
+                   for z, s in region.constraints):
+                return [float(v) for v in x]
+    # off the domain's own boundary where the region allows it (x1 = 0 is sampled at x2 > 0, not at 0)
+    interior = [(sympy.Add(x, 0), 1) for x in inputs if x.is_nonnegative or x.is_positive]
+    interior = [c for c in interior if feasible(region.constraints + [c], inputs)]
+    centre = None
+    for cons in (region.constraints + interior, region.constraints):
+        for b in (box, BOX):
+            centre = solve_lp(cons, inputs, box=b)
+            if centre is not None:
+                break
+        if centre is not None:
+            break
+    if centre is None:
+        raise ValueError("empty region")
+    x0, t = centre
+    other = solve_lp(cons, inputs, objective=rng.normal(size=len(inputs)), box=b, min_margin=t / 4)
+    lam = rng.uniform(0.2, 1.0)
+    x = lam * x0 + (1 - lam) * (other[0] if other is not None else x0)
+    if all(s != 0 for _, s in region.constraints):
+        return [float(v) for v in x]
+    exact = _on_boundary(region, x)
+    # a boundary point that floats cannot hold exactly would be read as a point of a neighbouring region
+    return [float(v) for v in exact] if exact is not None else None
+
+
+def _on_boundary(region: Region, x):
+    """x moved exactly onto the region's equalities with dyadic coordinates (exact in floats), or None."""
+    inputs = region.inputs
+    eqs = [z for z, s in region.constraints if s == 0]
+    solution = next(iter(sympy.linsolve(eqs, inputs))) if eqs else tuple(inputs)
+    free = sorted(set().union(*(sympy.sympify(v).free_symbols for v in solution)) & set(inputs), key=str)
+    for denominator in (256, 4096, 65536):
+        fixed = {v: sympy.Rational(round(x[inputs.index(v)] * denominator), denominator) for v in free}
+        point = [sympy.sympify(v).xreplace(fixed) for v in solution]
+        if all(p.is_Rational and (int(p.q) & (int(p.q) - 1)) == 0 for p in point):
+            frac = [Fraction(int(p.p), int(p.q)) for p in point]
+            if _exactly_inside(region, frac):
+                return frac
+    return None
+
+
+def _exactly_inside(region, point) -> bool:
+    sub = {x: sympy.Rational(v.numerator, v.denominator) for x, v in zip(region.inputs, point)}
+    for x, v in sub.items():
+        if (x.is_nonnegative and v < 0) or (x.is_positive and v <= 0):
+            return False
+    for z, s in region.constraints:
+        val = z.xreplace(sub)
+        if sympy.sign(val) != s:
+            return False
+    return True

@@ -1,0 +1,3 @@
+"""Specs: strict YAML with locations, the schema, declared symbols, random parameters and their
+constraints, resource limits, and ``symxai validate``.
+"""

@@ -1,0 +1,156 @@
+"""Rendering: solved sheets into LaTeX through Jinja2 templates.
+
+Templates use LaTeX-safe delimiters (``((* block *))``, ``((( expr )))``,
+``((= comment =))``) and StrictUndefined, so a missing value is an error,
+never an empty hole in a PDF.  User template folders come before the
+packaged ones; every SymPy object is printed by ``symxai.expr.printing``.
+
+Templates run in Jinja2's :class:`~jinja2.sandbox.SandboxedEnvironment`: a
+template cannot reach Python internals (``lipsum.__globals__``,
+``''.__class__.__mro__``); such an attempt is a :class:`TemplateSecurityError`
+(exit status 2).  A user template folder (``--templates``) is otherwise trusted
+code: it writes the LaTeX of the sheet, so it can write any LaTeX; the TeX-level
+lock (``symxai.typeset.texguard.TEX_LOCK``, put after ``\\begin{document}``) and
+pdflatex's own limits still apply to what it writes.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+import jinja2.sandbox
+
+from symxai import __version__
+import sympy
+
+from symxai.errors import SpecError, SymxaiError
+from symxai.solve.model import Step
+from symxai.expr.printing import LINE_WIDTH, aligned, cell, continued, name_tex, prose, shared_roots, tex, width
+from symxai.typeset.texguard import check_spec_texts, escape_text, lock_document
+
+
+class TemplateSecurityError(SymxaiError):
+    """Raised when a template tries what the Jinja2 sandbox forbids (exit status 2)."""
+
+
+def packaged_templates() -> Path:
+    """The folder of the packaged templates: the checkout's templates/ beside the
+    package when there is one, else the installed ``symxai.templates`` package."""
+    beside = Path(__file__).resolve().parents[2] / "templates"
+    if (beside / "base.tex.j2").is_file():
+        return beside
+    return Path(str(resources.files("symxai.templates")))
+
+
+def environment(user_dirs: list[Path] | None = None) -> jinja2.Environment:
+    """The sandboxed Jinja2 environment: user folders first, then the packaged templates.
+
+    One environment per list of folders and process, so each template is compiled once
+    (Jinja's cache still reloads a template whose file changed)."""
+    return _environment(tuple(str(d) for d in user_dirs or []))
+
+
+@lru_cache(maxsize=8)
+def _environment(user_dirs: tuple[str, ...]) -> jinja2.Environment:
+    loaders = [jinja2.FileSystemLoader(d) for d in user_dirs]
+    loaders.append(jinja2.FileSystemLoader(str(packaged_templates())))
+    return jinja2.sandbox.SandboxedEnvironment(
+        loader=jinja2.ChoiceLoader(loaders),
+        block_start_string="((*", block_end_string="*))",
+        variable_start_string="(((", variable_end_string=")))",
+        comment_start_string="((=", comment_end_string="=))",
+        undefined=jinja2.StrictUndefined, autoescape=False,
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+    )
+
+
+def _step_view(step: Step) -> dict:
+    table = None
+    if step.table is not None:
+        table = {"spec": "l" * len(step.table.header),
+                 "header": [cell(h) for h in step.table.header],
+                 "rows": [[cell(c) for c in row] for row in step.table.rows]}
+    figure = None
+    if step.figure is not None:
+        data = step.figure.data
+        if step.figure.template == "network":  # every label at a spot of its own (symxai.typeset.netlayout)
+            from symxai.typeset.netlayout import place
+            data = place(data)
+        figure = {"template": f"figures/{step.figure.template}.tex.j2", **data}
+    return {"title": step.title, "text": prose(step.text, step.values),
+            "lines": [aligned(line) for line in step.lines], "table": table, "figure": figure}
+
+
+def check_row(task, verification) -> dict | None:
+    """One row of the sheet's "How the answers were checked" table: the task, its answers, the
+    independent route, how many points, the largest difference, and the worked steps checked."""
+    checks = verification.checks
+    if not checks:  # a reasoned exercise has no answers to verify
+        return None
+    points = max(c.points for c in checks)
+    steps = verification.steps
+    # a task key such as shapley-relu.xprime-g1 may break after its dots and hyphens in the narrow column
+    breakable = escape_text(task.key).replace(".", ".\\allowbreak{}").replace("-", "-\\allowbreak{}")
+    return {"task": breakable,
+            "answers": ", ".join(f"${tex(sympy.Symbol(c.answer))}$" for c in checks),
+            "reference": checks[0].reference,
+            "where": "given values" if points == 1 else f"{points} points",
+            "error": f"{max(c.max_error for c in checks):.0e}",
+            "steps": f"{steps.checked}/{steps.total}" if steps is not None else "--"}
+
+
+ANSWER_WIDTH = int(LINE_WIDTH * 0.88)  # the answer box is 0.92 of the line, with its frame and indent
+
+
+def _answer_view(lhs: str, value: str) -> dict:
+    """One row of the answer box: ``value`` as printed, ``display`` the same continued on further
+    lines of the align environment when it is wider than the box."""
+    return {"lhs": lhs, "value": value,
+            "display": continued(value, max(ANSWER_WIDTH - width(lhs) - 3, ANSWER_WIDTH // 2))}
+
+
+def task_view(task, solution, verification) -> dict:
+    part = task.part
+    short, where = shared_roots({n: solution.answers[n].value for n in task.answers})
+    answers = [_answer_view(name_tex(n, solution.answers[n].value), tex(short[n])) for n in task.answers]
+    figures = [_step_view(s)["figure"] for s in solution.steps if s.figure is not None and s.figure.data.get("in_statement")]
+    return {
+        "key": task.key,
+        "part": part is not None,
+        "part_label": (part.get("title") or f"Part {part['id']}") if part is not None else "",
+        "statement": task.statement,
+        "discussion": task.discussion or "",
+        "steps": [_step_view(s) for s in solution.steps],
+        "answers": answers,
+        "where": [tex(line) for line in where],
+        "figures": figures,
+    }
+
+
+def sheet_context(sheet, results: dict, seed: int = 0) -> dict:
+    """Everything the templates see: sheet metadata and, per exercise, its tasks' views."""
+    exercises = []
+    for ex, tasks in sheet.exercises():
+        exercises.append({"title": ex["title"], "points": ex.get("points", ""), "statement": ex["statement"],
+                          "tasks": [task_view(t, *results[t.key]) for t in tasks]})
+    checked = [row for t in sheet.tasks if (row := check_row(t, results[t.key][1])) is not None]
+    data = sheet.data
+    return {"sheet": {"title": data["title"], "course": data.get("course", ""), "source": data.get("source", ""),
+                      "id": escape_text(data["id"]), "file": escape_text(sheet.path.name)},
+            "exercises": exercises, "checked": checked, "version": __version__, "seed": seed}
+
+
+def render(sheet, results: dict, kind: str, user_dirs: list[Path] | None = None, seed: int = 0) -> str:
+    """LaTeX source of the ``kind`` ('exercises' or 'solutions') sheet."""
+    problems = check_spec_texts(sheet.data, "", str(sheet.path))  # also for specs built in memory
+    if problems:
+        raise SpecError(problems)
+    template = environment(user_dirs).get_template(f"{kind}.tex.j2")
+    try:
+        source = template.render(**sheet_context(sheet, results, seed))
+    except jinja2.exceptions.SecurityError as exc:
+        raise TemplateSecurityError(f"template {kind}.tex.j2: {exc} (templates run sandboxed)") from None
+    return lock_document(source)
