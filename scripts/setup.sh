@@ -63,6 +63,7 @@ fi
 if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
+# the test extra includes shap and scikit-learn: tests/test_shap_family.py compares the SHAP family with them
 .venv/bin/pip install --quiet -e '.[test,web]'
 # the xref extra (zennit/captum cross-check): torch 2.13.0 first, pinned, so that pip takes the CPU
 # wheel this machine holds (an unpinned `torch` is a CUDA build of several GB), then zennit and captum

@@ -252,3 +252,37 @@ def test_a_shapley_check_imports_neither_lrp_nor_scipy():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=PROBLEMS.parent).stdout
     assert out.strip() == "0 []"
+
+
+def test_one_child_for_all_answers_gives_each_answer_its_own_verdict(monkeypatch):
+    """decide_all compares every answer in one child; an answer the batch cannot decide is decided
+    again on its own, so the verdicts are exactly the one-answer ones."""
+    import symxai.grade.check as C
+    from symxai.expr.answertext import answer_scope
+    from symxai.specs.spec import load_sheet
+
+    task = load_sheet(SHEET14, only="shapley").task("shapley")
+    ctx = C._TaskContext(task)
+    names, functions = answer_scope(task)
+    parsed = {n: C.read_answer(t, names, name=n, functions=functions)
+              for n, t in {"phi_1": "2/3", "phi_2": "1/3", "phi_3": "1/6"}.items()}
+
+    def sample(rng):
+        return task.method.sample(task.problem, task.symbols, rng)
+
+    one = {n: C.decide_one(ctx, n, v, (), sample, 0) for n, v in parsed.items()}
+    assert [one[n].status for n in parsed] == ["right", "wrong", "right"]
+    assert {n: v.status for n, v in C.decide_all(ctx, parsed, (), sample, 0).items()} == \
+        {n: v.status for n, v in one.items()}
+    real = C.compare
+
+    def failing_in_batch(expected, value, *args, **kwargs):  # the batch errs on phi_2 only
+        if value == parsed["phi_2"] and failing_in_batch.batch:
+            raise ValueError("injected")
+        return real(expected, value, *args, **kwargs)
+    failing_in_batch.batch = True
+    monkeypatch.setattr(C, "compare", failing_in_batch)
+    monkeypatch.setattr(C, "decide_one", lambda *a: (setattr(failing_in_batch, "batch", False),
+                                                     one[a[1]])[1])
+    again = C.decide_all(ctx, parsed, (), sample, 0)
+    assert again["phi_2"] is one["phi_2"] and again["phi_1"].status == "right"

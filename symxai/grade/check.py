@@ -330,8 +330,9 @@ def check_task(task, given: dict[str, str], conditions=(), *, assume=(), seed: i
         report.verdicts.append(AnswerVerdict(
             name, given[name], "wrong", f"{name}: wrong: the shapes of the product do not fit",
             Verdict("wrong", "shape"), [diagnosis], intermediate=name not in task.answers))
+    decided = decide_all(ctx, parsed, conditions, sample, seed)
     for name, value in parsed.items():
-        verdict = decide_one(ctx, name, value, conditions, sample, seed)
+        verdict = decided[name]
         report.verdicts.append(AnswerVerdict(name, given[name], verdict.status,
                                              _message(name, verdict, shown(value), reveal), verdict,
                                              intermediate=name not in task.answers, read=shown(value),
@@ -367,10 +368,17 @@ def _by_property(method, problem, name, value):
     return method.accepts(problem, name, value)
 
 
+def _has_property_check(method) -> bool:
+    """Whether ``method`` overrides ``Method.accepts`` (no child process is started for those that do not)."""
+    from symxai.methods.base import Method
+
+    return getattr(type(method), "accepts", Method.accepts) is not Method.accepts
+
+
 def decide_one(ctx, name, value, conditions, sample, seed) -> Verdict:
     """The verdict for one parsed answer, decided in a child process under the last guard."""
     expected = ctx.expected(name)
-    if name in ctx.task.answers:
+    if name in ctx.task.answers and _has_property_check(ctx.task.method):
         try:
             judged = isolated(_by_property, GUARD, ctx.task.method, ctx.task.problem, name, value)
         except (OutOfTime, RuntimeError):
@@ -385,6 +393,33 @@ def decide_one(ctx, name, value, conditions, sample, seed) -> Verdict:
         return Verdict("too-long", f"no result within {GUARD:g} s: simplify the answer and try again")
     except RuntimeError as exc:
         return Verdict("undecided", f"the answer cannot be evaluated ({exc})")
+
+
+def _compare_each(ctx, parsed, conditions, sample, seed) -> dict:
+    out = {}
+    for name, value in parsed.items():
+        try:
+            out[name] = compare(ctx.expected(name), value, ctx.task.symbols, conditions, sample=sample, seed=seed,
+                                tolerance=ctx.tolerance(name), movable=ctx.movable)
+        except Exception:  # noqa: BLE001 - decided again on its own, where its error means what it always did
+            out[name] = None
+    return out
+
+
+def decide_all(ctx, parsed: dict, conditions, sample, seed) -> dict:
+    """Verdicts for every parsed answer: one child process for all of them (a fork costs tens of
+    milliseconds, which a web worker pays per check).  An answer the batch could not decide (an
+    error, a runaway that hit the guard, an aborted child) is decided again on its own by
+    :func:`decide_one`, so its verdict is exactly the one-answer verdict; so are all answers of a
+    method with a property check."""
+    if len(parsed) < 2 or _has_property_check(ctx.task.method):
+        return {name: decide_one(ctx, name, value, conditions, sample, seed) for name, value in parsed.items()}
+    try:
+        batch = isolated(_compare_each, GUARD, ctx, parsed, conditions, sample, seed)
+    except (OutOfTime, RuntimeError):
+        batch = {}
+    return {name: batch.get(name) or decide_one(ctx, name, value, conditions, sample, seed)
+            for name, value in parsed.items()}
 
 
 def _diagnose_one(ctx, name, given, conditions, sample, seed) -> list:
@@ -404,34 +439,41 @@ def _diagnose_one(ctx, name, given, conditions, sample, seed) -> list:
                     sample=sample, seed=seed)
 
 
-def _add_feedback(ctx, report, parsed, conditions, sample, seed) -> None:
+def _feedback_of(ctx, wrong, parsed, conditions, sample, seed) -> tuple[dict, list]:
+    """In one child: the diagnoses of every wrong answer and the laws the answers break.
+
+    One child for the whole search (not one per answer): feedback is a bonus bounded by work, and a
+    fork costs tens of milliseconds, which a web worker pays per check.
+    """
     from symxai.misconceptions import Law
 
+    diagnoses = {name: _diagnose_one(ctx, name, parsed[name], conditions, sample, seed) for name in wrong}
+    broken = []
+    for law in (r for r in ctx.catalogue if isinstance(r, Law)):
+        if all(n in parsed for n in law.names):
+            residual = law.residual({n: parsed[n] for n in law.names})
+            if compare(residual, 0, ctx.task.symbols, conditions, sample=sample, seed=seed).status == "wrong":
+                broken.append((law.label, law.message))
+    return diagnoses, broken
+
+
+def _add_feedback(ctx, report, parsed, conditions, sample, seed) -> None:
     wrong = [v for v in report.verdicts if v.status == "wrong"]
     if not wrong:
         return
     ctx.warm()  # the engine's side, computed once here: the same for every answer and every machine
+    names = [v.name for v in wrong if v.name in parsed]  # the others carry a preset diagnosis (a missing transpose)
+    try:  # a diagnosis search bounded by work; the guard only stops a runaway
+        diagnoses, broken = isolated(_feedback_of, GUARD, ctx, names, parsed, conditions, sample, seed)
+    except (OutOfTime, RuntimeError):
+        diagnoses, broken = {}, []
     for v in wrong:
-        if v.name not in parsed:
-            continue  # a preset diagnosis (a missing transpose)
-        try:  # feedback is a bonus: a diagnosis search bounded by work; the guard only stops a runaway
-            v.diagnoses = isolated(_diagnose_one, GUARD, ctx, v.name, parsed[v.name], conditions,
-                                   sample, seed)
-        except (OutOfTime, RuntimeError):
-            v.diagnoses = []
+        if v.name in parsed:
+            v.diagnoses = diagnoses.get(v.name, [])
     counts = Counter(d.label for v in wrong for d in v.diagnoses)
     for v in wrong:  # a misconception that explains several answers is the likelier one
         v.diagnoses = rank(v.diagnoses, counts)
-    for law in (r for r in ctx.catalogue if isinstance(r, Law)):
-        if all(n in parsed for n in law.names):
-            residual = law.residual({n: parsed[n] for n in law.names})
-            try:
-                verdict = isolated(compare, GUARD, residual, 0, ctx.task.symbols, conditions,
-                                   sample=sample, seed=seed)
-            except (OutOfTime, RuntimeError):
-                continue
-            if verdict.status == "wrong":
-                report.notes.append(Diagnosis(law.label, law.message))
+    report.notes.extend(Diagnosis(label, message) for label, message in broken)
 
 
 def check(path, target: str, given: dict[str, str], assume=(), *, seed: int = 0) -> CheckReport:

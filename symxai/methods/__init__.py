@@ -40,10 +40,14 @@ def names() -> list[str]:
 # Which module registers which method, so that ``get`` imports only the one needed (a `check`
 # of a Shapley exercise never loads the LRP machinery); tests/test_spec.py keeps it complete.
 MODULES = {
-    "activation-max": "activation_max", "gradcam": "gradcam", "gradient-x-input": "gradients",
+    "activation-max": "activation_max", "counterfactual": "counterfactual", "deeplift": "deeplift",
+    "influence": "influence", "partial-dependence": "partial_dependence",
+    "permutation-importance": "permutation_importance", "gradcam": "gradcam", "gradient-x-input": "gradients",
     "integrated-gradients": "gradients", "smoothgrad": "gradients",
     "kmeans-neuralization": "kmeans_neuralization", "lime": "lime", "lrp": "lrp", "reasoned": "reasoned",
     "robust-features": "robust_features", "shapley": "shapley", "shapley-cost": "shapley_cost",
+    "linear-shap": "linear_shap", "kernel-shap": "kernel_shap", "tree-shap": "tree_shap",
+    "shap-interaction": "shap_interaction",
     "svm-neuralization": "neuralization", "taylor": "taylor",
 }
 

@@ -136,8 +136,8 @@ class Method(ABC):
     params: ClassVar[Record]
     reference_name: ClassVar[str] = "independent numeric computation"
     points: ClassVar[int] = 6  # parameter points tried when answers are symbolic
-    # Steps that hold region by region (an LRP relevance is x1 - x2 where x1 > x2) need the region as a
-    # sampling condition to be checked, which steps do not carry yet: stepcheck counts them as shown only.
+    # Steps that hold region by region (an LRP relevance is x1 - x2 where x1 > x2) carry their region as
+    # Step.domain; stepcheck then draws the step's points with ``sample_in(problem, symbols, rng, domain)``.
     steps_by_region: ClassVar[bool] = False
 
     @abstractmethod

@@ -26,10 +26,11 @@ from symxai.solve.lrp_rules import DEFAULTS, PRESETS, RULES, check_rule_params, 
 from symxai.solve.model import Figure, Line, Solution, Tex
 from symxai.solve.network import build_network, figure_data
 from symxai.reference import lrp as ref
-from symxai.solve.regions import (Region, describe, enumerate_regions, forward, piecewise, refine, region_point, same_on,
-                       sign_on, solve_lp)
+from symxai.solve.regions import (Region, defined_on, describe, enumerate_regions, feasible, forward, piecewise,
+                                  refine, region_point, same_on, sign_on, solve_lp)
 from symxai.specs.schema import Bool, Choice, Expr, Field, ListOf, Name, Record
 from symxai.specs.limits import MAX_LRP_HIDDEN, MAX_LRP_REGIONS, over
+from symxai.methods import lrp_solution as shape
 from symxai.methods import register
 from symxai.methods.base import BuildContext, Method
 
@@ -47,6 +48,7 @@ _LAYER = Record({
 })
 _PER_LAYER = ("epsilon", "gamma", "alpha", "beta")
 _RULE = Choice(*RULES)
+GATED = "gated"  # Step.domain of the symbolic-weight case: points where the output is not 0
 BIAS_TEXT = {"neuron": "A bias counts as an extra neuron of activation 1 in the denominator: it takes its share "
                        "of relevance, which does not reach the layer below.",
              "ignore": "Biases are left out of the denominators, so each layer passes on all relevance it receives."}
@@ -80,9 +82,37 @@ class LrpProblem:
         if self.found is None:
             self.found = enumerate_regions(self.network, boundaries=self.boundaries)
         if self.refined is None:
-            self.refined = refine(self.found, lambda r: Lrp().relevances(self, r, dry=True),
-                                  boundaries=self.boundaries)
+            refined = refine(self.found, lambda r: Lrp().relevances(self, r, dry=True), boundaries=self.boundaries)
+            self.refined = refined  # _domain_faces solves on these regions
+            if self.boundaries and not self.network.has_bias:  # the faces split off are probed again, their inputs now 0 in every formula
+                self.refined = refine(self._domain_faces(refined), lambda r: Lrp().relevances(self, r, dry=True),
+                                      boundaries=self.boundaries)
         return self.refined
+
+    def _domain_faces(self, regions: list) -> list:
+        """Split off a face x_i = 0 of the input domain (x_i >= 0) from a region whose formulas, as
+        written, are undefined there for some parameter value (a2 = 0 at gamma = 0): the face then
+        gets its own formulas, so the answer is defined at every point of the domain.  Done for networks
+        without biases only: with biases a face needs its own region enumeration (not done yet)."""
+        out = []
+        for region in regions:
+            parts = [region]
+            for x in self.network.inputs:
+                if not (x.is_nonnegative or x.is_positive) or x.is_positive:
+                    continue
+                nxt = []
+                for r in parts:
+                    face = Region(r.signs, r.constraints + [(sympy.Add(x, 0), 0)], r.inputs)
+                    rest = Region(r.signs, r.constraints + [(sympy.Add(x, 0), 1)], r.inputs)
+                    if dict(r.constraints).get(x) is not None or not (feasible(face.constraints, r.inputs)
+                                                                     and feasible(rest.constraints, r.inputs)):
+                        nxt.append(r)
+                        continue
+                    values = Lrp()._values(self, r).values()
+                    nxt.extend([rest, face] if not all(defined_on(face, v) for v in values) else [r])
+                parts = nxt
+            out.extend(parts)
+        return out
 
     def sign(self, region):
         """The sign oracle of propagate on one region (None: SymPy's own assumptions)."""
@@ -205,6 +235,10 @@ class Lrp(Method):
         while small): measured faster, and far more readable, than a field of rational functions, whose
         canonical form is a fully expanded quotient."""
         zs, acts = forward(p.network, region.signs if region is not None else None)
+        if region is not None:  # on a face x_i = 0 of the domain the input is 0 in every formula
+            face = {z: sympy.Integer(0) for z, s in region.constraints if s == 0 and z in p.network.inputs}
+            if face:
+                acts = [[sympy.sympify(v).xreplace(face) for v in level] for level in acts]
         R = p.network.output_relevance(acts[-1])
         steps, sign = [], p.sign(region)
         for li in range(len(p.network.layers) - 1, -1, -1):
@@ -216,24 +250,76 @@ class Lrp(Method):
         return zs, acts, steps[::-1]
 
     def solve(self, p: LrpProblem) -> Solution:
+        if p.regions is None:
+            return self._solve_gated(p)
+        sol, net = Solution(), p.network
+        sol.step("", figure=Figure("network", {**figure_data(net, in_statement=True),
+                                                                "statement_only": True}))
+        self._conventions(sol, p)
+        if p.implements is not None:
+            shape.proof(sol, p, _restrict, _cond_tex, _pre)
+        shape.general(sol, p, _tidy, _pre)
+        per_region = [self._values(p, region) for region in p.regions]
+        names = self.answer_names(p)
+        answers = {n: piecewise(p.regions, [c[n] for c in per_region]) for n in names}
+        shape.shortcuts(sol, p, answers)
+        shape.regions_part(sol, p, per_region, names, _cond_tex)
+        shape.boundaries(sol, p, per_region, names, _cond_tex)
+        shape.main_figure(sol, p, per_region)
+        sol.cases = shape.cases(p, per_region, list(net.input_relevance), _cond_tex)
+        for name in names:
+            sol.answer(name, answers[name], f"relevance {name}")
+        return sol
+
+    def _values(self, p, region) -> dict:
+        """Every relevance on one region."""
+        net = p.network
+        _, _, steps = self.relevances(p, region)
+        out = {}
+        for li, step, R in steps:
+            below = net.input_relevance if li == 0 else net.layers[li - 1].relevance
+            out.update(zip(below, R))
+        return out
+
+    def _solve_gated(self, p: LrpProblem) -> Solution:
+        """Symbolic weights: one case, each ReLU gate written as a step function."""
         sol, net = Solution(), p.network
         sol.step("The network, with the weight of each connection on its arrow:",
-                 *[Line(sympy.Symbol(n), _pre(net, li, k)) for li, layer in enumerate(net.layers)
+                 *[Line(sympy.Symbol(n), _pre(net, li, k), kind="definition") for li, layer in enumerate(net.layers)
                    for k, n in enumerate(layer.neurons)],
                  title="The network", figure=Figure("network", figure_data(net, in_statement=True)))
         self._conventions(sol, p)
-        cases = p.regions if p.regions is not None else [None]
-        if p.implements is not None and p.regions is not None:
-            self._proof(sol, p)
-        per_case = []
-        for region in cases:
-            per_case.append(self._case(sol, p, region))
-        names = self.answer_names(p)
-        for name in names:
-            vals = [c[name] for c in per_case]
-            value = piecewise(p.regions, vals) if p.regions is not None else vals[0]
-            sol.answer(name, value, f"relevance {name}")
+        first = len(sol.steps)
+        out = self._case(sol, p, None)
+        _, acts = forward(net, None)
+        meaning = {sympy.Symbol(n): v for n, v in zip(net.layers[-1].relevance, net.output_relevance(acts[-1]))}
+        meaning.update(shape.meanings(net, _pre))
+        for step in sol.steps[first:]:
+            step.where.update(meaning)
+            step.domain = GATED  # away from the points where every gate is shut (0/0 := 0 there)
+        for name in self.answer_names(p):
+            sol.answer(name, out[name], f"relevance {name}")
         return sol
+
+    def sample_in(self, p: LrpProblem, symbols, rng, domain):
+        """Parameter values with the inputs at a point of ``domain``: a region, ``"open"`` (any
+        full-dimensional region) or None (any region, as ``sample``)."""
+        if domain == GATED:
+            for _ in range(50):
+                values = self.sample(p, symbols, rng)
+                y = self.reference_output(p, values)
+                if abs(y) > 1e-9:
+                    break
+            return values
+        if domain is None or p.regions is None:
+            return self.sample(p, symbols, rng)
+        if domain == shape.OPEN:
+            return self.interior_sample(p, symbols, rng)
+        values = symbols.sample(rng)
+        point = region_point(domain, rng)
+        if point is not None:
+            values.update(zip(p.network.inputs, point))
+        return values
 
     def _conventions(self, sol, p):
         rules = {r.key: r for r in p.rules}
@@ -244,9 +330,10 @@ class Lrp(Method):
         stab = (" The $\\varepsilon$ stabiliser is added as $z + \\varepsilon" +
                 ("\\operatorname{sign}(z)$." if p.stabiliser == "sign" else "$.")
                 if any(r.stabilised for r in p.rules) else "")
-        sol.step(f"The relevance of the output is its value, $R_{{\\mathrm{{out}}}} = y$. "
-                 f"The rule {' / '.join(r.title for r in rules.values())} is applied {which}:"
-                 if len(rules) == 1 else f"Rules: {which}.", *lines, title="Propagation rule")
+        inline = len(rules) == 1 and len(lines) == 1
+        sol.step(f"The rule {' / '.join(r.title for r in rules.values())} is applied {which}, starting from "
+                 f"$R_{{\\mathrm{{out}}}} = y$" + (f": ${lines[0].terms[0].code}$." if inline else ":")
+                 if len(rules) == 1 else f"Rules: {which}.", *([] if inline else lines), title="Propagation rule")
         if p.layer_params:
             from symxai.expr.printing import tex
             names = {"epsilon": "\\varepsilon", "gamma": "\\gamma", "alpha": "\\alpha", "beta": "\\beta"}
@@ -255,32 +342,11 @@ class Lrp(Method):
                     for li, (lp, r) in enumerate(zip(p.layer_params, p.rules)) if any(k in r.params for k in names)]
             sol.step("The rule parameters differ from layer to layer: " + "; ".join(each) + ".")
         sol.step(bias + stab + _convention_text(p) +
-                 " A neuron whose denominator vanishes (an inactive ReLU neuron, $a_j = 0$, or a denominator "
-                 "that is 0 at a point) receives and passes on no relevance: we set $0/0 := 0$." +
+                 " An inactive ReLU neuron ($a_j = 0$) receives and passes on no relevance, and a share whose "
+                 "denominator vanishes is 0: we set $0/0 := 0$." +
                  (" With symbolic weights the sign of a pre-activation is unknown; "
                   "$H(z)$ is the step function with $H(0) = 0$, so that $a = z\\,H(z)$."
                   if p.regions is None else ""))
-
-    def _proof(self, sol, p):
-        f = p.implements
-        pieces = f.rewrite(sympy.Piecewise)
-        pieces = pieces if isinstance(pieces, sympy.Piecewise) else sympy.Piecewise((pieces, True))
-        lines, ok = [], True
-        for region in p.regions:
-            _, acts = forward(p.network, region.signs)
-            y = sympy.expand(acts[-1][p.network.output])
-            fr = _restrict(pieces, region)
-            same = fr is not None and same_on(region, y, fr)
-            ok &= same
-            rel = "=" if same else "\\ne"
-            shown = _t(fr) if fr is not None else "?"
-            lines.append(Line(Tex(_cond_tex(region)), Tex(f"y = {_t(y)} {rel} {shown} = f"), rel="=>"))
-        verdict = ("In every region the two agree, so the network implements $f$ on the whole domain."
-                   if ok else "In some region they differ: the network does NOT implement $f$.")
-        sol.step(f"On each region of fixed activation pattern the network is linear. Compare its output with "
-                 f"[[f]] there (the region decides which branch of $f$ applies):", *lines,
-                 title="The network implements f", f=f)
-        sol.step(verdict)
 
     def _case(self, sol, p, region):
         net = p.network
@@ -291,7 +357,7 @@ class Lrp(Method):
         sol.step("Forward pass (inactive neurons have activation 0):", *fwd, title=where)
         out = {}
         y = acts[-1][net.output]
-        sol.step("", Line(Tex("R_{\\mathrm{out}}"), y))
+        sol.step("", Line(Tex("R_{\\mathrm{out}}", y), y))
         above = net.output_relevance(acts[-1])
         for li, step, R in reversed(steps):
             layer = net.layers[li]
@@ -307,7 +373,7 @@ class Lrp(Method):
             keep = (f" The biases absorb [[absorbed]]." if absorbed != 0 else "")
             sol.step(f"Layer {li + 1} ({p.rules[li].title}): relevance of {_names(below_names)} from the layer "
                      f"above." + note + keep, *rows,
-                     Line(Tex("\\sum_j R_j"), total), absorbed=absorbed)
+                     Line(Tex("\\sum_j R_j", sum(sympy.Symbol(n) for n in below_names)), total), absorbed=absorbed)
             above = R
         if region is not None and len(p.regions) <= 6 and max(l.width for l in net.layers) <= 8:
             rel = dict(out)
@@ -317,6 +383,16 @@ class Lrp(Method):
                                      "the input relevances add up to $y$ minus [[lost]] (absorbed by biases, "
                                      "stabiliser, or lost at neurons with vanishing denominator)."), lost=conserved)
         return out
+
+    def reference_output(self, p: LrpProblem, values: dict) -> float:
+        """The explained output at ``values``, by a plain float forward pass."""
+        sub = {k: v for k, v in values.items() if isinstance(k, sympy.Symbol)}
+        a = [float(sub.get(x, 1.0)) for x in p.network.inputs]
+        for layer in p.network.layers:
+            z = [sum(float(sympy.sympify(layer.weights[k, j]).xreplace(sub)) * a[j] for j in range(len(a)))
+                 + float(sympy.sympify(layer.bias[k]).xreplace(sub)) for k in range(layer.width)]
+            a = [max(0.0, t) if layer.activation == "relu" else t for t in z]
+        return a[p.network.output]
 
     # -- numeric reference ----------------------------------------------
     def sample(self, p: LrpProblem, symbols, rng):

@@ -57,13 +57,15 @@ class Line:
     rel: str | tuple = "="
     kind: str = "chain"
     at: dict | None = None
+    domain: Any = None  # where this line holds, when not where its step does (Step.domain)
 
-    def __init__(self, *terms, rel: str | tuple = "=", kind: str = "chain", at: dict | None = None):
+    def __init__(self, *terms, rel: str | tuple = "=", kind: str = "chain", at: dict | None = None,
+                 domain: Any = None):
         if kind not in LINE_KINDS:
             raise ValueError(f"Line kind must be one of {LINE_KINDS}, got {kind!r}")
         if isinstance(rel, str) and rel == "=":
             terms = _without_repeats(terms)
-        self.terms, self.rel, self.kind, self.at = tuple(terms), rel, kind, at
+        self.terms, self.rel, self.kind, self.at, self.domain = tuple(terms), rel, kind, at, domain
 
     def relations(self) -> list[str]:
         """The relation between each two neighbouring terms (``rel`` may name one per pair:
@@ -133,6 +135,7 @@ class Step:
     values: dict[str, Any] = field(default_factory=dict)
     title: str = ""
     where: dict = field(default_factory=dict)  # meanings of intermediate names (h_3 -> ReLU(x1 - x2))
+    domain: Any = None  # where the lines hold, for a method that draws points there (an LRP region)
 
 
 @dataclass
@@ -150,11 +153,12 @@ class Solution:
     steps: list[Step] = field(default_factory=list)
     answers: dict[str, Answer] = field(default_factory=dict)
     where: dict = field(default_factory=dict)  # meanings of names used in every step (r = ||x - mu||)
+    cases: list = field(default_factory=list)  # LaTeX sentences for the answer box (the case a1 = a2)
 
     def step(self, text: str = "", *lines: Line, title: str = "", table: Table | None = None,
-             figure: Figure | None = None, where: dict | None = None, **values) -> None:
+             figure: Figure | None = None, where: dict | None = None, domain=None, **values) -> None:
         self.steps.append(Step(text=text, lines=list(lines), table=table, figure=figure,
-                               values=values, title=title, where=dict(where or {})))
+                               values=values, title=title, where=dict(where or {}), domain=domain))
 
     def answer(self, name: str, value, description: str = "", tolerance: float | None = None) -> None:
         self.answers[name] = Answer(name, value, description, tolerance)

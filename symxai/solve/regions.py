@@ -327,7 +327,7 @@ def piecewise(regions: list[Region], values: list):
         lower = any(s == 0 for _, s in region.constraints)
         candidates = ([groups[-1]] if lower and groups else []) + groups
         for g in candidates:
-            if same_on(region, g[0], value):
+            if (not lower or defined_on(region, g[0])) and same_on(region, g[0], value):
                 g[1].append(region.constraints)
                 break
         else:
@@ -337,6 +337,42 @@ def piecewise(regions: list[Region], values: list):
     pieces = [(value, _condition(cells, regions[0].inputs)) for value, cells in groups]
     pieces[-1] = (pieces[-1][0], True)
     return sympy.Piecewise(*pieces)
+
+
+def defined_on(region: Region, value) -> bool:
+    """Is ``value``, as written, defined at every point of the region and for every admissible value of
+    its parameters?  A boundary may share the formula of an open region only then: a1 (gamma + 1)
+    - a2 is not 0 on a1 = a2 for gamma > 0, but is for gamma = 0, so the boundary keeps its own piece.
+
+    >>> a1, a2, g = sympy.symbols("a1 a2", nonnegative=True) + (sympy.Symbol("gamma", nonnegative=True),)
+    >>> r = Region({}, [(a1 - a2, 0), (a1 + a2, 1)], [a1, a2])
+    >>> defined_on(r, a1 / (a1 + a2)), defined_on(r, a1 * g / (a1 * (g + 1) - a2))
+    (True, False)
+    """
+    value = sympy.sympify(value)
+    if not isinstance(value, sympy.Expr) or value.has(sympy.Piecewise, sympy.Heaviside):
+        return True
+    _, den = sympy.fraction(sympy.together(value))
+    if not den.free_symbols:
+        return den != 0
+    eqs = [sympy.Eq(z, 0) for z, s in region.constraints if s == 0]
+    if eqs:
+        sol = sympy.solve(eqs, sorted(set().union(*(e.free_symbols for e in eqs)), key=str), dict=True)
+        if sol:
+            den = den.xreplace(sol[0])
+    const, factors = sympy.factor_list(sympy.expand(den))
+    if const == 0:
+        return False
+    for f, _ in factors:
+        if f.free_symbols <= set(region.inputs):
+            try:
+                if sign_on(region, f) in (0, None):
+                    return False
+            except Exception:  # noqa: BLE001 - Undecided: zero somewhere in the region
+                return False
+        elif f.is_zero is not False:
+            return False  # a parameter can make it vanish (gamma = 0), or its sign is not known
+    return True
 
 
 def describe(region: Region):

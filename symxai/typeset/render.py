@@ -74,14 +74,19 @@ def _step_view(step: Step) -> dict:
                  "header": [cell(h) for h in step.table.header],
                  "rows": [[cell(c) for c in row] for row in step.table.rows]}
     figure = None
-    if step.figure is not None:
-        data = step.figure.data
-        if step.figure.template == "network":  # every label at a spot of its own (symxai.typeset.netlayout)
-            from symxai.typeset.netlayout import place
-            data = place(data)
-        figure = {"template": f"figures/{step.figure.template}.tex.j2", **data}
+    if step.figure is not None and not step.figure.data.get("statement_only"):
+        figure = _figure_view(step.figure)
     return {"title": step.title, "text": prose(step.text, step.values),
             "lines": [aligned(line) for line in step.lines], "table": table, "figure": figure}
+
+
+def _figure_view(fig) -> dict:
+    """A figure for the templates; a network gets every label at a spot of its own (symxai.typeset.netlayout)."""
+    data = fig.data
+    if fig.template == "network":
+        from symxai.typeset.netlayout import place
+        data = place(data)
+    return {"template": f"figures/{fig.template}.tex.j2", **data}
 
 
 def check_row(task, verification) -> dict | None:
@@ -116,7 +121,7 @@ def task_view(task, solution, verification) -> dict:
     part = task.part
     short, where = shared_roots({n: solution.answers[n].value for n in task.answers})
     answers = [_answer_view(name_tex(n, solution.answers[n].value), tex(short[n])) for n in task.answers]
-    figures = [_step_view(s)["figure"] for s in solution.steps if s.figure is not None and s.figure.data.get("in_statement")]
+    figures = [_figure_view(s.figure) for s in solution.steps if s.figure is not None and s.figure.data.get("in_statement")]
     return {
         "key": task.key,
         "part": part is not None,
@@ -126,6 +131,7 @@ def task_view(task, solution, verification) -> dict:
         "steps": [_step_view(s) for s in solution.steps],
         "answers": answers,
         "where": [tex(line) for line in where],
+        "cases": list(getattr(solution, "cases", [])),
         "figures": figures,
     }
 
