@@ -146,7 +146,10 @@ def solve(file, as_json, seed):
 @click.option("--templates", multiple=True, type=click.Path(exists=True, file_okay=False),
               help="Folder of templates that override the packaged ones (repeatable).")
 @click.option("--seed", default=0, show_default=True, help="Seed of the verification points.")
-def build(paths, output, tex_only, templates, seed):
+@click.option("--strict-layout/--no-strict-layout", default=None,
+              help="Fail when a PDF has an overfull box over 1 pt (default: warn; "
+                   "SYMXAI_STRICT_LAYOUT=1 makes strict the default).")
+def build(paths, output, tex_only, templates, seed, strict_layout):
     """Build exercise and solution sheets for spec files or folders."""
     from pathlib import Path
 
@@ -154,7 +157,8 @@ def build(paths, output, tex_only, templates, seed):
 
     _run(lambda: _output_folder(output))
     written = _run(lambda: run_build(paths, output, tex_only=tex_only, seed=seed,
-                                     templates=[Path(t) for t in templates], log=click.echo))
+                                     templates=[Path(t) for t in templates], log=click.echo,
+                                     strict_layout=strict_layout))
     click.echo(f"{len(written)} file(s) written")
 
 

@@ -92,3 +92,9 @@ class LatexError(SymxaiError):
     """Raised when pdflatex fails; the message holds the TeX error lines."""
 
     exit_code = 4
+
+
+class LayoutError(LatexError):
+    """Raised under ``--strict-layout`` (or ``SYMXAI_STRICT_LAYOUT=1``) when a compiled
+    sheet has an overfull box: a line past the margin or a page too high.  The message
+    names the sheet, the exercise and by how much (``symxai.typeset.texlog``)."""

@@ -8,6 +8,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+# Tests build strictly: an overfull box over 1 pt in any PDF they build is a LayoutError
+# (symxai/typeset/texlog.py); a test that wants the warning passes strict_layout=False.
+os.environ.setdefault("SYMXAI_STRICT_LAYOUT", "1")
+
 ROOT = Path(__file__).resolve().parent.parent
 PROBLEMS = ROOT / "problems"
 

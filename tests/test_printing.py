@@ -172,7 +172,8 @@ def test_matrices_in_display_and_inline():
     assert tex(sympy.Matrix([1, 2])) == "\\left(\\begin{matrix}1\\\\2\\end{matrix}\\right)"
     assert "\\displaystyle \\frac{1}{2 \\lambda}" in tex(sympy.Matrix([1 / (2 * lam), 0]))
     assert inline(sympy.Matrix([8, -8])) == "\\left(8, -8\\right)^{\\top}"
-    assert cell(sympy.Matrix([[sympy.Rational(1, 2), 0]])) == "$\\left(\\frac{1}{2}, 0\\right)$"
+    # a fraction in a table cell is set full size
+    assert cell(sympy.Matrix([[sympy.Rational(1, 2), 0]])) == "$\\displaystyle \\left(\\frac{1}{2}, 0\\right)$"
     assert prose("at [[v]]", {"v": sympy.Matrix([2, 2])}) == "at $\\left(2, 2\\right)^{\\top}$"
 
 

@@ -285,7 +285,11 @@ class SymxaiLatexPrinter(LatexPrinter):
 
     def _print_Piecewise(self, expr):
         # "if" and "otherwise", as a person writes cases
-        return super()._print_Piecewise(expr).replace("& \\text{for}\\: ", "& \\text{if } ")
+        code = super()._print_Piecewise(expr).replace("& \\text{for}\\: ", "& \\text{if } ")
+        if "\\frac" in code:  # full-size fractions a student can read
+            code = code.replace("\\begin{cases} ", "\\begin{cases} \\displaystyle ").replace(
+                " \\\\", " \\\\ \\displaystyle ")
+        return code
 
     def _print_log(self, expr, exp=None):
         # log alpha_1, log 3: no parentheses around a single symbol or integer
@@ -377,23 +381,71 @@ def relation(rel: str) -> str:
     return _RELATIONS[rel]
 
 
-LINE_WIDTH = 80  # about what fits on a line of the sheet, in characters of printed math
+LINE_WIDTH = 64  # what fits on a line of the sheet (472 pt), in units of ``width``
 
 
-def width(code: str) -> int:
-    """A rough printed width of LaTeX math: commands and braces take no room, a fraction
-    the room of its wider part.
+def width(code: str) -> float:
+    """A rough printed width of LaTeX math, in units of about 7 pt at 11 pt (fitted against
+    TeX's own widths of the sheets' displays: 95 % of them are at most 7.2 pt a unit):
+    a letter 1, a sign with its spacing 2.2, a script 0.7 of its content, a fraction its
+    wider part; \\left, \\mathrm and such take no room of their own.
 
     >>> width(r"\\frac{1}{2 \\lambda} \\left(x_{1} - \\mu_{1}\\right)")
-    9
+    9.8
     """
-    while (m := re.search(r"\\frac\{((?:[^{}]|\{[^{}]*\})*)\}\{((?:[^{}]|\{[^{}]*\})*)\}", code)):
-        num, den = m.group(1), m.group(2)
-        code = code[:m.start()] + (num if width(num) >= width(den) else den) + code[m.end():]
-    code = re.sub(r"\\(left|right|begin\{\w+\}|end\{\w+\}|mathrm|boldsymbol|operatorname|text)", "", code)
-    code = re.sub(r"\\[A-Za-z]+", "x", code)
-    code = re.sub(r"[_^]\{[^{}]*\}", "x", code)  # a script is small
-    return len(re.sub(r"[{}\s]", "", code))
+    total, i, n = 0.0, 0, len(code)
+    while i < n:
+        ch = code[i]
+        frac = _FRACTION.match(code, i)
+        if frac:
+            num_end = _group_end(code, frac.end() - 1)
+            den_end = _group_end(code, num_end + 1)
+            total += max(width(code[frac.end():num_end]), width(code[num_end + 2:den_end])) + 0.6
+            i = den_end + 1
+        elif ch in "_^":
+            if code[i + 1:i + 2] == "{":
+                end = _group_end(code, i + 1)
+                total += 0.7 * width(code[i + 2:end])
+                i = end + 1
+            else:
+                total, i = total + 0.7, i + 2
+        elif ch == "\\":
+            m = _COMMAND.match(code, i)
+            name, i = m.group(1), m.end()
+            if name in _DELIMITER_SIZES:
+                i = (_COMMAND.match(code, i).end() if code[i:i + 1] == "\\" else i + 1)
+                total += 0.8
+            elif name not in _NO_ROOM:
+                total += _COMMAND_ROOM.get(name, 1.0)
+        else:
+            total += 0.0 if ch in "{} \n\t&" else 2.2 if ch in "+-=<>" else 0.6 if ch in "()[]|,.;:" else 1.0
+            i += 1
+    return round(total, 1)
+
+
+_FRACTION = re.compile(r"\\[dt]?frac\{")
+_COMMAND = re.compile(r"\\([A-Za-z]+|.)")
+_DELIMITER_SIZES = {"left", "right", "bigl", "bigr", "Bigl", "Bigr", "big", "Big", "biggl", "biggr"}
+_NO_ROOM = {"mathrm", "boldsymbol", "operatorname", "text", "mathbf", "mathit", "mathcal", "bar", "tilde",
+            "hat", "sqrt", "vec", "displaystyle", "limits"}
+_COMMAND_ROOM = {",": 0.3, ";": 0.4, "!": 0.0, " ": 0.4, "quad": 2.0, "qquad": 4.0, "sum": 1.5, "prod": 1.5,
+                 "max": 2.7, "min": 2.7, "log": 2.7, "exp": 2.7, "ln": 1.8, "sin": 2.7, "cos": 2.7,
+                 **dict.fromkeys(("le", "ge", "ne", "to", "approx", "cdot", "times", "in", "Rightarrow", "leq",
+                                  "geq", "mapsto", "equiv", "Leftrightarrow"), 2.2)}
+
+
+def _group_end(code: str, open_at: int) -> int:
+    """Index of the brace closing the group that opens at ``open_at`` (the end when unclosed)."""
+    depth, j = 0, open_at
+    while j < len(code):
+        if code[j] == "\\":
+            j += 2
+            continue
+        depth += {"{": 1, "}": -1}.get(code[j], 0)
+        if depth == 0:
+            return j
+        j += 1
+    return len(code) - 1
 
 
 def shared_roots(values: dict) -> tuple[dict, list]:
@@ -429,23 +481,43 @@ def shared_roots(values: dict) -> tuple[dict, list]:
     return {k: v.xreplace(names) if isinstance(v, sympy.Basic) else v for k, v in values.items()}, lines
 
 
-def aligned(line: Line) -> str:
+def aligned(line: Line, limit: int | None = None) -> str:
     """A Line for an align environment: the first term, then ``&`` before the first relation.
-    A chain too long for one line continues on the next, aligned at its relation.
+    A chain too long for one line continues on the next, aligned at its relation; a term
+    wider than the line is itself broken at its + and - signs (``symxai.expr.texbreak``).
 
     >>> x = sympy.Symbol("x")
     >>> aligned(Line(x, 2 * x, rel="="))
     'x &= 2 x'
     """
+    from symxai.expr.texbreak import break_term
+
+    limit = LINE_WIDTH if limit is None else limit
     first, *rest = line.terms
     if not rest:
-        return tex(first)
+        code = tex(first)
+        return "&" + "\\\\\n  &\\quad ".join(break_term(code, limit - 3)) if width(code) > limit else code
     rels = [relation(r) for r in line.relations()]
     parts = [tex(t) for t in rest]
     lhs = tex(first)
-    if len(parts) > 1 and width(lhs) + sum(width(p) + 2 for p in parts) > LINE_WIDTH:
-        return f"{lhs} &{rels[0]} " + "".join(f"{p}\\\\\n  &{r} " for p, r in zip(parts[:-1], rels[1:])) + parts[-1]
+    if len(parts) > 1 and width(lhs) + sum(width(p) + 2 for p in parts) > limit:
+        room = max(limit - width(lhs) - 3, limit // 2)
+        return f"{lhs} &" + "\\\\\n  &".join(f"{r} " + continued(p, room) for r, p in zip(rels, parts))
+    if width(lhs) + sum(width(p) + 2 for p in parts) > limit:  # one long term
+        return f"{lhs} &{rels[0]} " + continued(parts[0], max(limit - width(lhs) - 3, limit // 2))
     return f"{lhs} &{rels[0]} " + "".join(f"{p} {r} " for p, r in zip(parts[:-1], rels[1:])) + parts[-1]
+
+
+def continued(code: str, room: int) -> str:
+    """``code`` broken into lines of ``room`` printed characters, joined for an align
+    environment: each further line starts at the alignment point, indented by a quad.
+
+    >>> continued("a + b", 80)
+    'a + b'
+    """
+    from symxai.expr.texbreak import break_term
+
+    return "\\\\\n  &\\quad ".join(break_term(code, room - 2, room))
 
 
 def tex(obj) -> str:
@@ -483,7 +555,8 @@ def cell(obj) -> str:
     """A table cell: math for SymPy objects and Lines, escaped text for strings."""
     if isinstance(obj, str):
         return text(obj)
-    return f"${inline(obj)}$"
+    code = inline(obj)
+    return f"$\\displaystyle {code}$" if "\\frac" in code else f"${code}$"  # full-size fractions
 
 
 def prose(template: str, values: dict) -> str:

@@ -109,8 +109,7 @@ class SvmNeuralization(Method):
                 raise ArithmeticError(f"term {i + 1} of the kernel sum could not be rewritten")
         i = sympy.Symbol("i")
         sol.step("Write each weight as an exponential, $\\alpha_i = \\exp(\\log \\alpha_i)$, and pull it into the "
-                 "kernel term ($D_i = \\|\\boldsymbol{x} - \\boldsymbol{u}_i\\|^2$); SymPy confirms the identity for "
-                 "every $i$ from $1$ to [[M]]:",
+                 "kernel term ($D_i = \\|\\boldsymbol{x} - \\boldsymbol{u}_i\\|^2$). For every $i$ from $1$ to [[M]]:",
                  Line(Tex("\\alpha_i e^{-\\gamma D_i}"), Tex("e^{\\log\\alpha_i - \\gamma D_i}"),
                       Tex("e^{-\\gamma\\left(D_i - \\gamma^{-1}\\log\\alpha_i\\right)}"), Tex("e^{-\\gamma h_i}")),
                  *[Line(sympy.Symbol(f"h_{k + 1}"), norms[k] - sympy.log(p.alpha[k]) / g) for k in range(p.M)],

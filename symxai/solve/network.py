@@ -153,7 +153,8 @@ def build_network(ctx, params):
 
 
 def figure_data(network, relevance: dict | None = None, *, in_statement: bool = False, caption: str = "") -> dict:
-    """Data for templates/figures/network.tex.j2: levels of nodes, weighted edges, optional relevances.
+    """Data for templates/figures/network.tex.j2: levels of nodes, weighted edges, optional relevances,
+    with the label positions of ``symxai.typeset.netlayout.place``.
 
     >>> import sympy
     >>> x1 = sympy.Symbol("x1")
@@ -181,5 +182,7 @@ def figure_data(network, relevance: dict | None = None, *, in_statement: bool = 
                 if w != 0:
                     edges.append({"from": f"n{li - 1}x{j}", "to": f"n{li}x{k}", "w": tex(w)})
         levels.append(nodes)
-    return {"in_statement": in_statement, "levels": levels, "edges": edges, "caption": caption,
-            "relevance": bool(relevance)}
+    from symxai.typeset.netlayout import place  # every label at a spot of its own
+
+    return place({"in_statement": in_statement, "levels": levels, "edges": edges, "caption": caption,
+                  "relevance": bool(relevance)})

@@ -119,7 +119,7 @@ def answers_document(sheet: Sheet, results: dict, seed: int) -> dict:
 
 
 def build(paths, out_dir="output", *, tex_only: bool = False, templates=None, seed: int = 0,
-          log=lambda msg: None) -> list[Path]:
+          log=lambda msg: None, strict_layout: bool | None = None) -> list[Path]:
     """Build exercise and solution sheets (tex, pdf) and answers.json for every spec.
 
     All specs are loaded and verified before anything is written, so a bad
@@ -127,6 +127,11 @@ def build(paths, out_dir="output", *, tex_only: bool = False, templates=None, se
     sheets are written into one staging folder and switched into place at
     once (``symxai.typeset.outputdir``): a LaTeX error or a kill leaves the earlier
     output as it was, and a second build into the same folder is refused.
+
+    The LaTeX log of every PDF is read: each overfull box over 1 pt (a line past the
+    margin, a page too high) is logged as a warning naming the sheet and exercise, and
+    with ``strict_layout`` (default: the environment variable ``SYMXAI_STRICT_LAYOUT``,
+    set by the tests and CI) it is a :class:`LayoutError` and nothing is written.
     """
     files = spec_files(paths)
     if not files:
@@ -155,18 +160,35 @@ def build(paths, out_dir="output", *, tex_only: bool = False, templates=None, se
         # every PDF of the build at once, one pdflatex per core; only symxai's own templates get a
         # precompiled preamble (--templates folders compile plainly)
         all_jobs = [job for _, jobs in per_sheet for job in jobs]
+        boxes: list = []
         try:
-            pdfs = compile_many(all_jobs, precompiled=not templates)
+            pdfs = compile_many(all_jobs, precompiled=not templates, layout=boxes)
         except LatexError as exc:  # name the spec line whose text the failing .tex line came from
             from symxai.typeset.texorigin import explain
             specs = {name: (sheet.data, str(sheet.path)) for (sheet, _, _), (_, jobs) in zip(rendered, per_sheet)
                      for _, _, name in jobs}
             raise LatexError(explain(str(exc), {name: src for src, _, name in all_jobs}, specs)) from None
+        _report_layout(boxes, strict_layout, log)
         for staged, jobs in per_sheet:
             written.extend(sorted(stage.public(p) for p in staged + [pdfs.pop(0) for _ in jobs]))
     for sheet, _ in solved:
         log(f"wrote {Path(out_dir) / sheet.id}/")
     return written
+
+
+def _report_layout(boxes, strict: bool | None, log) -> None:
+    """Warn about every overfull box, or (strict) raise LayoutError naming them all."""
+    from symxai.errors import LayoutError
+    from symxai.typeset.texlog import strict_from_env
+
+    if not boxes:
+        return
+    lines = [f"{job}.tex: {box}" for job, box in boxes]
+    if strict if strict is not None else strict_from_env():
+        raise LayoutError(f"{len(lines)} overfull box(es) over 1 pt; nothing was written:\n"
+                          + "\n".join(f"    {line}" for line in lines))
+    for line in lines:
+        log(f"warning: {line}")
 
 
 def _render_sheet(sheet, results, templates, seed: int) -> dict[str, str]:

@@ -85,6 +85,7 @@ def compile_pdf(
     runs_timeout: float = 120,
     extra_files: Mapping[str, bytes] | None = None,
     precompiled: bool = False,
+    on_log=None,
 ) -> Path:
     """Compile ``tex_source`` and write the PDF to ``out_pdf``; return ``out_pdf``.
 
@@ -96,6 +97,8 @@ def compile_pdf(
     next to the source.  ``runs_timeout`` bounds all passes together, in
     seconds.  Raises :class:`LatexError` with the TeX error lines when the
     build fails or TeX is missing; ``out_pdf`` is then left as it was.
+    ``on_log(text)``, when given, receives the log of the last pass of a good build
+    (``symxai.typeset.texlog`` reads overfull boxes from it).
 
     >>> import tempfile
     >>> out = Path(tempfile.mkdtemp()) / "hello.pdf"
@@ -131,12 +134,19 @@ def compile_pdf(
         pdf = build / f"{jobname}.pdf"
         if not ok or not pdf.is_file():
             raise LatexError(_error_report(build / f"{jobname}.log", output, jobname))
+        if on_log is not None:
+            log = build / f"{jobname}.log"
+            on_log(log.read_bytes().decode("utf-8", errors="replace") if log.is_file() else output)
         write_atomic(Path(out_pdf), pdf.read_bytes())
     return Path(out_pdf)
 
 
-def compile_many(jobs, *, precompiled: bool = False, workers: int | None = None, progress=None) -> list[Path]:
+def compile_many(jobs, *, precompiled: bool = False, workers: int | None = None, progress=None,
+                 layout: list | None = None) -> list[Path]:
     """Compile several documents at once: ``jobs`` are (source, out_pdf, jobname) triples.
+
+    With a ``layout`` list, each overfull box of every good build is appended to it as a
+    (jobname, :class:`symxai.typeset.texlog.Overfull`) pair, in the order of ``jobs``.
 
     pdflatex processes run in parallel, at most ``workers`` (default: the CPU cores this
     process may use) at a time; ``progress(1)`` is called (in this thread) as each one ends.
@@ -148,15 +158,20 @@ def compile_many(jobs, *, precompiled: bool = False, workers: int | None = None,
     jobs = list(jobs)
     workers = max(1, min(workers or available_cores(), len(jobs) or 1))
 
-    def one(job):
+    from symxai.typeset.texlog import overfull_boxes
+
+    boxes: list[list] = [[] for _ in jobs]
+
+    def one(k, job):
         source, out, name = job
+        keep = None if layout is None else (lambda log: boxes[k].extend((name, b) for b in overfull_boxes(log, source)))
         try:
-            return compile_pdf(source, Path(out), jobname=name, precompiled=precompiled)
+            return compile_pdf(source, Path(out), jobname=name, precompiled=precompiled, on_log=keep)
         except LatexError as exc:
             return exc
     results = [None] * len(jobs)
     with ThreadPoolExecutor(max_workers=workers) as pool:  # threads: each waits on its pdflatex
-        futures = {pool.submit(one, job): k for k, job in enumerate(jobs)}
+        futures = {pool.submit(one, k, job): k for k, job in enumerate(jobs)}
         for future in as_completed(futures):
             results[futures[future]] = future.result()
             if progress:
@@ -164,6 +179,8 @@ def compile_many(jobs, *, precompiled: bool = False, workers: int | None = None,
     for r in results:
         if isinstance(r, LatexError):
             raise r
+    if layout is not None:
+        layout.extend(b for per_job in boxes for b in per_job)
     return results
 
 

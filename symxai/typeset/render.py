@@ -28,7 +28,7 @@ import sympy
 
 from symxai.errors import SpecError, SymxaiError
 from symxai.solve.model import Step
-from symxai.expr.printing import aligned, cell, name_tex, prose, shared_roots, tex
+from symxai.expr.printing import LINE_WIDTH, aligned, cell, continued, name_tex, prose, shared_roots, tex, width
 from symxai.typeset.texguard import check_spec_texts, escape_text, lock_document
 
 
@@ -75,9 +75,18 @@ def _step_view(step: Step) -> dict:
                  "rows": [[cell(c) for c in row] for row in step.table.rows]}
     figure = None
     if step.figure is not None and not step.figure.data.get("statement_only"):
-        figure = {"template": f"figures/{step.figure.template}.tex.j2", **step.figure.data}
+        figure = _figure_view(step.figure)
     return {"title": step.title, "text": prose(step.text, step.values),
             "lines": [aligned(line) for line in step.lines], "table": table, "figure": figure}
+
+
+def _figure_view(fig) -> dict:
+    """A figure for the templates; a network gets every label at a spot of its own (symxai.typeset.netlayout)."""
+    data = fig.data
+    if fig.template == "network":
+        from symxai.typeset.netlayout import place
+        data = place(data)
+    return {"template": f"figures/{fig.template}.tex.j2", **data}
 
 
 def check_row(task, verification) -> dict | None:
@@ -98,13 +107,23 @@ def check_row(task, verification) -> dict | None:
             "steps": f"{steps.checked}/{steps.total}" if steps is not None else "--"}
 
 
+ANSWER_WIDTH = int(LINE_WIDTH * 0.88)  # the answer box is 0.92 of the line, with its frame and indent
+
+
+def _answer_view(lhs: str, value: str) -> dict:
+    """One row of the answer box: ``value`` as printed, ``display`` the same continued on further
+    lines of the align environment when it is wider than the box."""
+    return {"lhs": lhs, "value": value,
+            "display": continued(value, max(ANSWER_WIDTH - width(lhs) - 3, ANSWER_WIDTH // 2))}
+
+
 def task_view(task, solution, verification) -> dict:
     part = task.part
     short, where = shared_roots({n: solution.answers[n].value for n in task.answers})
-    answers = [{"lhs": name_tex(n, solution.answers[n].value), "value": tex(short[n])} for n in task.answers]
+    answers = [_answer_view(name_tex(n, solution.answers[n].value), tex(short[n])) for n in task.answers]
     shown = (part if part is not None and "figure" in part else task.exercise).get("figure", True)
-    figures = [{"template": f"figures/{s.figure.template}.tex.j2", **s.figure.data}
-               for s in solution.steps if shown and s.figure is not None and s.figure.data.get("in_statement")]
+    figures = [_figure_view(s.figure) for s in solution.steps
+               if shown and s.figure is not None and s.figure.data.get("in_statement")]
     return {
         "key": task.key,
         "part": part is not None,

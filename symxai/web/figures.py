@@ -32,7 +32,8 @@ def network(data: dict) -> str:
     for e in data["edges"]:
         (x1, y1), (x2, y2) = pos[e["from"]], pos[e["to"]]
         svg.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" class="edge"/>')
-        wx, wy = x1 + 0.3 * (x2 - x1), y1 + 0.3 * (y2 - y1)
+        t = e.get("t", 0.3)  # the fraction of its edge symxai.typeset.netlayout chose for the label
+        wx, wy = x1 + t * (x2 - x1), y1 + t * (y2 - y1)
         labels.append(_label(wx, wy, e["w"], "weight"))
     for level in data["levels"]:
         for node in level:
