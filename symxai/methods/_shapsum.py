@@ -74,6 +74,10 @@ def feature_step(sol, values, d: int, i: int, phi, name, vlabel: str = "v", extr
     weighted = sympy.Add(*terms, evaluate=False) if len(terms) > 1 else (terms[0] if terms else sympy.Integer(0))
     table = Table([Tex("S"), Tex("\\frac{|S|!(d-|S|-1)!}{d!}"), Tex(f"{vlabel}(S\\cup\\{{{i + 1}\\}})"),
                    Tex(f"{vlabel}(S)"), Tex("\\Delta_S")], rows)
+    # a closed form that prints as the value itself (w_i (x_i - mu_i) with all ones) is not a step
+    from symxai.expr.printing import tex
+
+    extra = tuple(e for e in extra if tex(e) not in (tex(phi), tex(weighted)))
     sol.step(f"Coalitions without feature {i + 1}:", Line(name, weighted, *extra, phi), table=table,
              title=f"Feature {i + 1}")
 
