@@ -299,7 +299,8 @@ class IntegratedGradients(_GradientMethod):
         total = sympy.simplify(sum(IG))
         diff = sympy.simplify(p.at(p.point) - p.at(p.baseline))
         sol.step("Completeness holds by the fundamental theorem of calculus along the path:",
-                 Line(Tex("\\sum_i \\mathrm{IG}_i"), total), Line(Tex("f(\\boldsymbol{x}) - f(\\boldsymbol{x}')"), diff),
+                 Line(Tex("\\sum_i \\mathrm{IG}_i", sympy.Add(*IG)), total),
+                 Line(Tex("f(\\boldsymbol{x}) - f(\\boldsymbol{x}')", p.at(p.point) - p.at(p.baseline)), diff),
                  title="Checking the result")
         for i, v in enumerate(IG):
             sol.answer(f"{p.prefix}_{i + 1}", v, f"Integrated Gradients of feature {i + 1}")
