@@ -455,7 +455,7 @@ def shared_roots(values: dict) -> tuple[dict, list]:
     >>> a, b = sympy.symbols("a b", real=True)
     >>> root = sympy.sqrt(a**2 + b**2)
     >>> shared_roots({"u": a / root, "v": (b + root) / (a**2 + b**2)})
-    ({'u': a/r, 'v': (b + r)/r**2}, [Line(terms=(r, sqrt(a**2 + b**2)), rel='=', kind='chain', at=None)])
+    ({'u': a/r, 'v': (b + r)/r**2}, [Line(terms=(r, sqrt(a**2 + b**2)), rel='=', kind='chain', at=None, domain=None)])
     """
     values = {k: sympy.ImmutableMatrix(v) if isinstance(v, sympy.MatrixBase) else v for k, v in values.items()}
     found: dict = {}

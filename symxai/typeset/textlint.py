@@ -23,7 +23,7 @@ _RELATION = re.compile(r"&?(=|\\Rightarrow)")
 
 
 def members(row: str) -> list[str]:
-    """The members of a display row between its top-level ``=`` signs.
+    r"""The members of a display row between its top-level ``=`` signs.
 
     >>> members(r"R_{1} &= \frac{a}{b} = 0")
     ['R_{1}', '\\frac{a}{b}', '0']
