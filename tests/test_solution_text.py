@@ -13,11 +13,6 @@ from symxai.typeset.textlint import problems
 
 from .conftest import PROBLEMS
 
-# The LRP solutions are being rewritten on branch lrpsheet (issue 13 item 2); their region
-# blocks repeat the layer sentences and print "y = x_1 = x_1 = f" until that lands.
-REWRITTEN_ELSEWHERE = {"lrp"}
-
-
 @lru_cache(maxsize=None)
 def _views() -> tuple:
     from symxai.solve.pipeline import solve_file
@@ -42,8 +37,6 @@ def _methods() -> list[str]:
 
 @pytest.mark.parametrize("method", _methods())
 def test_solution_text_of_each_method_reads_as_written_by_a_teacher(method):
-    if method in REWRITTEN_ELSEWHERE:
-        pytest.skip("LRP solution text is rewritten on branch lrpsheet")
     views = [v for m, v in _views() if m == method]
     assert views, f"no corpus task uses {method}"
     found = [p for v in views for p in problems(v)]
