@@ -21,7 +21,7 @@ from symxai.methods import register
 from symxai.methods._shapsum import coalition_set, coalition_tex, ordered_masks, shapley_values
 from symxai.methods.base import BuildContext, Method
 from symxai.methods.shapley import Shapley, _num, _sym
-from symxai.methods.tree_shap import NODE, TreeShapProblem, build_tree, numeric_tree, tree_values
+from symxai.methods.tree_shap import NODE, TreeShapProblem, numeric_tree, tree_and_point, tree_values
 
 MAX_FEATURES = 4
 
@@ -68,14 +68,10 @@ class ShapInteraction(Method):
         if "f" in params:
             return Shapley().build(ctx, params)
         inputs = ctx.scalars(params["inputs"], params.loc_of("inputs"))
-        tree = build_tree(ctx, params, inputs) if inputs else None
-        point = ctx.vector(params["point"])
-        if tree is None or point is None:
+        found = tree_and_point(ctx, params, inputs) if inputs else None
+        if found is None:
             return None
-        if len(point) != len(inputs) or point.free_symbols:
-            ctx.problem(params.loc_of("point"), f"point must be {len(inputs)} numbers")
-            return None
-        return TreeShapProblem(inputs, tree, list(point), "path-dependent", [], "phi")
+        return TreeShapProblem(inputs, found[0], found[1], "path-dependent", [], "phi")
 
     def answer_names(self, p) -> list[str]:
         return [f"phi_{i + 1}{j + 1}" for i in range(p.d) for j in range(i, p.d)]

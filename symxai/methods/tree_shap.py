@@ -135,6 +135,19 @@ class TreeShapProblem:
         return len(self.inputs)
 
 
+def tree_and_point(ctx, params, inputs):
+    """The spec's tree over ``inputs`` and the explained point (numbers, one per input), or None after
+    reporting the problem."""
+    tree = build_tree(ctx, params, inputs)
+    point = ctx.vector(params["point"])
+    if tree is None or point is None:
+        return None
+    if len(point) != len(inputs) or point.free_symbols:
+        ctx.problem(params.loc_of("point"), f"point must be {len(inputs)} numbers")
+        return None
+    return tree, list(point)
+
+
 def tree_values(p, mode: str | None = None) -> tuple[list, list]:
     """v(S) by bitmask, and the unevaluated expression each is read off as."""
     mode = mode or p.mode
@@ -168,13 +181,10 @@ class TreeShap(Method):
         if len(inputs) > MAX_FEATURES:
             ctx.problem(params.loc_of("inputs"), f"at most {MAX_FEATURES} inputs for a worked TreeSHAP solution")
             return None
-        tree = build_tree(ctx, params, inputs)
-        point = ctx.vector(params["point"])
-        if tree is None or point is None:
+        found = tree_and_point(ctx, params, inputs)
+        if found is None:
             return None
-        if len(point) != len(inputs) or point.free_symbols:
-            ctx.problem(params.loc_of("point"), f"point must be {len(inputs)} numbers")
-            return None
+        tree, point = found
         mode = params.get("mode", "path-dependent")
         background = []
         if mode == "interventional":
@@ -186,7 +196,7 @@ class TreeShap(Method):
                 ctx.problem(params.loc_of("background"), f"background points must have {len(inputs)} numbers each")
                 return None
             background = [list(rows.row(k)) for k in range(rows.shape[0])]
-        return TreeShapProblem(inputs, tree, list(point), mode, background, params.get("prefix", "phi"))
+        return TreeShapProblem(inputs, tree, point, mode, background, params.get("prefix", "phi"))
 
     def answer_names(self, p) -> list[str]:
         return [f"{p.prefix}_{i + 1}" for i in range(p.d)]
