@@ -152,8 +152,8 @@ class LinearShap(Method):
                  table=Table([Tex("S"), Tex(head), Tex("v(S)")], rows), title="Coalition values")
         for i in range(d):
             name = sympy.Symbol(f"{p.prefix}_{i + 1}")
-            extra = (sympy.Mul(p.w[i], sympy.Add(p.point[i], -p.mean[i], evaluate=False), evaluate=False),) \
-                if p.mode == "interventional" else ()
+            gap = sympy.Add(p.point[i], -p.mean[i], evaluate=False) if p.mean[i] != 0 else p.point[i]  # no "2 + 0"
+            extra = (sympy.Mul(p.w[i], gap, evaluate=False),) if p.mode == "interventional" else ()
             feature_step(sol, v, d, i, phis[i], name, extra=extra)
         if p.mode == "interventional":
             sol.step("Every marginal contribution of feature $i$ is the same, $w_i (x_i - \\mu_i)$, so the weights "
