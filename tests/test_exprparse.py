@@ -375,3 +375,10 @@ def test_parenthesised_conditions_as_sympy_prints_them():
     assert parse_condition(r"\left(a_{1} = 0 \wedge a_{1} < a_{2}\right) \vee \left(a_{1} > a_{2} \wedge a_{2} > 0\right)",
                            names, latex=True) == want
     assert parse_condition("(a1 + a2) > 0", names) == (a1 + a2 > 0)  # a parenthesised expression still
+
+
+@pytest.mark.parametrize("text, kind", [("2*{1, 2}", "a set"), ("{1, 2} + 1", "a set")])
+def test_arithmetic_on_a_set_names_the_operand_not_sympy_internals(text, kind):
+    with pytest.raises(ExpressionError) as e:
+        parse_value(text, {})
+    assert kind in str(e.value) and "as_coeff" not in str(e.value) and "object has no attribute" not in str(e.value)

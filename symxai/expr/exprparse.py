@@ -42,6 +42,8 @@ __all__ = ["DEFAULT_FUNCTIONS", "MAX_LENGTH", "Phi", "parse", "parse_condition",
 
 _SUM, _UNARY, _PROD, _POW, _POSTFIX = 10, 15, 20, 40, 50
 _CLOSERS = {"(": ")", "[": "]", "{": "}", "\\{": "\\}"}
+# operands named in the message when arithmetic on them fails (2*{a, b}: "not defined for a set")
+_KIND_NAMES = {sympy.Set: "a set", sympy.Tuple: "a tuple", sympy.MatrixBase: "a matrix"}
 
 
 class _Parser(Notation):
@@ -78,6 +80,15 @@ class _Parser(Notation):
             where = f" to close '{opener.text}' at column {opener.pos + 1}" if opener else ""
             raise self.err(f"expected '{text}'{where}, found {self.show(tok)}")
         return self.take()
+
+    def arith(self, tok, f, *args):
+        """``build`` for + - * / ^: refused with the operand named when one is a set, a tuple or a
+        truth value (SymPy would build a broken sum or raise deep inside)."""
+        for a in args:
+            if not isinstance(a, (sympy.Expr, sympy.MatrixBase)):
+                kind = next((name for k, name in _KIND_NAMES.items() if isinstance(a, k)), "a truth value or relation")
+                raise self.err(f"'{tok.text}' is not defined for {kind}", tok)
+        return self.build(tok, f, *args)
 
     def build(self, tok, f, *args):
         self.check_time()
@@ -165,18 +176,18 @@ class _Parser(Notation):
         items = [left]
         for tok, op, right in chain:
             if op == "-":
-                right = self.build(tok, lambda x: -x, right)
+                right = self.arith(tok, lambda x: -x, right)
             elif op == "/":
                 if right.is_zero:
                     raise self.err("division by zero", tok)
-                right = self.build(tok, lambda x: sympy.Pow(x, -1), right)
+                right = self.arith(tok, lambda x: sympy.Pow(x, -1), right)
             items.append(right)
         rationals = [x for x in items if isinstance(x, sympy.Rational)]
         is_sum = chain[0][1] in "+-"
         bits = sum(x.q.bit_length() + (0 if is_sum else x.p.bit_length()) for x in rationals)
         if bits > 3.33 * MAX_DIGITS:
             raise self.err(f"numbers too large (more than {MAX_DIGITS} digits)", chain[0][0])
-        return self.build(chain[0][0], sympy.Add if is_sum else sympy.Mul, *items)
+        return self.arith(chain[0][0], sympy.Add if is_sum else sympy.Mul, *items)
 
     def add(self, left, right, tok):
         if _is_matrix(left) != _is_matrix(right):
@@ -192,8 +203,8 @@ class _Parser(Notation):
             verb = "add" if tok.text == "+" else "subtract"
             raise self.err(f"cannot {verb} {_describe(left)} and {_describe(right)}", tok)
         if tok.text == "+":
-            return self.build(tok, lambda a, b: a + b, left, right)
-        return self.build(tok, lambda a, b: a - b, left, right)
+            return self.arith(tok, lambda a, b: a + b, left, right)
+        return self.arith(tok, lambda a, b: a - b, left, right)
 
     def check_time(self):
         """Bound the work, not the time: a step count decides, the same on any machine; the
@@ -259,7 +270,7 @@ class _Parser(Notation):
             if _is_matrix(a) and _is_matrix(b) and a.shape[1] != b.shape[0]:
                 raise self.err(f"matrix shapes do not match for a product: {_describe(a)[2:]} "
                                f"times {_describe(b)[2:]}", tok)
-        return self.build(tok, lambda x, y: x * y, a, b)
+        return self.arith(tok, lambda x, y: x * y, a, b)
 
     def divide(self, a, b, tok):
         b = _scalar(b)
@@ -267,7 +278,7 @@ class _Parser(Notation):
             raise self.err(f"cannot divide by {_describe(b)} (use inv(...) for an inverse)", tok)
         if b.is_zero:
             raise self.err("division by zero", tok)
-        return self.build(tok, lambda x, y: x / y, a, b)
+        return self.arith(tok, lambda x, y: x / y, a, b)
 
     def power(self, base, exp, tok):
         exp = _scalar(exp)
@@ -277,10 +288,10 @@ class _Parser(Notation):
             if base.shape[0] != base.shape[1]:
                 raise self.err(f"cannot raise {_describe(base)} to a power", tok)
             if exp == -1:
-                return self.build(tok, _inv, base)
+                return self.arith(tok, _inv, base)
             if isinstance(base, MatrixBase) and abs(exp) > 10:
                 raise self.err("power of an explicit matrix is limited to 10", tok)
-        return self.build(tok, _checked_pow, base, exp)
+        return self.arith(tok, _checked_pow, base, exp)
 
     def prefix(self, rbp):
         tok = self.take()
@@ -290,7 +301,7 @@ class _Parser(Notation):
             return self.name(tok)
         if tok.kind == "op" and tok.text in ("-", "+"):
             operand = self.expr(max(rbp, _UNARY))
-            return self.build(tok, lambda x: -x, operand) if tok.text == "-" else operand
+            return self.arith(tok, lambda x: -x, operand) if tok.text == "-" else operand
         if tok.kind == "op" and tok.text in _CLOSERS:
             return self.group(tok)
         if tok.kind == "op" and tok.text in "|‖":
