@@ -11,7 +11,8 @@ three methods:
   sum IG_i = f(x) - f(x');
 - ``smoothgrad``: E[grad f(x + eps)], eps ~ N(0, sigma^2 I), exactly for a
   polynomial f through the Gaussian moments E[eps^k] = sigma^k (k-1)!!
-  (k even); for linear and quadratic f it equals the plain gradient.
+  (k even); for linear and quadratic f it equals the plain gradient; for a ReLU network with one hidden
+  layer in closed form with Phi terms (``symxai.methods.smoothgrad``).
 
 Verified against central differences, a midpoint Riemann sum along the path
 and a seeded Monte Carlo mean.
