@@ -90,8 +90,11 @@ def test_misconception_rows_differ_from_the_answer():
 def test_structure_is_read_or_refused():
     x1, x2 = sympy.symbols("x1 x2", real=True)
     assert relu_network(sympy.Max(0, sympy.Max(0, x1) - 1), [x1, x2]) is None  # two hidden layers
-    assert relu_network(sympy.Max(0, x1) * x2, [x1, x2]) is None  # a product
+    assert relu_network(sympy.Max(0, x1) * sympy.Max(0, x2), [x1, x2]) is None  # a product of units
+    assert relu_network(sympy.Max(0, x1) * x2**2, [x1, x2]) is None  # a unit times a curved term
     assert relu_network(sympy.Max(0, x1**2), [x1, x2]) is None  # a curved unit
+    net = relu_network(x2 * sympy.Max(0, x1) + x1**3, [x1, x2])  # an affine gate and a polynomial skip part
+    assert net.units[0].a == [0, 1] and net.poly == x1**3 and not net.simple()
     text = SPEC.read_text().replace("f: 2*ReLU(x1 - x2 + 1) - ReLU(x2 - 1) + x1/2", "f: ReLU(ReLU(x1) - x2)", 1)
     with pytest.raises(Exception, match="one hidden layer"):
         loads_sheet(text, str(SPEC))
@@ -100,7 +103,31 @@ def test_structure_is_read_or_refused():
 def test_displayed_equalities_hold():
     from symxai.solve.stepcheck import check_steps
 
-    for key in ("smoothgrad-relu", "smoothgrad-relu-numeric"):
+    for key in ("smoothgrad-relu", "smoothgrad-relu-numeric", "smoothgrad-gated"):
         task, sol = solved(key)
         report = check_steps(task, sol)
         assert report.passed and report.checked == report.total > 0
+
+
+def test_gated_unit_and_polynomial_part_have_phi_terms():
+    """x1 ReLU(x2 - 1) + x1^3 + 2 ReLU(x1 + x2): E[ReLU(z + s N)] = z Phi(z/s) + s phi(z/s) (the phi term) and
+    E[3 (x1 + eps1)^2] = 3 + 3 sigma^2, against Monte Carlo at sigma = 0.6."""
+    task, sol = solved("smoothgrad-gated")
+    s = task.symbols["sigma"]
+    phi = lambda t: sympy.exp(-t**2 / 2) / sympy.sqrt(2 * sympy.pi)
+    expected = Phi(1 / s) + s * phi(1 / s) + 3 + 3 * s**2 + 2 * Phi(3 / (sympy.sqrt(2) * s))
+    assert sympy.simplify(sol.answers["SG_1"].value - expected) == 0
+    relu = lambda a: np.maximum(a, 0.0)
+    f = lambda x1, x2: x1 * relu(x2 - 1) + x1 ** 3 + 2 * relu(x1 + x2)
+    mean, se = smoothgrad_mc(f, [1.0, 2.0], 0.6, samples=400000, seed=5)
+    for i in range(2):
+        assert abs(float(sol.answers[f"SG_{i + 1}"].value.xreplace({s: R(3, 5)})) - mean[i]) < 5 * se[i]
+    assert verify(task, sol, points=3).passed
+    sol.answers["SG_1"].value = expected - s * phi(1 / s)  # the phi term of the gate's ReLU dropped
+    assert [c.answer for c in verify(task, sol, points=3).failures()] == ["SG_1"]
+    # at sigma = 1 the phi term is e^(-1/2)/sqrt(2 pi) = 0.24, some 30 standard errors of the Monte Carlo mean
+    text = SPEC.read_text().replace("      point: [1, 2]\n      sigma: sigma\n", "      point: [1, 2]\n      sigma: 1\n")
+    task, sol = solved("smoothgrad-gated", text)
+    assert sympy.simplify(sol.answers["SG_1"].value - expected.xreplace({s: 1})) == 0
+    sol.answers["SG_1"].value = expected.xreplace({s: 1}) - phi(1)  # the phi term of the gate's ReLU dropped
+    assert [c.answer for c in verify(task, sol).failures()] == ["SG_1"]

@@ -164,7 +164,8 @@ class _GradientMethod(Method):
             network = None if f.is_polynomial(*inputs) else relu_network(f, inputs)
             if not f.is_polynomial(*inputs) and network is None:
                 ctx.problem(params.loc_of("f"), "the closed form of SmoothGrad needs f polynomial in the inputs "
-                            "or a ReLU network with one hidden layer (c.x + d + sum_j v_j ReLU(w_j.x + b_j))")
+                            "or a ReLU network with one hidden layer, P(x) + sum_j g_j(x) ReLU(w_j.x + b_j) (P polynomial, "
+                            "g_j affine)")
                 return None
             if network is not None and undecided_unit(network):
                 ctx.problem(params.loc_of("f"), f"ReLU unit {undecided_unit(network)} of f: whether its input "
@@ -374,7 +375,9 @@ class SmoothGrad(_GradientMethod):
         out = {}
         for i in range(len(p.inputs)):
             out[f"{p.prefix}_{i + 1}"] = float(mean[i])
-            p.mc_error[f"{p.prefix}_{i + 1}"] = float(se[i])
+            # verify's error is |engine - ref| / max(1, |ref|): the standard error on the same scale, so that
+            # the tolerance stays 5 standard errors in absolute terms for a large SmoothGrad value too
+            p.mc_error[f"{p.prefix}_{i + 1}"] = float(se[i]) / max(1.0, abs(float(mean[i])))
         return out
 
     def tolerance(self, p, answer):
