@@ -26,6 +26,7 @@ from symxai.reference import gradcam as ref
 from symxai.specs.schema import Choice, Expr, Field, Int, ListOf, Record
 from symxai.methods import register
 from symxai.methods.base import BuildContext, Method
+from symxai.methods import gradcam_options
 
 MAPS = ListOf(ListOf(ListOf(Expr(), 1), 1), 1)
 
@@ -41,6 +42,8 @@ class GradcamProblem:
     frames: list | None = None  # T lists of K maps
     frame_model: str = "averaged"
     t: int = 0  # 0-based frame
+    output: str = "probability"  # or logit (symxai.methods.gradcam_options)
+    relu: bool = True
 
 
 def _flatten(maps) -> list:
@@ -81,6 +84,7 @@ class Gradcam(Method):
         "frames": Field(ListOf(MAPS, 1), doc="video: the maps of every frame"),
         "frame_model": Field(Choice("averaged", "concatenated"), doc="video: how the head combines the frames"),
         "frame": Field(Int(minimum=1), doc="video: the frame t whose heat map is asked (1-based)"),
+        **gradcam_options.FIELDS,
     })
 
     def _maps(self, ctx, raw):
@@ -134,7 +138,8 @@ class Gradcam(Method):
         if W.shape[1] != width:
             ctx.problem(params.loc_of("W"), f"W has {W.shape[1]} columns, the head's input z has {width} entries")
             return None
-        return GradcamProblem(part, W, b, c - 1, maps, params.get("normalise", "sum-to-one"), frames, model, t - 1)
+        return gradcam_options.finish(ctx, params, GradcamProblem(part, W, b, c - 1, maps, params.get(
+            "normalise", "sum-to-one"), frames, model, t - 1), self)
 
     def answer_names(self, p: GradcamProblem) -> list[str]:
         return {"gradient": ["dyc_dz"], "heatmap": ["alpha", "L"], "video": ["L_t"]}[p.part]
@@ -142,6 +147,8 @@ class Gradcam(Method):
     # -- symbolic route -------------------------------------------------
     def _head_gradient(self, p: GradcamProblem, z_value):
         """y at z_value and dy_c/dz there, by differentiating the softmax expression."""
+        if p.output == "logit":
+            return gradcam_options.logit_gradient(p.W, p.c, z_value, p.b)
         C, d = p.W.shape
         z = sympy.symbols(f"z1:{d + 1}", real=True)
         s = p.W * sympy.ImmutableMatrix(z) + p.b
@@ -156,13 +163,16 @@ class Gradcam(Method):
         C, K = p.W.shape[0], len(p.maps)
         d1, d2 = p.maps[0].shape
         c = p.c + 1
-        sol.step("With logits $s = Wz + b$ and $y_j = e^{s_j}/\\sum_i e^{s_i}$, the softmax derivative is "
-                 "$\\partial y_c/\\partial s_j = y_c(\\delta_{cj} - y_j)$ and $\\partial s_j/\\partial z = W_j^\\top$ "
-                 "($W_j$ the $j$-th row). The chain rule gives",
-                 Line(Tex("\\frac{\\partial y_c}{\\partial z}"),
-                      Tex("\\sum_j y_c(\\delta_{cj} - y_j)\\,W_j^\\top"),
-                      Tex("y_c\\Bigl(W_c - \\sum_{j} y_j W_j\\Bigr)^{\\top}"), kind="formula"),
-                 title="Gradient of a softmax output")
+        if p.output == "logit":
+            gradcam_options.logit_step(sol)
+        else:
+            sol.step("With logits $s = Wz + b$ and $y_j = e^{s_j}/\\sum_i e^{s_i}$, the softmax derivative is "
+                     "$\\partial y_c/\\partial s_j = y_c(\\delta_{cj} - y_j)$ and $\\partial s_j/\\partial z = W_j^\\top$ "
+                     "($W_j$ the $j$-th row). The chain rule gives",
+                     Line(Tex("\\frac{\\partial y_c}{\\partial z}"),
+                          Tex("\\sum_j y_c(\\delta_{cj} - y_j)\\,W_j^\\top"),
+                          Tex("y_c\\Bigl(W_c - \\sum_{j} y_j W_j\\Bigr)^{\\top}"), kind="formula"),
+                     title="Gradient of a softmax output")
         if p.part == "video":
             T = len(p.frames)
             per_frame = [_flatten(f) for f in p.frames]
@@ -189,11 +199,12 @@ class Gradcam(Method):
         else:
             y, grad_t = self._head_gradient(p, _flatten(p.maps))
         sol.step(f"For the instance ($K = {K}$ maps of ${d1}\\times{d2}$, $C = {C}$ classes, explained class $c = {c}$) "
-                 "the class probabilities are", Line(Tex("y"), sympy.ImmutableMatrix(y).T, kind="definition"),
+                 + ("the logits are" if p.output == "logit" else "the class probabilities are"),
+                 Line(Tex("y"), sympy.ImmutableMatrix(y).T, kind="definition"),
                  title="The instance")
         grad_maps = _reshape(grad_t, K, d1, d2)
         if p.part == "gradient":
-            sol.step("Differentiating the softmax output symbolically and evaluating at $z$ (the same as the formula):",
+            sol.step(f"Differentiating the {'logit' if p.output == 'logit' else 'softmax output'} symbolically and evaluating at $z$ (the same as the formula):",
                      Line(sympy.Symbol("dyc_dz"), grad_t.T),
                      *[Line(Tex(f"\\frac{{\\partial y_{c}}}{{\\partial A^{{{k + 1}}}}}"), g, kind="definition")
                        for k, g in enumerate(grad_maps)])
@@ -205,7 +216,7 @@ class Gradcam(Method):
             raise ValueError("the gradient sums add up to 0: weights summing to one are undefined")
         alpha = sympy.ImmutableMatrix([tidy(g / Z) for g in sums])
         combo = sum((alpha[k] * p.maps[k] for k in range(K)), sympy.zeros(d1, d2))
-        L = sympy.ImmutableMatrix(combo.applyfunc(lambda v: sympy.Max(0, tidy(v))))
+        L = sympy.ImmutableMatrix(combo.applyfunc(lambda v: sympy.Max(0, tidy(v)) if p.relu else tidy(v)))
         zname = "\\sum_k\\sum_{i,j}\\partial y_c/\\partial A^k_{ij}" if p.normalise == "sum-to-one" else "d_1 d_2"
         sol.step(f"Summing the gradient over each map and dividing by $Z = {zname}$:",
                  *[Line(Tex(f"\\sum_{{i,j}}\\frac{{\\partial y_{c}}}{{\\partial A^{{{k + 1}}}_{{ij}}}}", sum(g)), s)
@@ -216,7 +227,8 @@ class Gradcam(Method):
             sol.step("A negative $Z$ would flip the sign of every weight and so turn the map inside out; the usual "
                      "normaliser $Z = d_1 d_2$ (a mean) avoids this and only rescales the map.")
         sol.step("$A^k$ says where feature $k$ is present, $\\alpha_k^c$ how much feature $k$ raises $y_c$ on average; "
-                 "ReLU keeps only the regions that speak for class $c$:",
+                 + ("ReLU keeps only the regions that speak for class $c$:" if p.relu else "without the final ReLU "
+                    "(relu: false) the map keeps its sign, negative where the maps speak against class $c$:"),
                  Line(Tex("\\sum_k \\alpha_k A^k", combo), sympy.ImmutableMatrix(combo.applyfunc(tidy))),
                  Line(sympy.Symbol("L_t" if p.part == "video" else "L"), L), title="Heat map")
         if p.part == "video":
@@ -231,12 +243,12 @@ class Gradcam(Method):
         W, b = np.array(p.W, dtype=float), np.array(p.b, dtype=float).ravel()
         if p.part == "video":
             frames = np.array([[np.array(A, dtype=float) for A in f] for f in p.frames])
-            grads = ref.fd_gradient(ref.video_score(W, b, p.c, p.frame_model), frames)
-            _, L = ref.heat_map(grads[p.t], frames[p.t], p.normalise)
+            grads = ref.fd_gradient(ref.video_score(W, b, p.c, p.frame_model, p.output), frames)
+            _, L = ref.heat_map(grads[p.t], frames[p.t], p.normalise, p.relu)
             return {"L_t": L}
         maps = np.array([np.array(A, dtype=float) for A in p.maps])
-        grads = ref.fd_gradient(ref.class_score(W, b, p.c), maps)
-        alpha, L = ref.heat_map(grads, maps, p.normalise)
+        grads = ref.fd_gradient(ref.class_score(W, b, p.c, p.output), maps)
+        alpha, L = ref.heat_map(grads, maps, p.normalise, p.relu)
         return {"dyc_dz": grads.reshape(-1), "alpha": alpha, "L": L}
 
     def tolerance(self, p, answer: str) -> float:

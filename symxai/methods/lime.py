@@ -30,6 +30,7 @@ from symxai.reference import lime as ref
 from symxai.specs.schema import Choice, Expr, Field, Int, ListOf, Name, Record
 from symxai.methods import register
 from symxai.methods.base import BuildContext, Method
+from symxai.methods import lime_data
 
 MAX_FEATURES = 6  # the KKT enumeration visits 3^n sign patterns
 LASSO_TOLERANCE = 1e-6  # SLSQP's accuracy on the reference side
@@ -99,9 +100,11 @@ def _kkt_lasso(G, c, t):
 @register
 class Lime(Method):
     name = "lime"
-    reference_name = "numpy least squares on sqrt(W)-scaled rows, brute-force supports and SLSQP for the lasso"
+    reference_name = ("numpy least squares on sqrt(W)-scaled rows, brute-force supports and SLSQP for the lasso; "
+                      "kind data: numpy least squares with an intercept column, coordinate descent for the lasso")
     params = Record({
-        "kind": Field(Choice("least-squares", "ridge", "sparse"), required=True, doc="which surrogate problem"),
+        "kind": Field(Choice("least-squares", "ridge", "sparse", "data"), required=True,
+                      doc="which surrogate problem (data: numeric samples, symxai/methods/lime_data.py)"),
         "X": Field(Name(), doc="declared m x n matrix symbol of the samples (least-squares, ridge)"),
         "W": Field(Name(), doc="declared m x m matrix symbol of the kernel weights (diagonal, positive)"),
         "y": Field(Name(), doc="declared m-vector symbol of the model outputs"),
@@ -109,16 +112,19 @@ class Lime(Method):
         "data": Field(Record({
             "X": Field(ListOf(ListOf(Expr(), 1), 1), required=True, doc="rows of samples"),
             "y": Field(ListOf(Expr(), 1), required=True, doc="model output per sample"),
-            "weights": Field(ListOf(Expr(), 1), required=True, doc="kernel weight per sample (> 0)"),
-        }), doc="a small data set (sparse)"),
+            "weights": Field(ListOf(Expr(), 1), doc="kernel weight per sample (> 0; sparse: required)"),
+        }), doc="a small data set (sparse, data)"),
         "k": Field(Int(minimum=0), doc="l0 budget: at most k nonzero coefficients (sparse)"),
         "t": Field(Expr(), doc="l1 budget: ||beta||_1 <= t (sparse)"),
+        **lime_data.FIELDS,
     })
 
     def build(self, ctx: BuildContext, params):
         kind = params["kind"]
         if kind == "sparse":
             return self._build_sparse(ctx, params)
+        if kind == "data":
+            return lime_data.build(ctx, params)
         objs = {}
         for key in ("X", "W", "y") + (("lambda",) if kind == "ridge" else ()):
             if key not in params:
@@ -142,8 +148,8 @@ class Lime(Method):
         return LimeProblem(kind, X, W, y, lam=lam)
 
     def _build_sparse(self, ctx, params):
-        if "data" not in params or "k" not in params or "t" not in params:
-            ctx.problem(params.loc, "kind 'sparse' needs data, k and t")
+        if "data" not in params or "k" not in params or "t" not in params or "weights" not in params["data"]:
+            ctx.problem(params.loc, "kind 'sparse' needs data (with weights), k and t")
             return None
         data = params["data"]
         X, y, w = ctx.matrix(data["X"]), ctx.vector(data["y"]), ctx.vector(data["weights"])
@@ -170,10 +176,14 @@ class Lime(Method):
         return LimeProblem("sparse", X, sympy.ImmutableMatrix(W), y, k=min(params["k"], n), t=t)
 
     def answer_names(self, p: LimeProblem) -> list[str]:
+        if p.kind == "data":
+            return lime_data.answer_names(p)
         return {"least-squares": ["beta"], "ridge": ["beta_ridge"], "sparse": ["beta_l0", "beta_l1"]}[p.kind]
 
     # -- symbolic route -------------------------------------------------
     def solve(self, p: LimeProblem) -> Solution:
+        if p.kind == "data":
+            return lime_data.solve(p)
         sol = Solution()
         if p.kind == "sparse":
             self._sparse(sol, p)
@@ -269,7 +279,7 @@ class Lime(Method):
 
     # -- numeric reference ----------------------------------------------
     def sample(self, p: LimeProblem, symbols, rng):
-        if p.kind == "sparse":
+        if p.kind in ("sparse", "data"):
             return {}
         fixed = {}
         m, n = p.X.shape
@@ -282,6 +292,8 @@ class Lime(Method):
         return symbols.sample(rng, fixed)
 
     def reference(self, p: LimeProblem, values: dict) -> dict:
+        if p.kind == "data":
+            return lime_data.reference(p)
         if p.kind == "sparse":
             X, W, y = (np.array(M, dtype=float) for M in (p.X, p.W, p.y))
             return {"beta_l0": ref.best_subset(X, W, y, p.k),

@@ -23,6 +23,7 @@ from symxai.specs.schema import Expr, Field, ListOf, Name, Record
 from symxai.methods import register
 from symxai.methods.base import BuildContext, Method
 from symxai.methods.radial import Norm
+from symxai.methods import svm_fitted
 
 LIMIT_GAMMA = 1e9
 
@@ -53,14 +54,22 @@ class SvmNeuralization(Method):
     name = "svm-neuralization"
     reference_name = "numpy evaluation of -log(f)/gamma from the kernel expansion (log-sum-exp at gamma = 1e9 for the limit)"
     params = Record({
-        "input": Field(Name(), required=True, doc="the vector x"),
-        "support": Field(ListOf(Name(), 1), required=True, doc="the support vectors u_1..u_M (declared vectors)"),
+        "input": Field(svm_fitted.INPUT, required=True, doc="the vector x (with numeric support: a list)"),
+        "support": Field(svm_fitted.SUPPORT, required=True,
+                         doc="the support vectors u_1..u_M (declared vectors, or numbers as fitted: symxai/methods/svm_fitted.py)"),
         "weights": Field(ListOf(Expr(), 1), required=True, doc="alpha_1..alpha_M, each > 0"),
-        "gamma": Field(Expr(), required=True, doc="the kernel width gamma > 0"),
+        "gamma": Field(Expr(), required=True, doc="the kernel width gamma > 0 (numeric support: also scale or auto, "
+                                                  "as scikit-learn)"),
         "limit": Field(ListOf(Name(), 1), doc="names of the layer-1 outputs h_1..h_M: asks for the limit gamma -> oo"),
+        **svm_fitted.FIELDS,
     })
 
     def build(self, ctx: BuildContext, params):
+        if svm_fitted.applies(params):
+            return svm_fitted.build(ctx, params)
+        if any(k in params for k in svm_fitted.FIELDS) or not isinstance(params["input"], str):
+            ctx.problem(params.loc, "offset, data and a numeric input need numeric support vectors (rows of numbers)")
+            return None
         x = _vector(ctx, params, "input", params["input"])
         support = [_vector(ctx, params, "support", n) for n in params["support"]]
         alpha = [ctx.expr(v, params["weights"].loc_of(i)) for i, v in enumerate(params["weights"])]
@@ -88,9 +97,13 @@ class SvmNeuralization(Method):
         return SvmProblem(x, support, alpha, gamma, layer1)
 
     def answer_names(self, p: SvmProblem) -> list[str]:
+        if isinstance(p, svm_fitted.FittedSvmProblem):
+            return svm_fitted.answer_names(p)
         return ["o"] if p.layer1 else [f"h_{i + 1}" for i in range(p.M)] + ["o"]
 
     def solve(self, p: SvmProblem) -> Solution:
+        if isinstance(p, svm_fitted.FittedSvmProblem):
+            return svm_fitted.solve(p)
         return self._limit(p) if p.layer1 else self._network(p)
 
     def _network(self, p: SvmProblem) -> Solution:
@@ -151,6 +164,8 @@ class SvmNeuralization(Method):
         return sol
 
     def reference(self, p: SvmProblem, values: dict) -> dict:
+        if isinstance(p, svm_fitted.FittedSvmProblem):
+            return svm_fitted.reference(p, values)
         if p.layer1:
             h = np.array([values[hk] for hk in p.layer1], dtype=float)
             return {"o": ref.soft_min(h, LIMIT_GAMMA)}
@@ -165,4 +180,4 @@ class SvmNeuralization(Method):
 
     def tolerance(self, p: SvmProblem, answer: str) -> float:
         # log M / gamma at gamma = 1e9 bounds the gap between the soft-min and the min
-        return 1e-8 if p.layer1 else 1e-9
+        return 1e-8 if getattr(p, "layer1", None) else 1e-9

@@ -21,6 +21,7 @@ from symxai.specs.schema import AnyOf, Expr, Field, Int, ListOf, Name, Record
 from symxai.specs.limits import MAX_SYMBOLIC_SHAPLEY, over
 from symxai.methods import register
 from symxai.methods.base import BuildContext, Method
+from symxai.methods import shapley_network
 
 MAX_FEATURES = 20
 TABLE_FEATURES = 5  # above this the per-feature tables would not fit a page
@@ -34,7 +35,7 @@ class ShapleyProblem:
     point: list
     baseline: list
     prefix: str
-    network: tuple | None = None  # (A, B) ImmutableMatrix when g = B ReLU(A x)
+    network: tuple | None = None  # (A, B, a, b) ImmutableMatrix when g = B ReLU(A x + a) + b
 
     @property
     def f(self):
@@ -62,9 +63,7 @@ class Shapley(Method):
     reference_name = "float average of marginal contributions over all d! orderings"
     params = Record({
         "f": Field(AnyOf(Expr(), ListOf(Expr(), 1), expected="an expression or a list of them"), doc="f(x) (one expression, or a list for a vector-valued f)"),
-        "network": Field(Record({"A": Field(ListOf(ListOf(Expr(), 1), 1), required=True),
-                                 "B": Field(ListOf(ListOf(Expr(), 1), 1), required=True)}),
-                         doc="g(x) = B ReLU(A x), instead of f"),
+        "network": Field(shapley_network.NETWORK, doc="g(x) = B ReLU(A x + a) + b (biases a, b optional), instead of f"),
         "inputs": Field(ListOf(Name(), 1), required=True, doc="the features x_1..x_d, in order"),
         "point": Field(ListOf(Expr(), 1), required=True, doc="the input x to explain"),
         "baseline": Field(ListOf(Expr(), 1), doc="values of removed features (default 0)"),
@@ -91,17 +90,10 @@ class Shapley(Method):
             else:
                 outputs = [ctx.expr(raw, params.loc_of("f"))]
         else:
-            A = ctx.matrix(params["network"]["A"])
-            B = ctx.matrix(params["network"]["B"])
-            if A is None or B is None:
+            built = shapley_network.build(ctx, params, inputs)
+            if built is None:
                 return None
-            if A.shape[1] != d or B.shape[1] != A.shape[0]:
-                ctx.problem(params.loc_of("network"), f"shapes do not chain: A is {A.shape[0]}x{A.shape[1]}, "
-                            f"B is {B.shape[0]}x{B.shape[1]}, and there are {d} inputs")
-                return None
-            hidden = [relu(sum(A[j, i] * inputs[i] for i in range(d))) for j in range(A.shape[0])]
-            outputs = [sum(B[k, j] * hidden[j] for j in range(A.shape[0])) for k in range(B.shape[0])]
-            network = (A, B)
+            outputs, network = built
         point = ctx.vector(params["point"])
         baseline = ctx.vector(params["baseline"]) if "baseline" in params else sympy.zeros(d, 1)
         short = False
@@ -217,10 +209,7 @@ class Shapley(Method):
     @staticmethod
     def _numeric_model(p: ShapleyProblem, values: dict):
         if p.network is not None:
-            A = np.array(p.network[0].xreplace(_num(values)), dtype=float)
-            B = np.array(p.network[1].xreplace(_num(values)), dtype=float)
-            k = p.output
-            return lambda x: (B @ np.maximum(A @ np.asarray(x, dtype=float), 0.0))[k]
+            return shapley_network.numeric_model(p.network, _num(values), p.output)
         fn = sympy.lambdify(p.inputs, p.f.xreplace(_num(values)), modules=[{"ReLU": lambda v: np.maximum(v, 0)}, "numpy"])
         return lambda x: fn(*x)
 

@@ -31,8 +31,11 @@ def _gradients(p, z):
     C, c = p.W.shape[0], p.c
     Wc = p.W.row(c).T
     mix = sum((y[j] * p.W.row(j).T for j in range(C)), sympy.zeros(p.W.shape[1], 1))
-    return {"right": y[c] * (Wc - mix), "missing-yc": Wc - mix, "missing-sum": y[c] * Wc,
-            "diagonal-only": y[c] * (1 - y[c]) * Wc, "logit-gradient": Wc}
+    out = {"right": y[c] * (Wc - mix), "missing-yc": Wc - mix, "missing-sum": y[c] * Wc,
+           "diagonal-only": y[c] * (1 - y[c]) * Wc, "logit-gradient": Wc}
+    if getattr(p, "output", "probability") == "logit":  # the logit is explained: the softmax's is the wrong one
+        out["right"], out["logit-gradient"] = Wc, out["right"]
+    return out
 
 
 def _heat(p, grad, maps, normalise, relu=True):
@@ -71,6 +74,9 @@ def misconceptions(problem, solution) -> list:
             "logit-gradient": "this is the gradient of the logit s_c = W_c z; the question asks for the "
                               "softmax output y_c",
         }
+        if getattr(p, "output", "probability") == "logit":
+            texts = {"logit-gradient": "this is the gradient of the softmax output y_c; the question asks for the "
+                                       "logit s_c = W_c z + b_c, whose gradient is W_c^T"}
         return [Misconception(k, texts[k], {"dyc_dz": g[k].applyfunc(tidy)}) for k in texts]
     if p.part == "heatmap":
         grads = _gradients(p, _flatten(p.maps))
@@ -86,15 +92,19 @@ def misconceptions(problem, solution) -> list:
             values[names[0]] = alpha
         return Misconception(label, message, values)
 
+    relu, logit = getattr(p, "relu", True), getattr(p, "output", "probability") == "logit"
     rows = [
         row("not-normalised", "the weights alpha_k are the gradient sums divided by the normaliser Z "
-            f"({p.normalise})", _heat(p, grad, maps, "none")),
+            f"({p.normalise})", _heat(p, grad, maps, "none", relu)),
         row("other-normaliser", f"this exercise normalises the weights by {p.normalise}; you used {other}",
-            _heat(p, grad, maps, other)),
+            _heat(p, grad, maps, other, relu)),
         row("no-relu", "GradCAM keeps only what speaks for the class: L = ReLU(sum_k alpha_k A^k); negative "
-            "entries become 0", _heat(p, grad, maps, p.normalise, relu=False)),
-        row("logit-gradient", "the weights come from the gradient of the softmax output y_c, not of the "
-            "logit s_c", _heat(p, grads["logit-gradient"], maps, p.normalise)),
+            "entries become 0", _heat(p, grad, maps, p.normalise, relu=False)) if relu else
+        row("relu-applied", "this exercise asks for the map without the final ReLU: the negative entries (where "
+            "the maps speak against the class) stay", _heat(p, grad, maps, p.normalise, relu=True)),
+        row("logit-gradient", "the weights come from the gradient of the logit s_c = W_c z + b_c (before the "
+            "softmax), not of the probability y_c" if logit else "the weights come from the gradient of the "
+            "softmax output y_c, not of the logit s_c", _heat(p, grads["logit-gradient"], maps, p.normalise, relu)),
     ]
     if p.part == "video":
         K = len(maps)

@@ -78,4 +78,7 @@ def _sparse(p):
 
 def misconceptions(problem, solution) -> list:
     """Rows for the closed forms (least squares, ridge) or the sparse budgets on data."""
+    if problem.kind == "data":
+        from symxai.methods.lime_data import misconception_rows
+        return misconception_rows(problem)
     return _sparse(problem) if problem.kind == "sparse" else _closed(problem)

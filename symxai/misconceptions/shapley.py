@@ -82,7 +82,7 @@ def _values(problem, solution):
 
 
 def _linear_network(problem):
-    A, B = problem.network
+    A, B = problem.network[:2]  # (A, B, a, b): linear in x, the biases cancel from f(x) - f(baseline) splits
     W = B * A
     return [W[problem.output, i] * (problem.point[i] - problem.baseline[i]) for i in range(problem.d)]
 

@@ -58,5 +58,8 @@ def _limit(p):
 
 
 def misconceptions(problem, solution) -> list:
-    """Rows for part a (the network) or part b (the limit gamma -> oo)."""
+    """Rows for part a (the network) or part b (the limit gamma -> oo), or of a fitted model."""
+    if not hasattr(problem, "layer1"):
+        from symxai.methods.svm_fitted import misconception_rows
+        return misconception_rows(problem)
     return _limit(problem) if problem.layer1 else _layer1(problem)

@@ -38,26 +38,33 @@ def fd_gradient(f: Callable, x, h: float = STEP) -> np.ndarray:
     return out
 
 
-def class_score(W, b, c: int) -> Callable:
-    """y_c as a function of the feature maps A (K x d1 x d2); c is 0-based."""
-    W, b = np.asarray(W, float), np.asarray(b, float)
-    return lambda A: softmax(W @ np.asarray(A, float).reshape(-1) + b)[c]
+def _head(output: str) -> Callable:
+    """The head's last step: softmax for the probability, nothing for the logit."""
+    return softmax if output == "probability" else (lambda s: np.asarray(s, dtype=float))
 
 
-def heat_map(grad_maps, maps, normalise: str):
-    """(alpha, L) from dy_c/dA (K x d1 x d2) and A: alpha_k = sum_ij grad / Z, L = ReLU(sum_k alpha_k A^k)."""
+def class_score(W, b, c: int, output: str = "probability") -> Callable:
+    """y_c (or the logit s_c) as a function of the feature maps A (K x d1 x d2); c is 0-based."""
+    W, b, head = np.asarray(W, float), np.asarray(b, float), _head(output)
+    return lambda A: head(W @ np.asarray(A, float).reshape(-1) + b)[c]
+
+
+def heat_map(grad_maps, maps, normalise: str, relu: bool = True):
+    """(alpha, L) from dy_c/dA (K x d1 x d2) and A: alpha_k = sum_ij grad / Z, L = ReLU(sum_k alpha_k A^k)
+    (without the ReLU when ``relu`` is false)."""
     g = np.asarray(grad_maps, float).sum(axis=(1, 2))
     z = g.sum() if normalise == "sum-to-one" else np.prod(np.shape(maps)[1:])
     alpha = g / z
-    return alpha, np.maximum(np.tensordot(alpha, np.asarray(maps, float), axes=1), 0.0)
+    combo = np.tensordot(alpha, np.asarray(maps, float), axes=1)
+    return alpha, (np.maximum(combo, 0.0) if relu else combo)
 
 
-def video_score(W, b, c: int, frame_model: str) -> Callable:
+def video_score(W, b, c: int, frame_model: str, output: str = "probability") -> Callable:
     """y_c as a function of all frames' maps (T x K x d1 x d2) under a shared-CNN frame model."""
     W, b = np.asarray(W, float), np.asarray(b, float)
 
     def f(frames):
         per_frame = np.asarray(frames, float).reshape(len(frames), -1)
         z = per_frame.mean(axis=0) if frame_model == "averaged" else per_frame.reshape(-1)
-        return softmax(W @ z + b)[c]
+        return _head(output)(W @ z + b)[c]
     return f
