@@ -29,6 +29,7 @@ import sympy
 from symxai.errors import SpecError, SymxaiError
 from symxai.solve.model import Step
 from symxai.expr.printing import LINE_WIDTH, aligned, cell, continued, name_tex, prose, shared_roots, tex, width
+from symxai.typeset.pack import display
 from symxai.typeset.texguard import check_spec_texts, escape_text, lock_document
 
 
@@ -78,8 +79,9 @@ def _step_view(step: Step) -> dict:
     figure = None
     if step.figure is not None and not step.figure.data.get("statement_only"):
         figure = _figure_view(step.figure)
+    lines = [aligned(line) for line in step.lines]
     return {"title": step.title, "text": prose(step.text, step.values),
-            "lines": [aligned(line) for line in step.lines], "table": table, "figure": figure}
+            "lines": lines, "display": display(lines), "table": table, "figure": figure}
 
 
 def _figure_view(fig) -> dict:
@@ -134,6 +136,7 @@ def task_view(task, solution, verification) -> dict:
         "discussion": task.discussion or "",
         "steps": [_step_view(s) for s in solution.steps],
         "answers": answers,
+        "answer_display": display([f"{a['lhs']} &= {a['display']}" for a in answers], ANSWER_WIDTH),
         "where": [tex(line) for line in where],
         "cases": list(getattr(solution, "cases", [])),
         "figures": figures,
