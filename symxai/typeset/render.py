@@ -84,6 +84,23 @@ def _step_view(step: Step) -> dict:
             "lines": lines, "display": display(lines), "table": table, "figure": figure}
 
 
+def joined(views: list[dict]) -> list[dict]:
+    """Step views with a step that has neither title nor prose put into the display of the step
+    before it (when that one ends with its display: no table, no figure), so that
+    ``R_1 = 3 * 1 = 3`` and ``R_2 = 1 * 0 = 0`` of two steps share one display."""
+    out: list[dict] = []
+    for view in views:
+        prev = out[-1] if out else None
+        if (prev is not None and not view["title"] and not view["text"].strip() and view["lines"]
+                and prev["lines"] and prev["table"] is None and prev["figure"] is None):
+            lines = prev["lines"] + view["lines"]
+            out[-1] = {**prev, "lines": lines, "display": display(lines),
+                       "table": view["table"], "figure": view["figure"]}
+        else:
+            out.append(view)
+    return out
+
+
 def _figure_view(fig) -> dict:
     """A figure for the templates; a network gets every label at a spot of its own (symxai.typeset.netlayout)."""
     data = fig.data
@@ -134,7 +151,7 @@ def task_view(task, solution, verification) -> dict:
         "part_label": (part.get("title") or f"Part {part['id']}") if part is not None else "",
         "statement": task.statement,
         "discussion": task.discussion or "",
-        "steps": [_step_view(s) for s in solution.steps],
+        "steps": joined([_step_view(s) for s in solution.steps]),
         "answers": answers,
         "answer_display": display([f"{a['lhs']} &= {a['display']}" for a in answers], ANSWER_WIDTH),
         "where": [tex(line) for line in where],
