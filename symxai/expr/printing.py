@@ -14,6 +14,8 @@ objects into LaTeX.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import sympy
 from sympy.printing.latex import LatexPrinter
@@ -205,6 +207,26 @@ def name_tex(name: str, value=None) -> str:
     return symbol_tex(name, bold=is_vector(value))
 
 
+_SHEET = ContextVar("symxai_sheet_printing", default=False)
+FLAT_COLUMN = 0.75  # a column vector at most this share of the line wide prints as a row, (a, b)^T, on sheets
+
+
+@contextmanager
+def sheet_printing():
+    """Print for a sheet's page: a short column vector is a transposed row, ``(a, b, c)^T``, one
+    line high instead of a stack of (fraction) rows.  Other output (LMS, web) keeps the columns.
+
+    >>> with sheet_printing():
+    ...     tex(sympy.Matrix([1, 2]))
+    '\\\\left(1, 2\\\\right)^{\\\\top}'
+    """
+    token = _SHEET.set(True)
+    try:
+        yield
+    finally:
+        _SHEET.reset(token)
+
+
 class SymxaiLatexPrinter(LatexPrinter):
     """SymPy's LaTeX printer with symxai's names and matrix notation."""
 
@@ -315,6 +337,10 @@ class SymxaiLatexPrinter(LatexPrinter):
         return out if exp is None else f"{out}^{{{exp}}}"
 
     def _print_MatrixBase(self, expr):
+        if _SHEET.get() and expr.cols == 1 and 2 <= expr.rows <= LONG_VECTOR:
+            flat = f"\\left({', '.join(self._print(e) for e in expr)}\\right)^{{\\top}}"
+            if width(flat) <= FLAT_COLUMN * LINE_WIDTH:
+                return flat
         if min(expr.shape) != 1 or max(expr.shape) <= LONG_VECTOR:
             cells = [[self._print(e) for e in expr.row(i)] for i in range(expr.rows)]
             if expr.cols > 3 or not any("\\frac" in c for row in cells for c in row):  # a wide row stays small

@@ -28,7 +28,8 @@ import sympy
 
 from symxai.errors import SpecError, SymxaiError
 from symxai.solve.model import Step
-from symxai.expr.printing import LINE_WIDTH, aligned, cell, continued, name_tex, prose, shared_roots, tex, width
+from symxai.expr.printing import (LINE_WIDTH, aligned, cell, continued, name_tex, prose, shared_roots, sheet_printing,
+                                  tex, width)
 from symxai.typeset.pack import display
 from symxai.typeset.texguard import check_spec_texts, escape_text, lock_document
 
@@ -180,7 +181,8 @@ def render(sheet, results: dict, kind: str, user_dirs: list[Path] | None = None,
         raise SpecError(problems)
     template = environment(user_dirs).get_template(f"{kind}.tex.j2")
     try:
-        source = template.render(**sheet_context(sheet, results, seed))
+        with sheet_printing():
+            source = template.render(**sheet_context(sheet, results, seed))
     except jinja2.exceptions.SecurityError as exc:
         raise TemplateSecurityError(f"template {kind}.tex.j2: {exc} (templates run sandboxed)") from None
     return lock_document(source)
