@@ -147,3 +147,20 @@ def _environment(s: Segment) -> str:
     if s.cols == 1:
         return f"\\begin{{align*}}\n  {body}\n\\end{{align*}}"
     return f"\\begin{{alignat*}}{{{s.cols}}}\n  {body}\n\\end{{alignat*}}"
+
+
+def one_row(lines: list[str], room: float) -> str | None:
+    r"""``lines`` as one row of inline math, ``a = 1 \qquad b = 2``, when each has one alignment point
+    and together they fit in ``room``; else None.
+
+    >>> one_row(["a &= 1", "b &= 2"], 40)
+    'a = 1 \\qquad b = 2'
+    >>> one_row(["a &= 1", "b &= 2\\\\\n  &= 3"], 40) is None
+    True
+    """
+    parts = [halves(line) for line in lines]
+    if not parts or any(p is None for p in parts):
+        return None
+    if sum(width(lhs) + width(rhs) for lhs, rhs in parts) + GAP * (len(parts) - 1) > room * FILL:
+        return None
+    return " \\qquad ".join(f"{lhs.rstrip()} {rhs.lstrip()}" for lhs, rhs in parts)

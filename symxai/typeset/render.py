@@ -30,7 +30,7 @@ from symxai.errors import SpecError, SymxaiError
 from symxai.solve.model import Step
 from symxai.expr.printing import (LINE_WIDTH, aligned, cell, continued, name_tex, prose, shared_roots, sheet_printing,
                                   tex, width)
-from symxai.typeset.pack import display
+from symxai.typeset.pack import display, one_row
 from symxai.typeset.texguard import check_spec_texts, escape_text, lock_document
 
 
@@ -154,7 +154,8 @@ def task_view(task, solution, verification) -> dict:
         "discussion": task.discussion or "",
         "steps": joined([_step_view(s) for s in solution.steps]),
         "answers": answers,
-        "answer_display": display([f"{a['lhs']} &= {a['display']}" for a in answers], ANSWER_WIDTH),
+        "answer_display": display(rows := [f"{a['lhs']} &= {a['display']}" for a in answers], ANSWER_WIDTH),
+        "answer_row": one_row(rows, ANSWER_WIDTH - 10) or "",  # the box on one line, after its label
         "where": [tex(line) for line in where],
         "cases": list(getattr(solution, "cases", [])),
         "figures": figures,
