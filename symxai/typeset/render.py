@@ -69,6 +69,31 @@ def _environment(user_dirs: tuple[str, ...]) -> jinja2.Environment:
     )
 
 
+TABLE_SCALE = 0.8  # tables are set \\small (10 pt on an 11 pt sheet); fitted to TeX's width of ETH's Shapley tables
+COLSEP = 1.7  # \\tabcolsep on both sides of a column, in units of printing.width
+SIDE_GAP = 3  # between the text beside a table and the table
+SIDE_MIN = 14  # the text beside a table needs at least this much room
+
+
+def table_width(header: list[str], rows: list[list[str]]) -> float:
+    """The printed width of a table (``\\small``, booktabs), estimated like a display's."""
+    cols = list(zip(header, *rows))
+    return sum(max(width(c.strip("$")) for c in col) for col in cols) * TABLE_SCALE + COLSEP * len(cols)
+
+
+def _beside(step: Step, table: dict) -> dict | None:
+    """The step's text and display in a column of their own beside its table, when the table leaves
+    room enough and every display line, broken to that room, fits in it; None otherwise.  The
+    template gives the column what TeX measures the table to leave, which the strict build checks."""
+    room = LINE_WIDTH - table_width(table["header"], table["rows"]) - SIDE_GAP
+    if room < SIDE_MIN or not step.lines:
+        return None
+    lines = [aligned(line, int(room) - 2) for line in step.lines]
+    if any(width(row) > room for line in lines for row in line.split("\\\\")):
+        return None
+    return {"lines": lines, "display": display(lines, room)}
+
+
 def _step_view(step: Step) -> dict:
     table = None
     if step.table is not None:
@@ -81,8 +106,9 @@ def _step_view(step: Step) -> dict:
     if step.figure is not None and not step.figure.data.get("statement_only"):
         figure = _figure_view(step.figure)
     lines = [aligned(line) for line in step.lines]
+    beside = _beside(step, table) if table is not None and figure is None else None
     return {"title": step.title, "text": prose(step.text, step.values),
-            "lines": lines, "display": display(lines), "table": table, "figure": figure}
+            "lines": lines, "display": display(lines), "table": table, "figure": figure, "beside": beside}
 
 
 def joined(views: list[dict]) -> list[dict]:
@@ -96,7 +122,7 @@ def joined(views: list[dict]) -> list[dict]:
                 and prev["lines"] and prev["table"] is None and prev["figure"] is None):
             lines = prev["lines"] + view["lines"]
             out[-1] = {**prev, "lines": lines, "display": display(lines),
-                       "table": view["table"], "figure": view["figure"]}
+                       "table": view["table"], "figure": view["figure"], "beside": None}
         else:
             out.append(view)
     return out
