@@ -437,6 +437,8 @@ def width(code: str) -> float:
                 total, i = total + 0.7, i + 2
         elif ch == "\\":
             m = _COMMAND.match(code, i)
+            if m is None:  # a lone backslash at the end
+                break
             name, i = m.group(1), m.end()
             if name in _DELIMITER_SIZES:
                 i = (_COMMAND.match(code, i).end() if code[i:i + 1] == "\\" else i + 1)

@@ -69,8 +69,8 @@ def _environment(user_dirs: tuple[str, ...]) -> jinja2.Environment:
     )
 
 
-TABLE_SCALE = 0.8  # tables are set \\small (10 pt on an 11 pt sheet); fitted to TeX's width of ETH's Shapley tables
-COLSEP = 1.7  # \\tabcolsep on both sides of a column, in units of printing.width
+TABLE_SCALE = 0.8  # tables are set \small (10 pt on an 11 pt sheet); fitted to TeX's width of ETH's Shapley tables
+COLSEP = 1.7  # \tabcolsep on both sides of a column, in units of printing.width
 SIDE_GAP = 3  # between the text beside a table and the table
 SIDE_MIN = 14  # the text beside a table needs at least this much room
 
@@ -78,7 +78,14 @@ SIDE_MIN = 14  # the text beside a table needs at least this much room
 def table_width(header: list[str], rows: list[list[str]]) -> float:
     """The printed width of a table (``\\small``, booktabs), estimated like a display's."""
     cols = list(zip(header, *rows))
-    return sum(max(width(c.strip("$")) for c in col) for col in cols) * TABLE_SCALE + COLSEP * len(cols)
+    return sum(max(width(_math(c)) for c in col) for col in cols) * TABLE_SCALE + COLSEP * len(cols)
+
+
+def _math(cell_code: str) -> str:
+    """A cell's code without the dollars around its math (text cells are measured as they are)."""
+    if len(cell_code) > 1 and cell_code[0] == "$" and cell_code[-1] == "$" and cell_code[-2] != "\\":
+        return cell_code[1:-1]
+    return cell_code
 
 
 def _beside(step: Step, table: dict) -> dict | None:
