@@ -435,6 +435,9 @@ def width(code: str) -> float:
                 i = end + 1
             else:
                 total, i = total + 0.7, i + 2
+        elif code.startswith("\\begin{", i) and (env := _ENVIRONMENT.match(code, i)):
+            total += _environment_width(env.group(2)) + (2.0 if env.group(1) == "cases" else 0.0)
+            i = env.end()
         elif ch == "\\":
             m = _COMMAND.match(code, i)
             if m is None:  # a lone backslash at the end
@@ -452,6 +455,24 @@ def width(code: str) -> float:
 
 
 _FRACTION = re.compile(r"\\[dt]?frac\{")
+_ENVIRONMENT = re.compile(r"\\begin\{(cases|matrix|smallmatrix|pmatrix)\}(.*?)\\end\{\1\}", re.S)
+
+
+def _environment_width(body: str) -> float:
+    """A cases or matrix body is as wide as its widest entry in each column, a quad between columns
+    (``width`` of ``\\begin{cases} a & \\text{if } c \\\\ b & \\text{otherwise} \\end{cases}``
+    is not the sum of its rows).
+
+    >>> width(r"\\begin{cases} x_{1} & \\text{if } x_{1} > 0 \\\\0 & \\text{otherwise} \\end{cases}") < 20
+    True
+    """
+    rows = [[width(c) for c in row.split("&")] for row in re.split(r"\\\\(?:\[[^]]*\])?", body) if row.strip()]
+    if not rows:
+        return 0.0
+    cols = max(len(r) for r in rows)
+    return sum(max(r[c] for r in rows if c < len(r)) for c in range(cols)) + 2.0 * (cols - 1)
+
+
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)")
 _DELIMITER_SIZES = {"left", "right", "bigl", "bigr", "Bigl", "Bigr", "big", "Big", "biggl", "biggr"}
 _NO_ROOM = {"mathrm", "boldsymbol", "operatorname", "text", "mathbf", "mathit", "mathcal", "bar", "tilde",
