@@ -107,8 +107,8 @@ def _step_view(step: Step) -> dict:
         rows = [[cell(c) for c in row] for row in step.table.rows]
         table = {"spec": "l" * len(step.table.header),
                  "header": [cell(h) for h in step.table.header], "rows": rows,
-                 # full-size fractions in the rows need taller rows, or one row's fraction touches the next
-                 "stretch": 2.0 if any("\\frac" in c for row in rows for c in row) else 1.4}
+                 # full-size fractions in the rows need taller rows (1.8: a clear gap between stacked fractions)
+                 "stretch": 1.8 if any("\\frac" in c for row in rows for c in row) else 1.4}
     figure = None
     if step.figure is not None and not step.figure.data.get("statement_only"):
         figure = _figure_view(step.figure)
