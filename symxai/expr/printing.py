@@ -14,6 +14,8 @@ objects into LaTeX.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import sympy
 from sympy.printing.latex import LatexPrinter
@@ -205,6 +207,26 @@ def name_tex(name: str, value=None) -> str:
     return symbol_tex(name, bold=is_vector(value))
 
 
+_SHEET = ContextVar("symxai_sheet_printing", default=False)
+FLAT_COLUMN = 0.75  # a column vector at most this share of the line wide prints as a row, (a, b)^T, on sheets
+
+
+@contextmanager
+def sheet_printing():
+    """Print for a sheet's page: a short column vector is a transposed row, ``(a, b, c)^T``, one
+    line high instead of a stack of (fraction) rows.  Other output (LMS, web) keeps the columns.
+
+    >>> with sheet_printing():
+    ...     tex(sympy.Matrix([1, 2]))
+    '\\\\left(1, 2\\\\right)^{\\\\top}'
+    """
+    token = _SHEET.set(True)
+    try:
+        yield
+    finally:
+        _SHEET.reset(token)
+
+
 class SymxaiLatexPrinter(LatexPrinter):
     """SymPy's LaTeX printer with symxai's names and matrix notation."""
 
@@ -315,6 +337,10 @@ class SymxaiLatexPrinter(LatexPrinter):
         return out if exp is None else f"{out}^{{{exp}}}"
 
     def _print_MatrixBase(self, expr):
+        if _SHEET.get() and expr.cols == 1 and 2 <= expr.rows <= LONG_VECTOR:
+            flat = f"\\left({', '.join(self._print(e) for e in expr)}\\right)^{{\\top}}"
+            if width(flat) <= FLAT_COLUMN * LINE_WIDTH:
+                return flat
         if min(expr.shape) != 1 or max(expr.shape) <= LONG_VECTOR:
             cells = [[self._print(e) for e in expr.row(i)] for i in range(expr.rows)]
             if expr.cols > 3 or not any("\\frac" in c for row in cells for c in row):  # a wide row stays small
@@ -409,8 +435,13 @@ def width(code: str) -> float:
                 i = end + 1
             else:
                 total, i = total + 0.7, i + 2
+        elif code.startswith("\\begin{", i) and (env := _ENVIRONMENT.match(code, i)):
+            total += _environment_width(env.group(2)) + (2.0 if env.group(1) == "cases" else 0.0)
+            i = env.end()
         elif ch == "\\":
             m = _COMMAND.match(code, i)
+            if m is None:  # a lone backslash at the end
+                break
             name, i = m.group(1), m.end()
             if name in _DELIMITER_SIZES:
                 i = (_COMMAND.match(code, i).end() if code[i:i + 1] == "\\" else i + 1)
@@ -424,6 +455,24 @@ def width(code: str) -> float:
 
 
 _FRACTION = re.compile(r"\\[dt]?frac\{")
+_ENVIRONMENT = re.compile(r"\\begin\{(cases|matrix|smallmatrix|pmatrix)\}(.*?)\\end\{\1\}", re.S)
+
+
+def _environment_width(body: str) -> float:
+    """A cases or matrix body is as wide as its widest entry in each column, a quad between columns
+    (``width`` of ``\\begin{cases} a & \\text{if } c \\\\ b & \\text{otherwise} \\end{cases}``
+    is not the sum of its rows).
+
+    >>> width(r"\\begin{cases} x_{1} & \\text{if } x_{1} > 0 \\\\0 & \\text{otherwise} \\end{cases}") < 20
+    True
+    """
+    rows = [[width(c) for c in row.split("&")] for row in re.split(r"\\\\(?:\[[^]]*\])?", body) if row.strip()]
+    if not rows:
+        return 0.0
+    cols = max(len(r) for r in rows)
+    return sum(max(r[c] for r in rows if c < len(r)) for c in range(cols)) + 2.0 * (cols - 1)
+
+
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)")
 _DELIMITER_SIZES = {"left", "right", "bigl", "bigr", "Bigl", "Bigr", "big", "Big", "biggl", "biggr"}
 _NO_ROOM = {"mathrm", "boldsymbol", "operatorname", "text", "mathbf", "mathit", "mathcal", "bar", "tilde",

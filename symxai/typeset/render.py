@@ -28,7 +28,9 @@ import sympy
 
 from symxai.errors import SpecError, SymxaiError
 from symxai.solve.model import Step
-from symxai.expr.printing import LINE_WIDTH, aligned, cell, continued, name_tex, prose, shared_roots, tex, width
+from symxai.expr.printing import (LINE_WIDTH, aligned, cell, continued, name_tex, prose, shared_roots, sheet_printing,
+                                  tex, width)
+from symxai.typeset.pack import display, one_row
 from symxai.typeset.texguard import check_spec_texts, escape_text, lock_document
 
 
@@ -67,19 +69,70 @@ def _environment(user_dirs: tuple[str, ...]) -> jinja2.Environment:
     )
 
 
+TABLE_SCALE = 0.8  # tables are set \small (10 pt on an 11 pt sheet); fitted to TeX's width of ETH's Shapley tables
+COLSEP = 1.7  # \tabcolsep on both sides of a column, in units of printing.width
+SIDE_GAP = 3  # between the text beside a table and the table
+SIDE_MIN = 14  # the text beside a table needs at least this much room
+
+
+def table_width(header: list[str], rows: list[list[str]]) -> float:
+    """The printed width of a table (``\\small``, booktabs), estimated like a display's."""
+    cols = list(zip(header, *rows))
+    return sum(max(width(_math(c)) for c in col) for col in cols) * TABLE_SCALE + COLSEP * len(cols)
+
+
+def _math(cell_code: str) -> str:
+    """A cell's code without the dollars around its math (text cells are measured as they are)."""
+    if len(cell_code) > 1 and cell_code[0] == "$" and cell_code[-1] == "$" and cell_code[-2] != "\\":
+        return cell_code[1:-1]
+    return cell_code
+
+
+def _beside(step: Step, table: dict) -> dict | None:
+    """The step's text and display in a column of their own beside its table, when the table leaves
+    room enough and every display line, broken to that room, fits in it; None otherwise.  The
+    template gives the column what TeX measures the table to leave, which the strict build checks."""
+    room = LINE_WIDTH - table_width(table["header"], table["rows"]) - SIDE_GAP
+    if room < SIDE_MIN or not step.lines:
+        return None
+    lines = [aligned(line, int(room) - 2) for line in step.lines]
+    if any(width(row) > room for line in lines for row in line.split("\\\\")):
+        return None
+    return {"lines": lines, "display": display(lines, room)}
+
+
 def _step_view(step: Step) -> dict:
     table = None
     if step.table is not None:
         rows = [[cell(c) for c in row] for row in step.table.rows]
         table = {"spec": "l" * len(step.table.header),
                  "header": [cell(h) for h in step.table.header], "rows": rows,
-                 # full-size fractions in the rows need taller rows, or one row's fraction touches the next
-                 "stretch": 2.0 if any("\\frac" in c for row in rows for c in row) else 1.4}
+                 # full-size fractions in the rows need taller rows (1.8: a clear gap between stacked fractions)
+                 "stretch": 1.8 if any("\\frac" in c for row in rows for c in row) else 1.4}
     figure = None
     if step.figure is not None and not step.figure.data.get("statement_only"):
         figure = _figure_view(step.figure)
+    lines = [aligned(line) for line in step.lines]
+    beside = _beside(step, table) if table is not None and figure is None else None
     return {"title": step.title, "text": prose(step.text, step.values),
-            "lines": [aligned(line) for line in step.lines], "table": table, "figure": figure}
+            "lines": lines, "display": display(lines), "table": table, "figure": figure, "beside": beside}
+
+
+def joined(views: list[dict]) -> list[dict]:
+    """Step views with a step that has neither title nor prose put into the display of the step
+    before it (when that one ends with its display: no table, no figure), so that
+    ``R_1 = 3 * 1 = 3`` and ``R_2 = 1 * 0 = 0`` of two steps share one display."""
+    out: list[dict] = []
+    for view in views:
+        prev = out[-1] if out else None
+        if (prev is not None and not view["title"] and not view["text"].strip() and view["lines"]
+                and prev["lines"] and prev["table"] is None and prev["figure"] is None):
+            lines = prev["lines"] + view["lines"]
+            out[-1] = {**prev, "lines": lines, "display": display(lines),
+                       "table": view["table"], "figure": view["figure"], "beside": None}
+        else:
+            out.append(view)
+    return out
 
 
 def _figure_view(fig) -> dict:
@@ -132,8 +185,10 @@ def task_view(task, solution, verification) -> dict:
         "part_label": (part.get("title") or f"Part {part['id']}") if part is not None else "",
         "statement": task.statement,
         "discussion": task.discussion or "",
-        "steps": [_step_view(s) for s in solution.steps],
+        "steps": joined([_step_view(s) for s in solution.steps]),
         "answers": answers,
+        "answer_display": display(rows := [f"{a['lhs']} &= {a['display']}" for a in answers], ANSWER_WIDTH),
+        "answer_row": one_row(rows, ANSWER_WIDTH - 10) or "",  # the box on one line, after its label
         "where": [tex(line) for line in where],
         "cases": list(getattr(solution, "cases", [])),
         "figures": figures,
@@ -160,7 +215,8 @@ def render(sheet, results: dict, kind: str, user_dirs: list[Path] | None = None,
         raise SpecError(problems)
     template = environment(user_dirs).get_template(f"{kind}.tex.j2")
     try:
-        source = template.render(**sheet_context(sheet, results, seed))
+        with sheet_printing():
+            source = template.render(**sheet_context(sheet, results, seed))
     except jinja2.exceptions.SecurityError as exc:
         raise TemplateSecurityError(f"template {kind}.tex.j2: {exc} (templates run sandboxed)") from None
     return lock_document(source)
