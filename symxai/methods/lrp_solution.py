@@ -112,8 +112,12 @@ def general(sol, p, tidy, pre) -> dict:
             value = tidy(step.relevance[j])
             relations[name] = value
             shown = _display(step, layer, j, above) if step.fractions else None
-            terms = [sympy.Symbol(name)] + ([shown] if shown is not None else [])
             collected = _collected(step, j, above, tidy) if shown is not None else value
+            count = sum(1 for k in range(layer.width) if step.fractions and step.fractions[k][j][0] != 0
+                        and above[k] != 0 and not step.zero[k])
+            if collected is not None and shown is not None and shown.code.count("\\frac") > count:
+                shown = None  # fractions of fractions (h_3/2 over h_3/2 + h_4/2): the cancelled share says it
+            terms = [sympy.Symbol(name)] + ([shown] if shown is not None else [])
             if collected is not None:
                 terms.append(collected)
             if li == len(net.layers) - 1:
@@ -175,16 +179,19 @@ def proof(sol, p, restrict, cond_tex, pre) -> None:
         rel = ("=>",) + ("=",) * (len(terms) - 2)
         lines.append(Line(*terms, rel=rel, domain=region))
     cont = f.has(sympy.Max, sympy.Min, sympy.Abs) or not f.has(sympy.Piecewise)
-    intro = ("Substituting the active neurons' values into $y = " + tex(y_h) + "$ region by region:"
+    folded = p.repeat and ok and cont  # the boundaries said in the intro, no closing paragraph
+    intro = ("Substituting the active neurons' values into $y = " + tex(y_h) + "$ region by region (both "
+             "sides are continuous, so they agree on the boundaries too):" if folded else
+             "Substituting the active neurons' values into $y = " + tex(y_h) + "$ region by region:"
              if p.repeat else "On each region of fixed activation pattern the network is linear: substitute "
              "the active neurons' values into $y = " + tex(y_h) + "$ and compare with [[f]] there.")
-    close = (("By continuity they agree on the boundaries too." if cont and p.repeat else
-              "Both sides are continuous, so they agree on the boundaries as well: the network implements "
+    close = (("Both sides are continuous, so they agree on the boundaries as well: the network implements "
               "$f$ on the whole domain." if cont else
               "They agree on the boundaries as well (checked region by region): the network implements $f$.")
              if ok else "In some region they differ: the network does NOT implement $f$.")
     sol.step(intro, *lines, title="The network implements f", where=where, f=f)
-    sol.step(close)
+    if not folded:
+        sol.step(close)
 
 
 def _substituted(w, vals, bias) -> str:
@@ -309,8 +316,8 @@ def boundaries(sol, p, per_region, names, cond_tex) -> None:
         return
     params = sorted(set().union(*(sympy.sympify(per_region[o][n]).free_symbols for _, o, n in jumps))
                     - set(p.network.inputs), key=str)
-    text = (f"On the boundaries ({where}) the rule gives the limits of the neighbouring formulas "
-            "where those are defined")
+    text = (f"On the boundaries ({where}) the rule gives the values of the neighbouring formulas "
+            "wherever those are defined")
     bits = []
     for b0 in dict.fromkeys(bb for bb, _, _ in jumps):
         for param in params:
@@ -321,16 +328,37 @@ def boundaries(sol, p, per_region, names, cond_tex) -> None:
                 lim = {o: sympy.simplify(_restricted(regs[b0], sympy.cancel(per_region[o][n].xreplace(at))))
                        for bb, o, nn in jumps if bb == b0 and nn == n}
                 if lim and any(v != on for v in lim.values()):
-                    rows.append(f"${tex(sympy.Symbol(n))} = {tex(on)}$, while the formula for "
-                                + " and for ".join(f"${cond_tex(regs[o])}$ tends to ${tex(v)}$"
-                                                   for o, v in lim.items()))
+                    rows.append(f"${tex(sympy.Symbol(n))} = {tex(on)}$, while the formula "
+                                + " and the one ".join(f"for ${_side(regs[b0], regs[o], cond_tex)}$ tends to "
+                                                       f"${tex(v)}$" for o, v in lim.items()))
             if rows:
-                bits.append(f"at ${tex(param)} = 0$ they do not: on {eq_text(regs[b0])} the rule gives "
+                bits.append(f"at ${tex(param)} = 0$ it does not: on {eq_text(regs[b0])} the rule gives "
                             + "; ".join(rows) + f", so the explanation jumps there for ${tex(param)} = 0$")
-    text += (f" (for ${tex(params[0])} > 0$ the relevances are continuous); " + "; ".join(bits) + "."
+    positive = len(params) == 1 and all(_continuous_for_positive(regs[b], per_region[o][n], per_region[b][n],
+                                                                  params[0]) for b, o, n in jumps)
+    text += ((f" for every ${tex(params[0])} > 0$ (checked boundary by boundary)"
+              if positive else "") + "; " + "; ".join(bits) + "."
              if bits else ": the relevances are continuous there; where a formula reads $0/0$ for a parameter "
              "value the boundary keeps a formula of its own in the answer.")
     sol.step(text, title="Boundaries")
+
+
+def _continuous_for_positive(boundary, open_value, value, param) -> bool:
+    """Does the open region's formula, with ``param`` > 0, take the boundary's value there wherever it is
+    defined there (a formula that reads 0/0 at the origin for every parameter value is not compared)?"""
+    pos = sympy.Symbol(str(param), positive=True)
+    fo, fb = (sympy.sympify(v).xreplace({param: pos}) for v in (open_value, value))
+    return not defined_on(boundary, fo) or same_on(boundary, fo, fb)
+
+
+def _side(boundary, region, cond_tex) -> str:
+    """The open region by the side of the boundary it lies on (a_1 > a_2), else by all its conditions."""
+    from symxai.solve.regions import Region, describe
+    signs = dict(region.constraints)
+    eqs = [z for z, s in boundary.constraints if s == 0 and signs.get(z, 0) != 0]
+    if len(eqs) != 1:
+        return cond_tex(region)
+    return tex(describe(Region(region.signs, [(eqs[0], signs[eqs[0]])], region.inputs)))
 
 
 def _restricted(region, value):
