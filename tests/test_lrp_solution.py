@@ -133,3 +133,88 @@ def test_an_injected_false_lrp_step_fails_the_build(tmp_path, monkeypatch):
     monkeypatch.setattr(lrp_solution, "general", with_false_step)
     with pytest.raises(VerificationError, match="The rule for this network"):
         build([PROBLEMS / "tub-ml-sheet14.yaml"], tmp_path, tex_only=True)
+
+
+def test_the_rule_paragraph_is_stated_once_per_exercise(solved):
+    """Network A states the rule and the 0/0 convention; B and C (same rule) do not repeat it."""
+    def stated(sheet, key):
+        solution, _ = solved[(sheet, key)]
+        return any(s.title == "Propagation rule" for s in solution.steps)
+    assert stated("tub-ml-sheet14.yaml", "lrp-max.A") and stated("tub-ml-sheet11.yaml", "lrp-min.A")
+    assert not any(stated("tub-ml-sheet14.yaml", k) for k in ("lrp-max.B", "lrp-max.C"))
+    assert not stated("tub-ml-sheet11.yaml", "lrp-min.B")
+
+
+def test_the_zero_share_sentence_tells_a_zero_numerator_from_a_vanishing_denominator(solved):
+    texts = {k: " ".join(s.text for s in solved[(f, k)][0].steps) for f, k in
+             [("tub-ml-sheet14.yaml", "lrp-max.A"), ("tub-ml-sheet11.yaml", "lrp-min.A")]}
+    for text in texts.values():
+        assert "inactive ReLU neuron ($a_j = 0$) has a zero numerator" in text
+        assert "0/0 := 0" in text
+    assert "sum of non-negative terms" in texts["lrp-max.A"]  # z+ on inputs >= 0
+    assert "sum of non-negative terms" not in texts["lrp-min.A"]  # LRP-gamma: contributions can cancel
+    assert "cancel" in texts["lrp-min.A"]
+
+
+def test_implements_f_shows_the_substitution_in_one_line_per_region(solved):
+    sol_a, _ = solved[("tub-ml-sheet11.yaml", "lrp-min.A")]
+    sol_c, _ = solved[("tub-ml-sheet14.yaml", "lrp-max.C")]
+    proof = [s for s in sol_a.steps if s.title == "The network implements f"][0]
+    codes = [t.code for line in proof.lines for t in line.terms if isinstance(t, Tex)]
+    assert "a_{1} - (a_{1} - a_{2})" in codes, codes
+    assert len(proof.lines) == 2 and all(isinstance(line.terms[-1], sympy.Min) for line in proof.lines)
+    proof_c = [s for s in sol_c.steps if s.title == "The network implements f"][0]
+    assert len(proof_c.lines) == 2
+    assert any(t.code.startswith("\\frac{1}{2}\\left(") for line in proof_c.lines for t in line.terms
+               if isinstance(t, Tex)), [tex(line) for line in proof_c.lines]
+
+
+def test_a_mirrored_region_is_named_not_repeated_and_only_when_the_formulas_match(solved):
+    sol_b, _ = solved[("tub-ml-sheet11.yaml", "lrp-min.B")]
+    said = [s.text for s in sol_b.steps if "mirror image" in s.text]
+    assert len(said) == 1 and "R_{h_{2}} \\leftrightarrow R_{h_{3}}" in said[0], said
+    net = load_sheet(PROBLEMS / "tub-ml-sheet11.yaml").task("lrp-min.B").problem.network
+    a1, a2 = net.inputs
+    names = ["R_h1", "R_h2", "R_h3", "R_1", "R_2"]
+    seen = {"R_h1": a1 + a2, "R_h2": a1 - a2, "R_h3": sympy.Integer(0), "R_1": a1, "R_2": a2 ** 2}
+    mirror = {"R_h1": a1 + a2, "R_h2": sympy.Integer(0), "R_h3": a2 - a1, "R_1": a1 ** 2, "R_2": a2}
+    assert lrp_solution.mirrored(net, seen, mirror, names) == {"R_1": "R_2", "R_2": "R_1", "R_h1": "R_h1",
+                                                               "R_h2": "R_h3", "R_h3": "R_h2"}
+    wrong = dict(mirror, R_1=a1)  # R_1 is not R_2 with the inputs exchanged
+    assert lrp_solution.mirrored(net, seen, wrong, names) is None
+
+
+def test_symbolic_weights_give_the_two_steps_compactly(solved):
+    """Lecture 14 Ex 7: the gates as H(z_j) of named pre-activations, gradient x input said after it was
+    computed, and no step line holds a step function of a written-out pre-activation."""
+    from symxai.methods import lrp_gated
+    solution, _ = solved[("tub-ml1-lecture14.yaml", "lrp-two-layer")]
+    assert any(s.title == "Both steps together" for s in solution.steps)
+    assert any("gradient $\\times$ input" in s.text for s in solution.steps)
+    for step in solution.steps:
+        for line in step.lines:
+            for t in line.terms:
+                if isinstance(t, sympy.Basic):
+                    assert all(h.args[0].is_Symbol for h in t.atoms(sympy.Heaviside)), tex(line)
+    p = load_sheet(PROBLEMS / "tub-ml1-lecture14.yaml").task("lrp-two-layer").problem
+    net = p.network
+    zs, where = lrp_gated.pre_activations(net)
+    v = list(net.layers[1].weights)
+    y = sum((vj * sympy.Max(0, where[z]) for vj, z in zip(v, zs)), sympy.Integer(0))
+    right = {n: x * sum((net.layers[0].weights[j, i] * v[j] * sympy.Heaviside(zs[j], 0) for j in range(len(zs))),
+                        sympy.Integer(0)) for i, (n, x) in enumerate(zip(net.input_relevance, net.inputs))}
+    assert lrp_gated._gradient_times_input(net, y, right, where)
+    assert not lrp_gated._gradient_times_input(net, y, {n: 2 * r for n, r in right.items()}, where)
+
+
+def test_continuity_for_positive_gamma_is_said_only_after_it_is_checked(solved):
+    from symxai.solve.regions import Region
+    sol_b, _ = solved[("tub-ml-sheet11.yaml", "lrp-min.B")]
+    boundary = [s.text for s in sol_b.steps if s.title == "Boundaries"][0]
+    assert "for every $\\gamma > 0$ (checked boundary by boundary)" in boundary, boundary
+    assert "the formula for $a_{1} > a_{2}$ tends to" in boundary, boundary
+    a1, a2 = sympy.symbols("a1 a2", nonnegative=True)
+    g = sympy.Symbol("gamma", nonnegative=True)
+    line = Region({}, [(a1 - a2, 0), (a1 + a2, 1)], [a1, a2])
+    assert lrp_solution._continuous_for_positive(line, a1 * a2 * (g + 1) / (a1 * g + a2), a1, g)
+    assert not lrp_solution._continuous_for_positive(line, a1 * g / (g + 1), a1, g)  # a jump for every gamma

@@ -29,6 +29,7 @@ class BuildContext:
 
     def __init__(self, file: str, symbols: SymbolTable, lines: list[str], problems: list[Problem]):
         self.file, self.symbols, self.lines, self.problems = file, symbols, lines, problems
+        self.earlier: list = []  # the problems built for the earlier parts of the same exercise
 
     def problem(self, loc: Location | None, message: str) -> None:
         loc = loc or Location(self.file)

@@ -5,11 +5,12 @@ passes relevance down with its rule (one ``propagate`` over the table in
 ``symxai.solve.lrp_rules``).  With symbolic inputs the domain is split into the
 regions of a fixed activation pattern (``symxai.solve.regions``) and every
 relevance is a Piecewise; with symbolic weights a ReLU gate stays symbolic.
-The worked solution shows the network, optionally the proof that it
-implements a given f, and per region the forward pass, each propagation step
-with the rule instantiated, and conservation per layer.  Verified against a
-plain numpy forward/backward pass at points of every region and on the
-boundaries between them.
+The worked solution (``lrp_solution``; ``lrp_gated`` for symbolic weights,
+``lrp_rule_text`` for the rule paragraph, said once per exercise) shows the
+proof that the network implements a given f, the rule as general relations
+between the layers, the open regions compactly and the boundaries in one
+sentence.  Verified against a plain numpy forward/backward pass at points of
+every region and on the boundaries between them.
 """
 
 from __future__ import annotations
@@ -17,12 +18,11 @@ from __future__ import annotations
 import math
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 import sympy
 
-from symxai.solve.lrp_rules import DEFAULTS, PRESETS, RULES, check_rule_params, formula, propagate
+from symxai.solve.lrp_rules import DEFAULTS, PRESETS, RULES, check_rule_params, propagate
 from symxai.solve.model import Figure, Line, Solution, Tex
 from symxai.solve.network import build_network, figure_data
 from symxai.reference import lrp as ref
@@ -30,7 +30,8 @@ from symxai.solve.regions import (Region, defined_on, describe, enumerate_region
                                   refine, region_point, same_on, sign_on, solve_lp)
 from symxai.specs.schema import Bool, Choice, Expr, Field, ListOf, Name, Record
 from symxai.specs.limits import MAX_LRP_HIDDEN, MAX_LRP_REGIONS, over
-from symxai.methods import lrp_solution as shape
+from symxai.methods.lrp_tidy import tidy as _tidy
+from symxai.methods import lrp_gated as gated, lrp_rule_text as rule_text, lrp_solution as shape
 from symxai.methods import register
 from symxai.methods.base import BuildContext, Method
 
@@ -49,9 +50,7 @@ _LAYER = Record({
 _PER_LAYER = ("epsilon", "gamma", "alpha", "beta")
 _RULE = Choice(*RULES)
 GATED = "gated"  # Step.domain of the symbolic-weight case: points where the output is not 0
-BIAS_TEXT = {"neuron": "A bias counts as an extra neuron of activation 1 in the denominator: it takes its share "
-                       "of relevance, which does not reach the layer below.",
-             "ignore": "Biases are left out of the denominators, so each layer passes on all relevance it receives."}
+
 
 
 @dataclass
@@ -71,6 +70,7 @@ class LrpProblem:
     draws: list = field(default_factory=lambda: [0])
     found: list | None = field(default=None, repr=False)
     refined: list | None = field(default=None, repr=False)
+    repeat: bool = False  # an earlier part of the exercise stated the same rule: not stated again
 
     @property
     def regions(self) -> list | None:
@@ -166,7 +166,10 @@ class Lrp(Method):
         conv.update({k: params[k] for k in DEFAULTS if k in params})
         bias, stabiliser = conv.pop("bias"), conv.pop("stabiliser")
         layered = per_layer if any(any(k in raw for k in _PER_LAYER) for raw in params["layers"]) else None
-        return LrpProblem(net, rules, values, bias, stabiliser, f, params.get("boundaries", True), conv, layered)
+        p = LrpProblem(net, rules, values, bias, stabiliser, f, params.get("boundaries", True), conv, layered)
+        key = rule_text.conventions_key(p)  # a later part of the same exercise with the same rule does not repeat it
+        p.repeat = any(isinstance(q, LrpProblem) and rule_text.conventions_key(q) == key for q in ctx.earlier)
+        return p
 
     @staticmethod
     def _rules(ctx: BuildContext, params, n: int, d: int):
@@ -260,7 +263,8 @@ class Lrp(Method):
         sol, net = Solution(), p.network
         sol.step("", figure=Figure("network", {**figure_data(net, in_statement=True),
                                                                 "statement_only": True}))
-        self._conventions(sol, p)
+        if not p.repeat:
+            rule_text.conventions(sol, p)
         if p.implements is not None:
             shape.proof(sol, p, _restrict, _cond_tex, _pre)
         shape.general(sol, p, _tidy, _pre)
@@ -289,11 +293,22 @@ class Lrp(Method):
     def _solve_gated(self, p: LrpProblem) -> Solution:
         """Symbolic weights: one case, each ReLU gate written as a step function."""
         sol, net = Solution(), p.network
+        if gated.applies(p):
+            first = gated.solve(sol, p, rule_text.conventions, shape.general, _tidy, _pre, shape.meanings)
+            _, acts = forward(net, None)
+            meaning = {sympy.Symbol(n): v for n, v in zip(net.layers[-1].relevance, net.output_relevance(acts[-1]))}
+            for step in sol.steps[first:]:
+                step.where = {**meaning, **step.where}
+                step.domain = GATED
+            values = self._values(p, None)
+            for name in self.answer_names(p):
+                sol.answer(name, values[name], f"relevance {name}")
+            return sol
         sol.step("The network, with the weight of each connection on its arrow:",
                  *[Line(sympy.Symbol(n), _pre(net, li, k), kind="definition") for li, layer in enumerate(net.layers)
                    for k, n in enumerate(layer.neurons)],
                  title="The network", figure=Figure("network", figure_data(net, in_statement=True)))
-        self._conventions(sol, p)
+        rule_text.conventions(sol, p)
         first = len(sol.steps)
         out = self._case(sol, p, None)
         _, acts = forward(net, None)
@@ -325,33 +340,6 @@ class Lrp(Method):
         if point is not None:
             values.update(zip(p.network.inputs, point))
         return values
-
-    def _conventions(self, sol, p):
-        rules = {r.key: r for r in p.rules}
-        which = (f"at every layer" if len(rules) == 1 else
-                 "; ".join(f"{r.title} at layer {i + 1}" for i, r in enumerate(p.rules)))
-        lines = [Line(Tex(formula(r, p.conv))) for r in rules.values()]
-        bias = BIAS_TEXT[p.bias] if p.network.has_bias else "The network has no biases."
-        stab = (" The $\\varepsilon$ stabiliser is added as $z + \\varepsilon" +
-                ("\\operatorname{sign}(z)$." if p.stabiliser == "sign" else "$.")
-                if any(r.stabilised for r in p.rules) else "")
-        inline = len(rules) == 1 and len(lines) == 1
-        sol.step(f"The rule {' / '.join(r.title for r in rules.values())} is applied {which}, starting from "
-                 f"$R_{{\\mathrm{{out}}}} = y$" + (f": ${lines[0].terms[0].code}$." if inline else ":")
-                 if len(rules) == 1 else f"Rules: {which}.", *([] if inline else lines), title="Propagation rule")
-        if p.layer_params:
-            from symxai.expr.printing import tex
-            names = {"epsilon": "\\varepsilon", "gamma": "\\gamma", "alpha": "\\alpha", "beta": "\\beta"}
-            each = ["layer %d: %s" % (li + 1, ", ".join(f"${names[k]} = {tex(v)}$" for k, v in lp.items()
-                                                      if k in names and k in r.params))
-                    for li, (lp, r) in enumerate(zip(p.layer_params, p.rules)) if any(k in r.params for k in names)]
-            sol.step("The rule parameters differ from layer to layer: " + "; ".join(each) + ".")
-        sol.step(bias + stab + _convention_text(p) +
-                 " An inactive ReLU neuron ($a_j = 0$) receives and passes on no relevance, and a share whose "
-                 "denominator vanishes is 0: we set $0/0 := 0$." +
-                 (" With symbolic weights the sign of a pre-activation is unknown; "
-                  "$H(z)$ is the step function with $H(0) = 0$, so that $a = z\\,H(z)$."
-                  if p.regions is None else ""))
 
     def _case(self, sol, p, region):
         net = p.network
@@ -445,80 +433,6 @@ class Lrp(Method):
         for li, layer in enumerate(net.layers[:-1]):
             out.update({n: float(v) for n, v in zip(layer.relevance, rel[li + 1])})
         return out
-
-
-def _convention_text(p) -> str:
-    """One sentence per convention that differs from the default or that a rule's bias handling implies."""
-    keys, c, out = {r.key for r in p.rules}, p.conv, []
-    if p.stabiliser == "sign" and c.get("sign_of_zero") == "plus" and "epsilon" in keys:
-        out.append("Here $\\operatorname{sign}(0) = +1$: a vanishing $z$ becomes $\\varepsilon$.")
-    if "gamma" in keys and c.get("gamma_negative") == "generalised":
-        out.append("Where $z_k < 0$ LRP-$\\gamma$ uses $w_{jk} + \\gamma w_{jk}^-$ (the generalised rule); "
-                   "where $z_k = 0$ it passes nothing.")
-    if c.get("split_inputs") and keys & {"gamma", "z+", "alphabeta"}:
-        out.append("A negative activation is split off, $a_j = a_j^+ + a_j^-$, and meets the mirrored weights.")
-    if p.network.has_bias and p.bias == "neuron":
-        if "zB" in keys:
-            out.append("In $z^{\\mathcal{B}}$ the bias " + ("enters the denominator as $b_k$." if c.get("zB_bias") == "add"
-                       else "is a neuron with bounds $l = h = 1$ and adds $b_k - b_k^+ - b_k^- = 0$."))
-        if "w2" in keys:
-            out.append("In $w^2$ the bias " + ("enters the denominator as $b_k^2$." if c.get("w2_bias") == "square"
-                                                else "is left out."))
-        if "flat" in keys:
-            out.append("The flat rule leaves the bias out.")
-    return "".join(" " + t for t in out)
-
-
-def _tidy(e):
-    """Canonical form: a cancelled rational function, its denominator written as a product of the affine
-    factors it is made of; simplify only for gated formulas (symbolic weights)."""
-    e = sympy.sympify(e)
-    if e.has(sympy.Heaviside, sympy.sign, sympy.Max, sympy.Min):
-        return sympy.simplify(e)
-    gens = tuple(sorted(e.free_symbols, key=str))
-    if not gens:
-        return e
-    try:
-        f = _field(gens).from_sympy(e)
-    except (sympy.polys.polyerrors.PolynomialError, sympy.CoercionFailed, ValueError, TypeError,
-            ZeroDivisionError):
-        return sympy.factor(sympy.cancel(e)) if _small(e, 200) else e
-    return _show(f)
-
-
-@lru_cache(maxsize=64)
-def _field(gens):
-    """The field of rational functions in ``gens`` over QQ: cancelling there is polynomial gcd on dense
-    coefficient lists, measured 10-50x faster than cancel/factor on expression trees."""
-    return sympy.QQ.frac_field(*gens)
-
-
-def _show(f):
-    """A field element as numerator / (product of factors): the denominator's factors are found by
-    factoring it (it is a product of a few affine forms), a small numerator is factored too."""
-    ring = f.numer.ring
-    num, den = f.numer, f.denom
-    if den == ring.one:
-        return _factored(num)
-    const, factors = den.factor_list()
-    expr_den = sympy.Mul(*[g.as_expr() ** k for g, k in factors])
-    return _factored(num) / (const * expr_den)
-
-
-def _factored(poly):
-    """A small polynomial factored (a1^2 a2 gamma (gamma + 1)), a large one expanded (factoring costs)."""
-    if len(poly.terms()) > 12:
-        return poly.as_expr()
-    const, factors = poly.factor_list()
-    return const * sympy.Mul(*[g.as_expr() ** k for g, k in factors])
-
-
-def _small(e, limit: int) -> bool:
-    """Has ``e`` at most ``limit`` nodes? Stops counting early, unlike count_ops on a large formula."""
-    for n, _ in enumerate(sympy.preorder_traversal(e)):
-        if n >= limit:
-            return False
-    return True
 
 
 def _pre(net, li, k):

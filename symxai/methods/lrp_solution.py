@@ -112,8 +112,12 @@ def general(sol, p, tidy, pre) -> dict:
             value = tidy(step.relevance[j])
             relations[name] = value
             shown = _display(step, layer, j, above) if step.fractions else None
-            terms = [sympy.Symbol(name)] + ([shown] if shown is not None else [])
             collected = _collected(step, j, above, tidy) if shown is not None else value
+            count = sum(1 for k in range(layer.width) if step.fractions and step.fractions[k][j][0] != 0
+                        and above[k] != 0 and not step.zero[k])
+            if collected is not None and shown is not None and shown.code.count("\\frac") > count:
+                shown = None  # fractions of fractions (h_3/2 over h_3/2 + h_4/2): the cancelled share says it
+            terms = [sympy.Symbol(name)] + ([shown] if shown is not None else [])
             if collected is not None:
                 terms.append(collected)
             if li == len(net.layers) - 1:
@@ -171,32 +175,40 @@ def proof(sol, p, restrict, cond_tex, pre) -> None:
         vals = acts[-2]
         sub = Tex(_substituted(w, vals, top.bias[net.output]),
                   sum((wj * v for wj, v in zip(w, vals)), sympy.Integer(0)) + top.bias[net.output])
-        terms = [Tex(cond_tex(region)), sympy.Symbol("y"), y_h, sub, y] + ([f] if same else [])
+        terms = [Tex(cond_tex(region)), sympy.Symbol("y"), sub, y] + ([f] if same else [])
         rel = ("=>",) + ("=",) * (len(terms) - 2)
         lines.append(Line(*terms, rel=rel, domain=region))
-    sol.step("On each region of fixed activation pattern the network is linear: substitute the active "
-             "neurons and compare $y$ with [[f]] there.", *lines, title="The network implements f",
-             where=where, f=f)
     cont = f.has(sympy.Max, sympy.Min, sympy.Abs) or not f.has(sympy.Piecewise)
-    sol.step(("Both sides are continuous, so they agree on the boundaries between the regions as well: "
-              "the network implements $f$ on the whole domain." if cont else
+    folded = p.repeat and ok and cont  # the boundaries said in the intro, no closing paragraph
+    intro = ("Substituting the active neurons' values into $y = " + tex(y_h) + "$ region by region (both "
+             "sides are continuous, so they agree on the boundaries too):" if folded else
+             "Substituting the active neurons' values into $y = " + tex(y_h) + "$ region by region:"
+             if p.repeat else "On each region of fixed activation pattern the network is linear: substitute "
+             "the active neurons' values into $y = " + tex(y_h) + "$ and compare with [[f]] there.")
+    close = (("Both sides are continuous, so they agree on the boundaries as well: the network implements "
+              "$f$ on the whole domain." if cont else
               "They agree on the boundaries as well (checked region by region): the network implements $f$.")
              if ok else "In some region they differ: the network does NOT implement $f$.")
+    sol.step(intro, *lines, title="The network implements f", where=where, f=f)
+    if not folded:
+        sol.step(close)
 
 
 def _substituted(w, vals, bias) -> str:
-    """sum_k w_k h_k with each h_k replaced by its value in parentheses: a_1 - (a_1 - a_2)."""
+    """sum_k w_k h_k with each h_k replaced by its value in parentheses: a_1 - (a_1 - a_2); a weight
+    shared by every term (in size) is pulled out: 1/2 ((x_1 + x_2) + (x_1 - x_2) + 0)."""
+    used = [(wk, v) for wk, v in zip(w, vals) if wk != 0]
+    common = abs(used[0][0]) if used and len({abs(wk) for wk, _ in used}) == 1 and bias == 0 else 1
     out = ""
-    for wk, v in zip(w, vals):
-        if wk == 0:
-            continue
+    for wk, v in used:
         inner = "0" if v == 0 else (f"({tex(v)})" if isinstance(v, sympy.Add) else tex(v))
-        coef = abs(wk)
+        coef = abs(wk) / common
         body = inner if coef == 1 else f"{tex(coef)}\\,{inner}"
         out += (" - " if wk < 0 else (" + " if out else "")) + body
     if bias != 0:
         out += f" + {tex(bias)}" if bias > 0 else f" - {tex(-bias)}"
-    return out.strip() or "0"
+    out = out.strip() or "0"
+    return out if common == 1 else f"{tex(common)}\\left({out}\\right)"
 
 
 def regions_part(sol, p, per_region, names, cond_tex) -> None:
@@ -207,7 +219,8 @@ def regions_part(sol, p, per_region, names, cond_tex) -> None:
     order = hidden + list(net.input_relevance)
     cells = [[per_region[i][n] for n in order] for i in opens]
     short = all(width(tex(c)) <= TABLE_CELL for row in cells for c in row) and len(order) <= 7
-    intro = ("Inserting the activations of each region of fixed activation pattern "
+    intro = ("Inserting the activations of each region:" if p.repeat else
+             "Inserting the activations of each region of fixed activation pattern "
              "(an inactive neuron has $h_j = 0$ and passes nothing on):")
     if short:
         header = ["Region"] + [Tex(tex(sympy.Symbol(n))) for n in order]
@@ -216,12 +229,49 @@ def regions_part(sol, p, per_region, names, cond_tex) -> None:
         return
     for count, i in enumerate(opens):
         region = p.regions[i]
+        mirror = next(((j, m) for j in opens[:count] if (m := mirrored(net, per_region[j], per_region[i], order))),
+                      None)
+        if mirror is not None:
+            j, m = mirror
+            x1, x2 = net.inputs
+            pairs = [(a, b) for a, b in m.items() if a != b and str(a) < str(b)]
+            said = ", ".join(f"${tex(sympy.Symbol(a))} \\leftrightarrow {tex(sympy.Symbol(b))}$" for a, b in pairs)
+            sol.step(f"Region ${cond_tex(region)}$: the mirror image of region ${cond_tex(p.regions[j])}$. Its "
+                     f"formulas are those above with ${tex(x1)} \\leftrightarrow {tex(x2)}$ exchanged, and with "
+                     f"them {said} (compared formula by formula).")
+            continue
         _, acts = forward(net, region.signs)
         active = ", ".join(f"${tex(sympy.Symbol(n))} = {tex(acts[li + 1][k])}$"
                            for li, layer in enumerate(net.layers[:-1]) for k, n in enumerate(layer.neurons))
         lines = [Line(sympy.Symbol(n), per_region[i][n]) for n in order]
         sol.step((intro + " " if count == 0 else "") + f"Region ${cond_tex(region)}$: {active}.", *lines,
                  title="The open regions" if count == 0 else "", domain=region)
+
+
+def mirrored(net, seen: dict, values: dict, names: list) -> dict | None:
+    """The names of ``values`` matched to those of ``seen`` with the two inputs exchanged (R_1 -> R_2,
+    R_h2 -> R_h3), when every formula of ``values`` is a formula of ``seen`` with x1 <-> x2; else None."""
+    if len(net.inputs) != 2:
+        return None
+    x1, x2 = net.inputs
+    swap = {x1: x2, x2: x1}
+    n1, n2 = net.input_relevance
+    out = {n1: n2, n2: n1}
+    for n in names:
+        if n in out:
+            if not _equal(values[n], seen[out[n]].xreplace(swap)):
+                return None
+            continue
+        match = [m for m in names if m not in (n1, n2) and _equal(values[n], seen[m].xreplace(swap))]
+        if not match:
+            return None
+        # a neuron whose formula is 0 in both regions keeps its place
+        out[n] = n if n in match else match[0]
+    return out if sorted(out.values()) == sorted(out) else None  # a permutation of the names
+
+
+def _equal(a, b) -> bool:
+    return sympy.cancel(sympy.together(sympy.sympify(a) - sympy.sympify(b))) == 0
 
 
 def eq_text(region) -> str:
@@ -258,14 +308,16 @@ def boundaries(sol, p, per_region, names, cond_tex) -> None:
                     continue
                 jumps.append((b, o, n))
     if not jumps:
-        sol.step(f"On the boundaries between the regions ({where}) the rule gives the values of the "
+        sol.step(f"On the boundaries ({where}) the rule again gives the values of the neighbouring formulas: "
+                 "the relevances are continuous." if p.repeat else
+                 f"On the boundaries between the regions ({where}) the rule gives the values of the "
                  "neighbouring formulas: the relevances are continuous there, and the formulas above hold "
                  "on the closed regions.", title="Boundaries")
         return
     params = sorted(set().union(*(sympy.sympify(per_region[o][n]).free_symbols for _, o, n in jumps))
                     - set(p.network.inputs), key=str)
-    text = (f"On the boundaries ({where}) the rule gives the limits of the neighbouring formulas "
-            "where those are defined")
+    text = (f"On the boundaries ({where}) the rule gives the values of the neighbouring formulas "
+            "wherever those are defined")
     bits = []
     for b0 in dict.fromkeys(bb for bb, _, _ in jumps):
         for param in params:
@@ -276,16 +328,37 @@ def boundaries(sol, p, per_region, names, cond_tex) -> None:
                 lim = {o: sympy.simplify(_restricted(regs[b0], sympy.cancel(per_region[o][n].xreplace(at))))
                        for bb, o, nn in jumps if bb == b0 and nn == n}
                 if lim and any(v != on for v in lim.values()):
-                    rows.append(f"${tex(sympy.Symbol(n))} = {tex(on)}$, while the formula for "
-                                + " and for ".join(f"${cond_tex(regs[o])}$ tends to ${tex(v)}$"
-                                                   for o, v in lim.items()))
+                    rows.append(f"${tex(sympy.Symbol(n))} = {tex(on)}$, while the formula "
+                                + " and the one ".join(f"for ${_side(regs[b0], regs[o], cond_tex)}$ tends to "
+                                                       f"${tex(v)}$" for o, v in lim.items()))
             if rows:
-                bits.append(f"at ${tex(param)} = 0$ they do not: on {eq_text(regs[b0])} the rule gives "
+                bits.append(f"at ${tex(param)} = 0$ it does not: on {eq_text(regs[b0])} the rule gives "
                             + "; ".join(rows) + f", so the explanation jumps there for ${tex(param)} = 0$")
-    text += (f" (for ${tex(params[0])} > 0$ the relevances are continuous); " + "; ".join(bits) + "."
+    positive = len(params) == 1 and all(_continuous_for_positive(regs[b], per_region[o][n], per_region[b][n],
+                                                                  params[0]) for b, o, n in jumps)
+    text += ((f" for every ${tex(params[0])} > 0$ (checked boundary by boundary)"
+              if positive else "") + "; " + "; ".join(bits) + "."
              if bits else ": the relevances are continuous there; where a formula reads $0/0$ for a parameter "
              "value the boundary keeps a formula of its own in the answer.")
     sol.step(text, title="Boundaries")
+
+
+def _continuous_for_positive(boundary, open_value, value, param) -> bool:
+    """Does the open region's formula, with ``param`` > 0, take the boundary's value there wherever it is
+    defined there (a formula that reads 0/0 at the origin for every parameter value is not compared)?"""
+    pos = sympy.Symbol(str(param), positive=True)
+    fo, fb = (sympy.sympify(v).xreplace({param: pos}) for v in (open_value, value))
+    return not defined_on(boundary, fo) or same_on(boundary, fo, fb)
+
+
+def _side(boundary, region, cond_tex) -> str:
+    """The open region by the side of the boundary it lies on (a_1 > a_2), else by all its conditions."""
+    from symxai.solve.regions import Region, describe
+    signs = dict(region.constraints)
+    eqs = [z for z, s in boundary.constraints if s == 0 and signs.get(z, 0) != 0]
+    if len(eqs) != 1:
+        return cond_tex(region)
+    return tex(describe(Region(region.signs, [(eqs[0], signs[eqs[0]])], region.inputs)))
 
 
 def _restricted(region, value):

@@ -364,6 +364,7 @@ def _instantiate(sheet: Sheet, ex: Map, lines: list[str], problems: list[Problem
                                  if p.message.startswith("missing required key") else p for p in problems[before:]]
             continue
         ctx = BuildContext(str(sheet.path), symbols, lines, problems)
+        ctx.earlier = [t.problem for t in sheet.tasks if t.exercise is ex]
         problem = method.build(ctx, params)
         if len(problems) > before or problem is None:
             if len(problems) == before:
