@@ -258,19 +258,21 @@ def test_cli_writes_pdfs_and_moodle(tmp_path):
 def test_only_candidates_that_meet_the_constraints_are_verified(monkeypatch, jobs):
     """A candidate its answer constraints reject is solved but never verified; every accepted one is."""
     import symxai.solve.pipeline as pipeline
+    import symxai.specs.spec as spec
 
     solved, verified = [], []
-    real_solve, real_verify = pipeline.solve_sheet, pipeline.require_verified
+    real_load, real_verify = spec.loads_sheet, pipeline.require_verified
 
-    def solving(sheet, *args, **kwargs):
+    def solving(*args, **kwargs):  # every candidate is loaded to be solved
+        sheet = real_load(*args, **kwargs)
         solved.append(sheet.id)
-        return real_solve(sheet, *args, **kwargs)
+        return sheet
 
     def verifying(sheet, results):
         verified.append(sheet.id)
         return real_verify(sheet, results)
 
-    monkeypatch.setattr(pipeline, "solve_sheet", solving)
+    monkeypatch.setattr(spec, "loads_sheet", solving)
     monkeypatch.setattr(pipeline, "require_verified", verifying)
     batch = generate(SHEET, "shapley", count=3, seed=7, render=False, jobs=jobs)
     rejected = batch.rejected.get("constraint distinct-answers", 0)

@@ -245,10 +245,12 @@ def solve_variant(job: tuple) -> dict:
     from symxai.specs.spec import loads_sheet
     try:
         sheet = loads_sheet(text, name)
+        if screen:  # solved, not verified: the answer constraints come first
+            solutions = {t.key: t.method.solve(t.problem) for t in sheet.tasks}
+            answers = {t.key: {n: solutions[t.key].answers[n].value for n in t.answers} for t in sheet.tasks}
+            return {"ok": True, "answers": answers, "screened": (sheet, solutions) if keep else None}
         results = reuse if reuse is not None and set(reuse) == {t.key for t in sheet.tasks} else solve_sheet(sheet)
         answers = {t.key: {n: results[t.key][0].answers[n].value for n in t.answers} for t in sheet.tasks}
-        if screen:
-            return {"ok": True, "answers": answers, "screened": (sheet, results) if keep else None}
         require_verified(sheet, results)
         sources = {}
         if render_tex:
@@ -275,10 +277,15 @@ def verify_candidate(job: tuple) -> dict:
     text, name, screened = job
     if screened is None:
         return solve_variant((text, name, False, False))
-    from symxai.solve.pipeline import require_verified
-    sheet, results = screened
+    from symxai.solve import pipeline
+    sheet, solutions = screened
     try:
-        require_verified(sheet, results)
+        results = {}
+        for task in sheet.tasks:  # what solve_sheet does after each solve
+            verification = pipeline.verify(task, solutions[task.key], seed=0)
+            verification.steps = pipeline.check_steps(task, solutions[task.key], seed=0)
+            results[task.key] = (solutions[task.key], verification)
+        pipeline.require_verified(sheet, results)
         return {"ok": True, "results": results}
     except SymxaiError as exc:
         return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
