@@ -164,3 +164,14 @@ def test_values_that_do_not_read_back_identically_are_not_cached():
         answercache.to_text(sympy.Symbol("x") + 1, {"x": x})
     with pytest.raises(answercache.NotCacheable):  # a mutable matrix reads back immutable
         answercache.to_text(sympy.Matrix([1, 2]), {})
+
+
+def test_lrp_hit_samples_as_a_miss_does(cache):
+    """LRP's sampler counts its draws: the symbols the grader may move are computed on a hit as on a
+    miss (one draw), so the counterexample a wrong answer is shown is the same (it once was not)."""
+    wrong = {"R_1": "(Piecewise((x1 - x2/2, x1 > x2), (x1/2, true)))+1"}
+    plain = check(SHEET14, "lrp-max.C", wrong, cache=False).as_dict()
+    missed = check(SHEET14, "lrp-max.C", wrong).as_dict()
+    assert len(entries(cache)) == 1
+    assert plain == missed == check(SHEET14, "lrp-max.C", wrong).as_dict()
+    assert plain["answers"][0]["status"] == "wrong"
