@@ -2,8 +2,10 @@
 
 For every task of problems/ (an exercise, or each part of one) the engine's own answer (right) and
 that answer plus one (wrong, so feedback runs) are checked by `python -m symxai check FILE TASK
-NAME=TEXT` in a fresh interpreter.  The runs alternate with `python -c "import sympy"` so that load
-on the machine hits both alike; medians of N runs, wall and CPU (user+sys of the process and its
+NAME=TEXT` in a fresh interpreter, each twice: a cold miss (an empty check cache, so the exercise is
+solved and its entry written) and a hit (the cache of symxai/grade/answercache.py filled by one
+earlier check of each answer).  The runs alternate with `python -c "import sympy"` so that load on
+the machine hits both alike; medians of N runs of CPU time (user+sys of the process and its
 children).  Ratios are of medians from the same run.  Usage: python benchmarks/check_latency.py [N]
 """
 
@@ -42,31 +44,54 @@ def corpus_checks() -> list[tuple[str, list[str], list[str]]]:
 
 
 def main(n: int = 3) -> None:
+    import os
+    import tempfile
+
     checks = corpus_checks()
-    for cmd in [BARE, *(c for _, r, w in checks for c in (r, w))]:
-        run_cold(cmd, cwd=ROOT)  # warm the file cache: "cold" means a fresh interpreter, not a cold disk
-    bare, right, wrong = [], {k: [] for k, _, _ in checks}, {k: [] for k, _, _ in checks}
+    scratch = tempfile.mkdtemp(prefix="symxai-bench-cache-")
+    warm = dict(os.environ, SYMXAI_CACHE_DIR=os.path.join(scratch, "warm"))
+    warm.pop("SYMXAI_NO_CHECK_CACHE", None)
+    fresh_count = [0]
+
+    def fresh():  # an empty cache folder: a cold miss that also writes its entry
+        fresh_count[0] += 1
+        return dict(warm, SYMXAI_CACHE_DIR=os.path.join(scratch, f"fresh{fresh_count[0]}"))
+
+    for cmd in [BARE, *(c for _, r, w in checks for c in (w, r))]:
+        # warm the file cache ("cold" means a fresh interpreter, not a cold disk) and the check cache:
+        # the wrong answer's check runs first, so the right answer's hit reads an entry another answer made
+        run_cold(cmd, cwd=ROOT, env=warm)
+    bare = []
+    rows = {k: {m: [] for m in ("right miss", "right hit", "wrong miss", "wrong hit")} for k, _, _ in checks}
     for _ in range(n):
         for label, r, w in checks:
             bare.append(run_cold(BARE, cwd=ROOT))
-            right[label].append(run_cold(r, cwd=ROOT))
-            wrong[label].append(run_cold(w, cwd=ROOT))
+            rows[label]["right miss"].append(run_cold(r, cwd=ROOT, env=fresh()))
+            rows[label]["right hit"].append(run_cold(r, cwd=ROOT, env=warm))
+            bare.append(run_cold(BARE, cwd=ROOT))
+            rows[label]["wrong miss"].append(run_cold(w, cwd=ROOT, env=fresh()))
+            rows[label]["wrong hit"].append(run_cold(w, cwd=ROOT, env=warm))
     b = medians(bare)
-    print(f"machine: {machine()}; N = {n} runs per command (bare import: {len(bare)})")
+    print(f"machine: {machine()}; N = {n} runs per command (bare import: {len(bare)}), alternated with the bare import")
     print()
-    print("| task (answer checked) | right: wall (s) | CPU (s) | / import sympy | wrong + feedback: wall (s) | CPU (s) | / import sympy |")
-    print("|---|---|---|---|---|---|---|")
-    print(f"| `python -c 'import sympy'` | {b[0]:.2f} | {b[1]:.2f} | 1.00 (1.00) | | | |")
-    worst = []
+    print("CPU seconds (user + sys, children included), median; in brackets the ratio to the bare import's CPU")
+    print()
+    print("| task (answer checked) | right, miss | right, hit | wrong + feedback, miss | wrong + feedback, hit |")
+    print("|---|---|---|---|---|")
+    print(f"| `python -c 'import sympy'` | {b[1]:.2f} (1.00) | | | |")
+    ratios = {m: [] for m in ("right miss", "right hit", "wrong miss", "wrong hit")}
     for label, _, _ in checks:
-        r, w = medians(right[label]), medians(wrong[label])
-        worst.append((r[0] / b[0], r[1] / b[1], w[0] / b[0], w[1] / b[1]))
-        print(f"| {label} | {r[0]:.2f} | {r[1]:.2f} | {r[0] / b[0]:.2f} ({r[1] / b[1]:.2f}) | "
-              f"{w[0]:.2f} | {w[1]:.2f} | {w[0] / b[0]:.2f} ({w[1] / b[1]:.2f}) |")
+        cells = []
+        for m in ratios:
+            cpu = medians(rows[label][m])[1]
+            ratios[m].append(cpu / b[1])
+            cells.append(f"{cpu:.2f} ({cpu / b[1]:.2f})")
+        print(f"| {label} | " + " | ".join(cells) + " |")
     print()
-    print(f"largest ratio, wall (CPU): right {max(x[0] for x in worst):.2f} ({max(x[1] for x in worst):.2f}), "
-          f"wrong {max(x[2] for x in worst):.2f} ({max(x[3] for x in worst):.2f}); "
-          f"median right {statistics.median(x[0] for x in worst):.2f}")
+    print("CPU ratio to `import sympy`: " + "; ".join(
+        f"{m}: median {statistics.median(v):.2f}, max {max(v):.2f}, within 1.5x {sum(x <= 1.5 for x in v)}/{len(v)}"
+        for m, v in ratios.items()))
+    print(f"bare import: wall {b[0]:.2f} s, CPU {b[1]:.2f} s")
 
 
 if __name__ == "__main__":

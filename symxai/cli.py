@@ -180,7 +180,9 @@ def _pairs(items) -> dict:
 @click.argument("answers", nargs=-1)
 @click.option("--assume", multiple=True, help='A case to check in, e.g. "x1 > x2" or "a1 = a2" (repeatable).')
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def check(file, target, answers, assume, as_json):
+@click.option("--no-cache", is_flag=True, help="Solve the exercise afresh: do not read or write the check cache "
+              "(also SYMXAI_NO_CHECK_CACHE=1).")
+def check(file, target, answers, assume, as_json, no_cache):
     """Check answers NAME=EXPR for TARGET (EXERCISE or EXERCISE.PART) of FILE.
 
     Exit status 0 when every answer is right, 1 when one is wrong or cannot
@@ -188,7 +190,7 @@ def check(file, target, answers, assume, as_json):
     """
     from symxai.grade.check import check as run_check
 
-    report = _run(lambda: run_check(file, target, _pairs(answers), assume))
+    report = _run(lambda: run_check(file, target, _pairs(answers), assume, cache=False if no_cache else None))
     _report(report, as_json)
 
 

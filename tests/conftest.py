@@ -53,3 +53,7 @@ def tex():
     if os.environ.get("CI"):
         pytest.fail("CI is set but latexmk/pdflatex are missing: run scripts/setup.sh")
     pytest.skip("latexmk/pdflatex not installed")
+
+# The between-run check cache (symxai/grade/answercache.py) is off, so tests stay independent of each
+# other and of earlier runs; tests/test_answercache.py turns it on in a private folder.
+os.environ["SYMXAI_NO_CHECK_CACHE"] = "1"

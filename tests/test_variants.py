@@ -175,7 +175,7 @@ def test_injected_wrong_answer_is_never_accepted(monkeypatch):
 
     def wrong(self, p):
         sol = real(self, p)
-        sol.answers["phi_2"].value += sympy.Rational(1, 5)
+        sol.answers["phi_2"].value += 1  # a denominator the constraints accept: only verification can tell
         return sol
 
     monkeypatch.setattr(Shapley, "solve", wrong)
@@ -252,3 +252,34 @@ def test_cli_writes_pdfs_and_moodle(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "symxai", "variants", "problems/eth-riai-ex10.yaml", "shapley-relu",
                           "-o", str(tmp_path / "x")], capture_output=True, text=True)
     assert bad.returncode == 2 and "no random: block" in bad.stderr
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_only_candidates_that_meet_the_constraints_are_verified(monkeypatch, jobs):
+    """A candidate its answer constraints reject is solved but never verified; every accepted one is."""
+    import symxai.solve.pipeline as pipeline
+    import symxai.specs.spec as spec
+
+    solved, verified = [], []
+    real_load, real_verify = spec.loads_sheet, pipeline.require_verified
+
+    def solving(*args, **kwargs):  # every candidate is loaded to be solved
+        sheet = real_load(*args, **kwargs)
+        solved.append(sheet.id)
+        return sheet
+
+    def verifying(sheet, results):
+        verified.append(sheet.id)
+        return real_verify(sheet, results)
+
+    monkeypatch.setattr(spec, "loads_sheet", solving)
+    monkeypatch.setattr(pipeline, "require_verified", verifying)
+    batch = generate(SHEET, "shapley", count=3, seed=7, render=False, jobs=jobs)
+    rejected = batch.rejected.get("constraint distinct-answers", 0)
+    assert rejected > 0  # some candidates were rejected after solving
+    assert len(batch.variants) == 3 and all(v.document for v in batch.variants)
+    if jobs == 1:  # (worker processes do not report to these counters)
+        candidates = {s for s in solved if "-c" in s}
+        checked = {s for s in verified if "-c" in s}
+        assert checked <= candidates and len(checked) <= len(candidates) - rejected
+        assert {f"{batch.variants[0].id.rsplit('-v', 1)[0]}-c{v.candidate:05d}" for v in batch.variants} <= checked

@@ -232,19 +232,26 @@ def solve_variant(job: tuple) -> dict:
     accepted candidate's, in the same process) they are reused for the final text (same exercise,
     same values: only the ids and the note differ) and nothing is solved again; with ``keep`` the
     results are returned too, for that reuse; with a variant seed the LMS exports' extras are
-    computed (``symxai.lms.lmsdata``).
+    computed (``symxai.lms.lmsdata``).  With ``screen`` (job[6]) the candidate is only solved, not
+    verified or documented: its answers go to the answer constraints first, and only an accepted
+    candidate is verified (``verify_candidate``), so a rejected one costs one solve.
     """
     text, name, render_tex = job[:3]
     keep = len(job) > 3 and job[3]
     reuse = job[4] if len(job) > 4 else None
     lms_seed = job[5] if len(job) > 5 else None
+    screen = len(job) > 6 and job[6]
     from symxai.solve.pipeline import answers_document, require_verified, solve_sheet
     from symxai.specs.spec import loads_sheet
     try:
         sheet = loads_sheet(text, name)
+        if screen:  # solved, not verified: the answer constraints come first
+            solutions = {t.key: t.method.solve(t.problem) for t in sheet.tasks}
+            answers = {t.key: {n: solutions[t.key].answers[n].value for n in t.answers} for t in sheet.tasks}
+            return {"ok": True, "answers": answers, "screened": (sheet, solutions) if keep else None}
         results = reuse if reuse is not None and set(reuse) == {t.key for t in sheet.tasks} else solve_sheet(sheet)
-        require_verified(sheet, results)
         answers = {t.key: {n: results[t.key][0].answers[n].value for n in t.answers} for t in sheet.tasks}
+        require_verified(sheet, results)
         sources = {}
         if render_tex:
             from symxai.typeset.render import render
@@ -257,6 +264,29 @@ def solve_variant(job: tuple) -> dict:
         if keep:
             out["results"] = results
         return out
+    except SymxaiError as exc:
+        return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+    except Exception as exc:  # noqa: BLE001 - an engine bug must be reported for this variant, not end the batch
+        return {"ok": False, "error": f"internal error {type(exc).__name__}: {exc}"}
+
+
+def verify_candidate(job: tuple) -> dict:
+    """Worker: verify a screened candidate that met the answer constraints.  In-process (``screened``
+    holds its sheet and results) nothing is solved again; across processes it is solved and verified
+    afresh (``solve_variant``).  Never raises."""
+    text, name, screened = job
+    if screened is None:
+        return solve_variant((text, name, False, False))
+    from symxai.solve import pipeline
+    sheet, solutions = screened
+    try:
+        results = {}
+        for task in sheet.tasks:  # what solve_sheet does after each solve
+            verification = pipeline.verify(task, solutions[task.key], seed=0)
+            verification.steps = pipeline.check_steps(task, solutions[task.key], seed=0)
+            results[task.key] = (solutions[task.key], verification)
+        pipeline.require_verified(sheet, results)
+        return {"ok": True, "results": results}
     except SymxaiError as exc:
         return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
     except Exception as exc:  # noqa: BLE001 - an engine bug must be reported for this variant, not end the batch
@@ -310,8 +340,10 @@ def generate(path, exercise: str | None = None, *, count: int, seed: int = 0, jo
                 vid = f"{sheet.id}-{ex_id}-c{k:05d}"
                 chunk.append((k, vseed, values, vid, number))
             index += size
-            jobs_in = [(_text(sheet, rs, fname, seed, k, vseed, values, vid, 0), f"{vid}.yaml", False, keep)
+            texts = {k: _text(sheet, rs, fname, seed, k, vseed, values, vid, 0) for k, vseed, values, vid, _ in chunk}
+            jobs_in = [(texts[k], f"{vid}.yaml", False, pool is None, None, None, True)
                        for k, vseed, values, vid, _ in chunk]
+            passed = []  # solved candidates that meet the answer constraints: verified next, only they
             for (k, vseed, values, vid, _), result in zip(chunk, run(solve_variant, jobs_in)):
                 if not result["ok"]:
                     outcome[k] = "verification failed"
@@ -324,9 +356,16 @@ def generate(path, exercise: str | None = None, *, count: int, seed: int = 0, jo
                 if failed:
                     outcome[k] = failed
                     continue
+                passed.append(((k, vseed, values, vid), (texts[k], f"{vid}.yaml", result["screened"])))
+            for (k, vseed, values, vid), result in zip([p for p, _ in passed],
+                                                        run(verify_candidate, [j for _, j in passed])):
+                if not result["ok"]:
+                    outcome[k] = "verification failed"
+                    failures.append(f"candidate {k} (variant seed {vseed}): {result['error']}")
+                    continue
                 outcome[k] = "accepted"
                 accepted.append((k, vseed, values))
-                solved[k] = result.get("results")
+                solved[k] = result.get("results") if keep else None
                 if progress and len(accepted) <= count:
                     progress(1)
         accepted.sort(key=lambda a: a[0])

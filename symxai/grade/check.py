@@ -204,39 +204,56 @@ class _TaskContext:
 
     def __init__(self, task):
         self.task = task
-        self.solution = task.method.solve(task.problem)
+        self.stateful = False  # whether computing a piece changed the problem's state (answercache)
+        self.solution = self._watched(task.method.solve, task.problem)
         self._intermediates = self._catalogue = self._siblings = self._movable = None
+
+    def _watched(self, fn, *args):
+        """``fn(*args)``, noting whether it changed the problem's visible state (a sampler's counter):
+        a check that skips the computation (a cache hit) would then sample differently."""
+        before = problem_state(self.task.problem)
+        out = fn(*args)
+        if before is None or problem_state(self.task.problem) != before:
+            self.stateful = True
+        return out
 
     @property
     def intermediates(self) -> dict:
         if self._intermediates is None:
             from symxai.misconceptions import intermediates
-            self._intermediates = intermediates(self.task.method, self.task.problem, self.solution)
+            self._intermediates = self._watched(intermediates, self.task.method, self.task.problem, self.solution)
         return self._intermediates
 
     @property
     def catalogue(self) -> list:
         if self._catalogue is None:
             from symxai.misconceptions import catalogue
-            self._catalogue = catalogue(self.task.method, self.task.problem, self.solution)
+            self._catalogue = self._watched(catalogue, self.task.method, self.task.problem, self.solution)
         return self._catalogue
+
+    def answer_value(self, name):
+        return self.solution.answers[name].value
+
+    def answer_tolerance(self, name):
+        answer = self.solution.answers.get(name)
+        return None if answer is None else answer.tolerance
 
     def expected(self, name):
         if name in self.task.answers:
-            return self.solution.answers[name].value
+            return self.answer_value(name)
         return self.intermediates[name][0]
 
     def tolerance(self, name):
         """The engine's own tolerance for a numerically computed answer, else the exercise's stated one
         (``tolerance:`` of the part or exercise), else None: exact comparison."""
-        answer = self.solution.answers.get(name)
-        if answer is not None and answer.tolerance is not None:
-            return answer.tolerance
+        tolerance = self.answer_tolerance(name)
+        if tolerance is not None:
+            return tolerance
         return setting(self.task, "tolerance")
 
     def others(self, name, symbolic: bool) -> dict:
         """Other quantities of the exercise a wrong answer may have been confused with."""
-        out = {n: self.solution.answers[n].value for n in self.task.answers if n != name}
+        out = {n: self.answer_value(n) for n in self.task.answers if n != name}
         if symbolic:
             out.update((n, v) for n, (v, _) in self.intermediates.items() if n != name)
         out.update(self.siblings)
@@ -246,13 +263,16 @@ class _TaskContext:
     def siblings(self) -> dict:
         """The answers of the exercise's other parts, as "R_1 of lrp-max.B"."""
         if self._siblings is None:
-            self._siblings = {}
-            for sibling in self.task.sheet.tasks:
-                if sibling.exercise is self.task.exercise and sibling is not self.task:
-                    solved = sibling.method.solve(sibling.problem)
-                    self._siblings.update((f"{n} of {sibling.key}", solved.answers[n].value)
-                                          for n in sibling.answers)
+            self._siblings = self._watched(self._solve_siblings)
         return self._siblings
+
+    def _solve_siblings(self) -> dict:
+        out = {}
+        for sibling in self.task.sheet.tasks:
+            if sibling.exercise is self.task.exercise and sibling is not self.task:
+                solved = sibling.method.solve(sibling.problem)
+                out.update((f"{n} of {sibling.key}", solved.answers[n].value) for n in sibling.answers)
+        return out
 
     @property
     def movable(self) -> set:
@@ -262,10 +282,24 @@ class _TaskContext:
             self._movable = free_to_move(self.task.method, self.task.problem, self.task.symbols)
         return self._movable
 
-    def warm(self) -> None:
+    def warm(self, parsed=()) -> None:
         """Compute what every diagnosis needs once, before each answer is diagnosed in its own child
-        process (which would otherwise recompute it, and spend its time budget on it)."""
+        process (which would otherwise recompute it, and spend its time budget on it).  ``parsed``:
+        the answers given (a cached context needs them to know whether a law applies)."""
         _ = self.catalogue, self.siblings, self.intermediates
+
+
+def problem_state(problem) -> str | None:
+    """The visible state of a problem: a dataclass's repr (its lazily filled caches are repr=False);
+    None when it cannot be told."""
+    import dataclasses
+
+    if not dataclasses.is_dataclass(problem):
+        return None
+    try:
+        return repr(problem)
+    except Exception:  # noqa: BLE001
+        return None
 
 
 def setting(task, key):
@@ -287,22 +321,24 @@ def _known_names(ctx: _TaskContext, name: str) -> bool:
 
 
 def check_task(task, given: dict[str, str], conditions=(), *, assume=(), seed: int = 0,
-               strict: bool = True, feedback: bool | None = None, narrow=(), reveal: bool | None = None) -> CheckReport:
+               strict: bool = True, feedback: bool | None = None, narrow=(), reveal: bool | None = None,
+               ctx: _TaskContext | None = None) -> CheckReport:
     """Check ``given`` ({name: text}) for a loaded task.  With ``strict``, an unreadable
     answer raises UsageError; otherwise it is reported with status "unreadable".
 
     ``conditions`` decide the verdict (``symxai check --assume``: the student checks one case);
     ``narrow`` are a student's assumptions that only narrow the feedback (``check-sheet``: a wrong
     answer that is right in the assumed case is told so, and earns nothing).  ``reveal``: whether
-    a counterexample shows the correct value (default: the spec's ``reveal``, else yes)."""
+    a counterexample shows the correct value (default: the spec's ``reveal``, else yes).  ``ctx``: the
+    engine's side when already known (``symxai.grade.answercache``), else it is solved here."""
     if reveal is None:
         reveal = setting(task, "reveal") is not False
-    ctx = _TaskContext(task)
+    ctx = ctx or _TaskContext(task)
     report = CheckReport(str(task.sheet.path), task.key, list(assume))
     from symxai.expr.answertext import answer_scope, box_names, shown
 
     names, functions = answer_scope(task)
-    names.update(box_names({n: ctx.solution.answers[n].value for n in task.answers}, names))
+    names.update(box_names({n: ctx.answer_value(n) for n in task.answers}, names))
     parsed, preset = {}, {}
     for name, text in given.items():
         if not _known_names(ctx, name):
@@ -461,7 +497,7 @@ def _add_feedback(ctx, report, parsed, conditions, sample, seed) -> None:
     wrong = [v for v in report.verdicts if v.status == "wrong"]
     if not wrong:
         return
-    ctx.warm()  # the engine's side, computed once here: the same for every answer and every machine
+    ctx.warm(parsed)  # the engine's side, computed once here: the same for every answer and every machine
     names = [v.name for v in wrong if v.name in parsed]  # the others carry a preset diagnosis (a missing transpose)
     try:  # a diagnosis search bounded by work; the guard only stops a runaway
         found, broken = isolated(_feedback_of, GUARD, ctx, names, parsed, conditions, sample, seed)
@@ -477,13 +513,38 @@ def _add_feedback(ctx, report, parsed, conditions, sample, seed) -> None:
     report.notes.extend(Diagnosis(label, message) for label, message in broken)
 
 
-def check(path, target: str, given: dict[str, str], assume=(), *, seed: int = 0) -> CheckReport:
-    """Check ``given`` answers ({name: text}) for ``target`` (EXERCISE or EXERCISE.PART)."""
-    from symxai.specs.spec import load_sheet
+def check(path, target: str, given: dict[str, str], assume=(), *, seed: int = 0,
+          cache: bool | None = None) -> CheckReport:
+    """Check ``given`` answers ({name: text}) for ``target`` (EXERCISE or EXERCISE.PART).
 
-    sheet = load_sheet(path, only=target)  # only this exercise is built and solved
+    ``cache`` (default: on unless ``SYMXAI_NO_CHECK_CACHE=1``): keep the solved exercise between runs
+    (``symxai.grade.answercache``); the report is the same with and without it."""
+    from pathlib import Path
+
+    from symxai.grade import answercache
+    from symxai.specs.spec import load_sheet, loads_sheet
+
+    use = answercache.enabled() if cache is None else cache
+    text = None
+    if use:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            pass  # load_sheet reports it
+    # only this exercise is built and solved
+    sheet = load_sheet(path, only=target) if text is None else loads_sheet(text, str(Path(path)), target)
     task = sheet.task(target)
     if not given:
         raise UsageError(f"give at least one answer as NAME=EXPR (answers of {task.key}: {', '.join(task.answers)})")
     conditions = parse_conditions(assume, task.symbols.names())
-    return check_task(task, given, conditions, assume=assume, seed=seed)
+    if text is None:
+        return check_task(task, given, conditions, assume=assume, seed=seed)
+    ctx = answercache.context(text, task) or _TaskContext(task)
+    report = check_task(task, given, conditions, assume=assume, seed=seed, ctx=ctx)
+    if getattr(ctx, "_full", None) is not None and ctx._full.stateful:  # a hit that had to solve, which moved
+        return check(path, target, given, assume, seed=seed, cache=False)  # the sampler: the miss's report
+    try:
+        answercache.remember(text, task, ctx)
+    except Exception:  # noqa: BLE001 - a cache that cannot be written is no cache; the report stands
+        pass
+    return report
