@@ -256,8 +256,8 @@ class Taylor(Method):
         if p.gradient_at == "point":
             self._contrast(sol, p, x, xt, fx, ab)
         general = general_segment_terms(p.f, p.inputs, p.reference) if p.strategy == "segment" else None
-        for text, *glines in general or []:
-            sol.step(text, *glines, title="General dimension" if text is general[0][0] else "")
+        for text, *glines, entry in general or []:
+            sol.step(text, *glines, title="General dimension" if text is general[0][0] else "", where=entry)
         if p.solved_root:
             sol.answer("x_tilde", sympy.ImmutableMatrix([ab.expand(v) for v in xt]), "the root point")
         for i, phi in enumerate(phis):
