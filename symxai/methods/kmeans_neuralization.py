@@ -67,7 +67,8 @@ def general_neuron(mu_k, mu_c):
 @register
 class KMeansNeuralization(Method):
     name = "kmeans-neuralization"
-    reference_name = "numpy computation from squared distances (weights by finite differences)"
+    reference_name = ("numpy computation from squared distances (weights by finite differences; the general "
+                      "w_k, b_k at random dimensions and centroids)")
     params = Record({
         "centroids": Field(ListOf(ListOf(Expr(), 1), 2), required=True, doc="the K centroids mu_1..mu_K"),
         "point": Field(ListOf(Expr(), 1), required=True, doc="the input x"),
@@ -100,7 +101,7 @@ class KMeansNeuralization(Method):
         return KMeansProblem(mus, x, beta, c)
 
     def answer_names(self, p: KMeansProblem) -> list[str]:
-        names = [f"{s}_{k + 1}" for k in p.others for s in ("w", "b")]
+        names = ["w_k", "b_k"] + [f"{s}_{k + 1}" for k in p.others for s in ("w", "b")]
         return names + [f"R_h{k + 1}" for k in p.others] + [f"R_{i + 1}" for i in range(p.point.shape[0])]
 
     def solve(self, p: KMeansProblem) -> Solution:
@@ -181,6 +182,8 @@ class KMeansNeuralization(Method):
                  "$\\sum_i R_i = \\sum_k R_k$):", *[Line(sympy.Symbol(f"R_{i + 1}"), R_in[i]) for i in range(d)],
                  Line(Tex("\\sum_i R_i", sympy.Add(*R_in)), Tex("\\sum_k R_k", total),
                       total if _large(total) else sympy.simplify(total)))
+        sol.answer("w_k", Wk, "weights of the competitor neuron k, for any centroids in any dimension")
+        sol.answer("b_k", Bk, "bias of the competitor neuron k, for any centroids in any dimension")
         for k in p.others:
             sol.answer(f"w_{k + 1}", sympy.ImmutableMatrix(w[k]), f"weights of competitor neuron {k + 1}")
             sol.answer(f"b_{k + 1}", b[k], f"bias of competitor neuron {k + 1}")
@@ -190,13 +193,29 @@ class KMeansNeuralization(Method):
             sol.answer(f"R_{i + 1}", R_in[i], f"relevance of input {i + 1}")
         return sol
 
+    def sample(self, p: KMeansProblem, symbols, rng) -> dict:
+        """The spec's parameters, and a random instance of the general neuron: a dimension d and two
+        centroids mu_k, mu_c in R^d."""
+        values = symbols.sample(rng)
+        n = int(rng.integers(1, 6))
+        d = sympy.Symbol("d", integer=True, positive=True)
+        values[d] = n
+        for name in ("mu_k", "mu_c"):
+            values[sympy.MatrixSymbol(name, d, 1)] = rng.normal(scale=2.0, size=(n, 1))
+        return values
+
     def reference(self, p: KMeansProblem, values: dict) -> dict:
-        num = {k: v for k, v in values.items() if isinstance(v, (int, float))}
+        general = {k.name: np.asarray(v, dtype=float).reshape(-1) for k, v in values.items()
+                   if isinstance(k, sympy.MatrixSymbol)}
+        out = {}
+        if "mu_k" in general:
+            w_k, b_k = ref.competitor_neuron(general["mu_k"], general["mu_c"])
+            out["w_k"], out["b_k"] = w_k, b_k
+        num = {k: v for k, v in values.items() if isinstance(v, (int, float)) and not isinstance(k, sympy.MatrixSymbol)}
         beta = float(sympy.sympify(p.beta).subs(num))
         x = np.array([float(v) for v in p.point])
         mus = np.array([[float(v) for v in m] for m in p.centroids])
         r = ref.kmeans_lrp(x, mus, p.cluster, beta)
-        out = {}
         for j, k in enumerate(r["others"]):
             out[f"w_{k + 1}"], out[f"b_{k + 1}"] = r["w"][j], float(r["b"][j])
             out[f"R_h{k + 1}"] = float(r["R_hidden"][j])
