@@ -163,8 +163,8 @@ class SvmNeuralization(Method):
                  "to the squared distance to the nearest support vector, $\\min_i \\|\\boldsymbol{x} - \\boldsymbol{u}_i\\|^2$.")
         sol.answer("o", sympy.Min(*H), "the limit of the score for gamma -> oo")
         gap = sympy.log(Mg) / g
-        sol.cases = [f"For any number $M$ of neurons the gap is bounded, ${tex(m - gap)} \\le o \\le {tex(m)}$ "
-                     f"with $m = \\min_i h_i$; here $M = {M}$: $0 \\le m - o \\le {tex(gap.xreplace({Mg: M}))}$."]
+        sol.cases = [f"For any number $M$ of neurons the gap is bounded, $\\displaystyle {tex(m - gap)} \\le o \\le {tex(m)}$ "
+                     f"with $m = \\min_i h_i$; here $M = {M}$: $\\displaystyle 0 \\le m - o \\le {tex(gap.xreplace({Mg: M}))}$."]
         return sol
 
     def reference(self, p: SvmProblem, values: dict) -> dict:
