@@ -92,5 +92,5 @@ def test_general_gradient_in_the_answer_box_verified_for_random_heads():
     assert task.answers[0] == "dyc_dz_general"
     assert verify(task, sol).passed
     wrong = Solution(sol.steps, dict(sol.answers))
-    wrong.answer("dyc_dz_general", general.Entry(general.Y, general.C_INDEX) * general.W.T * general.E)  # no - y term
+    wrong.answer("dyc_dz_general", general.Y_C * general.W.T * general.E)  # no - y term
     assert not verify(task, wrong).passed

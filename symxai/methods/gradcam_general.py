@@ -7,7 +7,7 @@ features, W, b, z, the class c) and sets y = softmax(Wz + b) and e_c; the refere
 
 >>> from symxai.expr.printing import plain
 >>> plain(general_gradient())
-'Entry(y, c)*W.T*(e_c - y)'
+'y_c*W.T*(e_c - y)'
 """
 
 from __future__ import annotations
@@ -26,45 +26,29 @@ E = sympy.MatrixSymbol("e_c", CLASSES, 1)  # the c-th unit vector
 Z = sympy.MatrixSymbol("z", FEATURES, 1)
 B = sympy.MatrixSymbol("b", CLASSES, 1)
 C_INDEX = Index("c", CLASSES)
-
-
-class Entry(sympy.Function):
-    """Entry i (1-based) of a vector, shown as y_c: an explicit vector and index give the number."""
-
-    nargs = 2
-    is_commutative = True
-    is_real = True
-
-    @classmethod
-    def eval(cls, vec, i):
-        if isinstance(vec, sympy.MatrixBase) and getattr(i, "is_Integer", False):
-            return vec[int(i) - 1, 0]
-        return None
-
-    def _latex(self, printer, exp=None):
-        vec, i = self.args
-        base = f"{vec.name}_{{{printer._print(i)}}}"
-        return f"{base}^{{{printer._print(exp)}}}" if exp is not None else base
+Y_C = sympy.Symbol("y_c", positive=True)  # entry c of y: set with y by the sampler
 
 
 def general_gradient():
-    return Entry(Y, C_INDEX) * W.T * (E - Y)
+    return Y_C * W.T * (E - Y)
 
 
 def general_line() -> Line:
     """y_c (W_c - sum_j y_j W_j)^T = y_c W^T (e_c - y): W_c^T = W^T e_c and sum_j y_j W_j^T = W^T y."""
-    return Line(Tex("y_c\\Bigl(W_c - \\sum_{j} y_j W_j\\Bigr)^{\\top}", Entry(Y, C_INDEX) * (W.T * E - W.T * Y)),
+    return Line(Tex("y_c\\Bigl(W_c - \\sum_{j} y_j W_j\\Bigr)^{\\top}", Y_C * (W.T * E - W.T * Y)),
                 general_gradient())
 
 
 def sample_general(values: dict, rng, softmax) -> dict:
-    """``values`` with a random softmax head: C, d, W, b, z, the class c, y = softmax(Wz + b), e_c."""
+    """``values`` with a random softmax head: C, d, W, b, z, the class c, y = softmax(Wz + b), its
+    entry y_c and e_c."""
     n_classes, n_features = int(rng.integers(2, 5)), int(rng.integers(1, 6))
     w, b, z = (rng.normal(size=shape) for shape in ((n_classes, n_features), (n_classes, 1), (n_features, 1)))
     c = int(rng.integers(1, n_classes + 1))
     out = dict(values)
     out.update({CLASSES: n_classes, FEATURES: n_features, C_INDEX: c, W: w, B: b, Z: z,
                 Y: softmax((w @ z + b).ravel()).reshape(-1, 1), E: np.eye(n_classes)[:, [c - 1]]})
+    out[Y_C] = float(out[Y][c - 1, 0])
     return out
 
 
