@@ -80,3 +80,17 @@ def _only_video(text):
     """The spec with parts a and b dropped (their head does not fit concatenated frames)."""
     start, end = text.index("      - id: a\n"), text.index("      - id: c\n")
     return text[:start] + text[end:]
+
+
+def test_general_gradient_in_the_answer_box_verified_for_random_heads():
+    from symxai.methods import gradcam_general as general
+    from symxai.solve.model import Solution
+    from symxai.solve.verify import verify
+    from symxai.specs.spec import load_sheet
+    task = load_sheet("problems/yale-hw1.yaml").task("gradcam.a")
+    sol = task.method.solve(task.problem)
+    assert task.answers[0] == "dyc_dz_general"
+    assert verify(task, sol).passed
+    wrong = Solution(sol.steps, dict(sol.answers))
+    wrong.answer("dyc_dz_general", general.Y_C * general.W.T * general.E)  # no - y term
+    assert not verify(task, wrong).passed

@@ -143,3 +143,23 @@ def test_lecture_kmeans_verified_conserving_and_wrong_answers_caught():
     assert not verify(task, _tampered(sol, "R_1", A["R_2"].value)).passed
     beta = task.symbols["beta"]
     assert not verify(task, _tampered(sol, "R_h1", 8 * sympy.exp(-8 * beta) / (sympy.exp(-8 * beta) + 1))).passed
+
+
+def test_kmeans_general_neuron_in_the_answer_box_verified_at_random_centroids():
+    task = load_sheet(LECTURE).task("kmeans-neuralization")
+    sol = task.method.solve(task.problem)
+    assert task.answers[:2] == ["w_k", "b_k"]
+    d = sympy.Symbol("d", integer=True, positive=True)
+    mu_k, mu_c = (sympy.MatrixSymbol(n, d, 1) for n in ("mu_k", "mu_c"))
+    from symxai.expr.printing import plain
+    assert [plain(sol.answers[n].value) for n in ("w_k", "b_k")] == ["2*(mu_c - mu_k)", "norm(mu_k)**2 - norm(mu_c)**2"]
+    assert verify(task, sol).passed
+    assert not verify(task, _tampered(sol, "w_k", 2 * (mu_k - mu_c))).passed
+    assert not verify(task, _tampered(sol, "b_k", -sol.answers["b_k"].value)).passed
+
+
+def test_svm_bound_is_stated_for_general_M():
+    task = load_sheet("problems/tub-ml-sheet11.yaml").task("neuralization.b")
+    sol = task.method.solve(task.problem)
+    assert any("\\log" in c and "M" in c for c in sol.cases)
+    assert verify(task, sol).passed and sol.steps

@@ -117,6 +117,7 @@ from .conftest import PROBLEMS  # noqa: E402
                          ids=lambda p: p.stem)
 def test_every_answer_text_in_answers_json_parses_back(path):
     from symxai.expr.answertext import parse_answer
+    from symxai.expr.numeval import free_parameters
     from symxai.solve.pipeline import answers_document, solve_sheet
     from symxai.specs.spec import load_sheet
 
@@ -130,7 +131,9 @@ def test_every_answer_text_in_answers_json_parses_back(path):
             return task.method.sample(task.problem, task.symbols, rng)
 
         for name, record in doc["tasks"][task.key]["answers"].items():
-            given = parse_answer(record["text"], task.symbols.names())
+            # a general formula (phi_i in any d) names its own entries and vectors: x_i, mu_i, x, mu
+            names = {**{str(s): s for s in free_parameters(solution.answers[name].value)}, **task.symbols.names()}
+            given = parse_answer(record["text"], names)
             expected = solution.answers[name].value
             where = f"{task.key} {name}: {record['text']}"
             if isinstance(expected, sympy.FiniteSet):  # a set: every element found, in any order

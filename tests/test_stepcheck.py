@@ -8,7 +8,7 @@ import sympy
 from symxai.errors import VerificationError
 from symxai.solve.model import Line, Solution, Tex
 from symxai.solve.pipeline import build, solve_file
-from symxai.solve.stepcheck import check_lines
+from symxai.solve.stepcheck import Index, check_lines
 
 from .conftest import PROBLEMS
 
@@ -104,8 +104,47 @@ def test_an_injected_false_step_fails_the_build(tmp_path, monkeypatch):
     assert not (tmp_path / "tub-ml1-lecture14").exists()
 
 
-def test_every_corpus_step_that_is_checked_holds():
-    for name in ("tub-ml-sheet14.yaml", "eth-riai-ex10.yaml"):
-        _, results = solve_file(PROBLEMS / name)
-        for key, (_, verification) in results.items():
-            assert verification.steps.passed, (key, verification.steps.failures)
+def test_general_identities_in_d_are_checked_at_random_dimensions_and_vectors():
+    d = sympy.Symbol("d", integer=True, positive=True)
+    u, v = sympy.MatrixSymbol("u", d, 1), sympy.MatrixSymbol("v", d, 1)
+    i = Index("i", d)
+    square = lambda w: (w.T * w)[0, 0]
+    true = one_line(square(u - v) - square(u), ((-2 * u + v).T * v)[0, 0])
+    assert (check_lines(true, lambda rng: {}).checked, check_lines(true, lambda rng: {}).failures) == (1, [])
+    false = one_line(square(u - v) - square(u), ((-u + v).T * v)[0, 0])
+    assert check_lines(false, lambda rng: {}).failures
+    ui, vi = u[i - 1, 0], v[i - 1, 0]
+    entry = one_line((ui + vi) ** 2, ui ** 2 + 2 * ui * vi + vi ** 2)  # an entry i, always within 1..d
+    assert check_lines(entry, lambda rng: {}).checked == 1 and not check_lines(entry, lambda rng: {}).failures
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in PROBLEMS.glob("*.yaml")))
+def test_every_displayed_equality_of_the_corpus_is_checked_and_holds(name):
+    """steps_checked == steps_total for every task of every spec; a task without worked equalities
+    (a discussion question) has 0/0."""
+    _, results = solve_file(PROBLEMS / name)
+    for key, (_, verification) in results.items():
+        steps = verification.steps
+        assert steps.passed, (key, steps.failures)
+        assert steps.checked == steps.total, (key, steps.unchecked)
+
+
+def test_a_false_general_step_of_kmeans_fails_the_build(tmp_path, monkeypatch):
+    """A false step in the general derivation (any d, any centroids) is caught at random centroids."""
+    from symxai.methods.kmeans_neuralization import KMeansNeuralization
+    original = KMeansNeuralization.solve
+
+    def with_false_step(self, problem):
+        solution = original(self, problem)
+        for step in solution.steps:
+            b_k = next((line.terms[1] for line in step.lines if line.terms[0] == Tex("b_k")), None)
+            for n, line in enumerate(step.lines):
+                if b_k is not None and len(line.terms) == 3:  # w_k^T x + b_k, with b_k of the wrong sign
+                    first, second, third = line.terms
+                    step.lines[n] = Line(first, second, Tex(third.code, third.value - 2 * b_k))
+        return solution
+
+    monkeypatch.setattr(KMeansNeuralization, "solve", with_false_step)
+    with pytest.raises(VerificationError, match="kmeans-neuralization: step"):
+        build([PROBLEMS / "tub-ml1-lecture14.yaml"], tmp_path, tex_only=True)
+    assert not (tmp_path / "tub-ml1-lecture14").exists()

@@ -106,3 +106,32 @@ def test_given_root_must_be_a_root():
         assert "must satisfy f = 0" in str(exc)
     else:
         raise AssertionError("a root point with f != 0 was accepted")
+
+
+def _general_instances(task, n=6):
+    import numpy as np
+    rng = np.random.default_rng(0)
+    return [task.method.sample(task.problem, task.symbols, rng) for _ in range(n)]
+
+
+def test_rbf_general_formula_in_the_answer_box_verified_in_random_dimensions():
+    task, sol = _solve(SHEET14, "taylor-rbf")
+    assert task.answers[0] == "phi_i"  # the general formula first, the d = 3 instance after it
+    d = sympy.Symbol("d", integer=True, positive=True)
+    assert len({values[d] for values in _general_instances(task)}) > 1
+    phi = sol.answers["phi_i"].value
+    assert verify(task, sol).passed
+    assert not verify(task, _tampered(sol, "phi_i", phi * 1.001)).passed
+    x_i, mu_i = sympy.Symbol("x_i", real=True), sympy.Symbol("mu_i", real=True)
+    assert not verify(task, _tampered(sol, "phi_i", phi + (x_i - mu_i) / 100)).passed
+    texts = " ".join(s.text for s in sol.steps)
+    assert "exact in every dimension" in texts  # a computed fact: the terms add up to f(x)
+
+
+def test_linear_general_formula_is_w_i_x_i_in_any_dimension():
+    task, sol = _solve(LECTURE, "taylor-linear")
+    w_i, x_i = sympy.Symbol("w_i", real=True), sympy.Symbol("x_i", real=True)
+    assert sol.answers["phi_i"].value == w_i * x_i
+    assert verify(task, sol).passed
+    assert not verify(task, _tampered(sol, "phi_i", w_i)).passed
+    assert not verify(task, _tampered(sol, "phi_i", 2 * w_i * x_i)).passed

@@ -31,7 +31,8 @@ _GREEK = {
 }
 _ACCENTS = {"tilde": "\\tilde", "hat": "\\hat", "bar": "\\bar"}
 _SUPERS = {"star": "\\star", "adv": "\\mathrm{adv}"}
-_SPECIAL_NAMES = {"dyc_dz": "\\frac{\\partial y_c}{\\partial z}"}  # answer names that are notation
+_SPECIAL_NAMES = {"dyc_dz": "\\frac{\\partial y_c}{\\partial z}",  # answer names that are notation
+                  "dyc_dz_general": "\\frac{\\partial y_c}{\\partial z}"}
 LONG_VECTOR = 12  # longer vectors print as a row of runs
 _SPECIAL_CHARS = re.compile(r"([&%$#_{}~^\\])")
 

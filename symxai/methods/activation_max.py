@@ -52,6 +52,10 @@ class Form(sympy.Function):
     def _latex(self, printer, exp=None):
         return printer._print(self.args[0])
 
+    def checked_value(self):
+        """The scalar entry of the 1x1 product, for stepcheck."""
+        return self.args[0][0, 0]
+
 
 class LogNormal(sympy.Function):
     """log N(v; mu, Sigma), kept unexpanded for display."""

@@ -27,6 +27,7 @@ from symxai.specs.schema import Choice, Expr, Field, Int, ListOf, Record
 from symxai.methods import register
 from symxai.methods.base import BuildContext, Method
 from symxai.methods import gradcam_options
+from symxai.methods import gradcam_general as general
 
 MAPS = ListOf(ListOf(ListOf(Expr(), 1), 1), 1)
 
@@ -142,7 +143,8 @@ class Gradcam(Method):
             "normalise", "sum-to-one"), frames, model, t - 1), self)
 
     def answer_names(self, p: GradcamProblem) -> list[str]:
-        return {"gradient": ["dyc_dz"], "heatmap": ["alpha", "L"], "video": ["L_t"]}[p.part]
+        gradient = ["dyc_dz"] if p.output == "logit" else ["dyc_dz_general", "dyc_dz"]  # the general form is softmax's
+        return {"gradient": gradient, "heatmap": ["alpha", "L"], "video": ["L_t"]}[p.part]
 
     # -- symbolic route -------------------------------------------------
     def _head_gradient(self, p: GradcamProblem, z_value):
@@ -172,7 +174,11 @@ class Gradcam(Method):
                      Line(Tex("\\frac{\\partial y_c}{\\partial z}"),
                           Tex("\\sum_j y_c(\\delta_{cj} - y_j)\\,W_j^\\top"),
                           Tex("y_c\\Bigl(W_c - \\sum_{j} y_j W_j\\Bigr)^{\\top}"), kind="formula"),
+                     *([general.general_line()] if p.part == "gradient" else []),
                      title="Gradient of a softmax output")
+            if p.part == "gradient":
+                sol.answer("dyc_dz_general", general.general_gradient(),
+                           "dy_c/dz for any head W in R^{C x d}, with y the class probabilities and e_c the c-th unit vector")
         if p.part == "video":
             T = len(p.frames)
             per_frame = [_flatten(f) for f in p.frames]
@@ -239,6 +245,10 @@ class Gradcam(Method):
         return sol
 
     # -- numeric reference ----------------------------------------------
+    def sample(self, p: GradcamProblem, symbols, rng) -> dict:
+        values = symbols.sample(rng)
+        return general.sample_general(values, rng, ref.softmax) if p.part == "gradient" else values
+
     def reference(self, p: GradcamProblem, values: dict) -> dict:
         W, b = np.array(p.W, dtype=float), np.array(p.b, dtype=float).ravel()
         if p.part == "video":
@@ -249,7 +259,10 @@ class Gradcam(Method):
         maps = np.array([np.array(A, dtype=float) for A in p.maps])
         grads = ref.fd_gradient(ref.class_score(W, b, p.c, p.output), maps)
         alpha, L = ref.heat_map(grads, maps, p.normalise, p.relu)
-        return {"dyc_dz": grads.reshape(-1), "alpha": alpha, "L": L}
+        out = {"dyc_dz": grads.reshape(-1), "alpha": alpha, "L": L}
+        if p.part == "gradient" and p.output != "logit" and general.W in values:
+            out["dyc_dz_general"] = general.reference_general(values, ref.fd_gradient, ref.softmax)
+        return out
 
     def tolerance(self, p, answer: str) -> float:
         return 1e-7  # central differences with step 1e-6

@@ -22,6 +22,7 @@ from symxai.reference import neuralization as ref
 from symxai.specs.schema import Expr, Field, Int, ListOf, Record
 from symxai.methods import register
 from symxai.methods.base import BuildContext, Method
+from symxai.methods.radial import Norm
 
 
 @dataclass
@@ -45,10 +46,29 @@ def _sq(v) -> sympy.Expr:
     return sympy.expand((v.T * v)[0, 0])
 
 
+def _sqm(v) -> sympy.Expr:
+    """||v||^2 of a vector expression in matrix symbols, unexpanded."""
+    return (v.T * v)[0, 0]
+
+
+def general_neuron(mu_k, mu_c):
+    """w_k, b_k of the competitor neuron for centroids mu_k, mu_c in R^d (matrix symbols): the
+    difference of squared distances expanded, x^T x cancelled.
+
+    >>> d = sympy.Symbol("d", integer=True, positive=True)
+    >>> from symxai.expr.printing import plain
+    >>> [plain(v) for v in general_neuron(sympy.MatrixSymbol("mu_k", d, 1), sympy.MatrixSymbol("mu_c", d, 1))]
+    ['2*(mu_c - mu_k)', 'norm(mu_k)**2 - norm(mu_c)**2']
+    """
+    w = sympy.MatMul(sympy.Integer(2), mu_c - mu_k, evaluate=False)  # shown as 2(mu_c - mu_k), not distributed
+    return w, Norm(mu_k) ** 2 - Norm(mu_c) ** 2
+
+
 @register
 class KMeansNeuralization(Method):
     name = "kmeans-neuralization"
-    reference_name = "numpy computation from squared distances (weights by finite differences)"
+    reference_name = ("numpy computation from squared distances (weights by finite differences; the general "
+                      "w_k, b_k at random dimensions and centroids)")
     params = Record({
         "centroids": Field(ListOf(ListOf(Expr(), 1), 2), required=True, doc="the K centroids mu_1..mu_K"),
         "point": Field(ListOf(Expr(), 1), required=True, doc="the input x"),
@@ -81,21 +101,31 @@ class KMeansNeuralization(Method):
         return KMeansProblem(mus, x, beta, c)
 
     def answer_names(self, p: KMeansProblem) -> list[str]:
-        names = [f"{s}_{k + 1}" for k in p.others for s in ("w", "b")]
+        names = ["w_k", "b_k"] + [f"{s}_{k + 1}" for k in p.others for s in ("w", "b")]
         return names + [f"R_h{k + 1}" for k in p.others] + [f"R_{i + 1}" for i in range(p.point.shape[0])]
 
     def solve(self, p: KMeansProblem) -> Solution:
         sol, x, c, mus = Solution(), p.point, p.cluster, p.centroids
         mc = mus[c]
+        # the general identity, in R^d with general centroids: stepcheck draws d, x, mu_k, mu_c at random
+        n = sympy.Symbol("d", integer=True, positive=True)
+        X, Mk, Mc = (sympy.MatrixSymbol(s_, n, 1) for s_ in ("x", "mu_k", "mu_c"))
+        Wk, Bk = general_neuron(Mk, Mc)
         sol.step("Assigning $\\boldsymbol{x}$ to the nearest centroid means that cluster $c$ wins iff every "
                  "competitor is farther away:",
                  Line(Tex("\\text{cluster } c"), Tex("\\min_{k\\ne c}\\left\\{\\|\\boldsymbol{x}-\\boldsymbol{\\mu}_k\\|^2 - "
                       "\\|\\boldsymbol{x}-\\boldsymbol{\\mu}_c\\|^2\\right\\} > 0"), rel="<=>"),
-                 Line(Tex("\\|\\boldsymbol{x}-\\boldsymbol{\\mu}_k\\|^2 - \\|\\boldsymbol{x}-\\boldsymbol{\\mu}_c\\|^2"),
-                      Tex("2(\\boldsymbol{\\mu}_c - \\boldsymbol{\\mu}_k)^\\top \\boldsymbol{x} + "
-                          "\\|\\boldsymbol{\\mu}_k\\|^2 - \\|\\boldsymbol{\\mu}_c\\|^2"),
-                      Tex("\\boldsymbol{w}_k^\\top\\boldsymbol{x} + b_k")),
                  title="Step 1: k-means as a network")
+        sol.step("Expanding the squares, the quadratic terms $\\boldsymbol{x}^\\top\\boldsymbol{x}$ cancel, and each "
+                 "difference is a linear neuron in $\\boldsymbol{x}$, for any dimension $d$ and any centroids:",
+                 Line(Tex("\\|\\boldsymbol{x}-\\boldsymbol{\\mu}_k\\|^2 - \\|\\boldsymbol{x}-\\boldsymbol{\\mu}_c\\|^2",
+                          _sqm(X - Mk) - _sqm(X - Mc)),
+                      Tex("2(\\boldsymbol{\\mu}_c - \\boldsymbol{\\mu}_k)^\\top \\boldsymbol{x} + "
+                          "\\|\\boldsymbol{\\mu}_k\\|^2 - \\|\\boldsymbol{\\mu}_c\\|^2",
+                          ((2 * (Mc - Mk)).T * X)[0, 0] + _sqm(Mk) - _sqm(Mc)),
+                      Tex("\\boldsymbol{w}_k^\\top\\boldsymbol{x} + b_k", (Wk.T * X)[0, 0] + Bk)),
+                 Line(Tex("\\boldsymbol{w}_k"), Wk, kind="definition"),
+                 Line(Tex("b_k"), Bk, kind="definition"))
         # the quadratic terms x^T x cancel: checked symbolically on a generic point
         z = sympy.Matrix(sympy.symbols(f"z1:{x.shape[0] + 1}", real=True))
         w, b, h = {}, {}, {}
@@ -105,22 +135,29 @@ class KMeansNeuralization(Method):
                 raise ArithmeticError(f"the neuron of competitor {k + 1} is not linear")
             h[k] = sympy.nsimplify((w[k].T * x)[0, 0] + b[k])
         dist = [_sq(x - m) for m in mus]
+        gap = {k: dist[k] - dist[c] for k in p.others}  # what h_k stands for: the difference of squared distances
         sol.step(f"Here $c = {c + 1}$ (squared distances [[dist]]). The competitor neurons:",
-                 *[Line(sympy.Symbol(f"h_{k + 1}"), Tex(f"\\boldsymbol{{w}}_{k + 1}^\\top\\boldsymbol{{x}} + b_{k + 1}"), h[k])
+                 *[Line(sympy.Symbol(f"h_{k + 1}"),
+                        Tex(f"\\boldsymbol{{w}}_{k + 1}^\\top\\boldsymbol{{x}} + b_{k + 1}", gap[k]), h[k],
+                        kind="definition")
                    for k in p.others],
                  table=Table([Tex("k"), Tex("\\boldsymbol{w}_k"), Tex("b_k"), Tex("h_k")],
                              [[sympy.Integer(k + 1), w[k], b[k], h[k]] for k in p.others]),
                  dist=sympy.ImmutableMatrix([dist]))
         out = sympy.Min(*h.values())
-        sol.step("The output is the min-pooling of the competitor neurons; it is positive, so $c$ wins:",
-                 Line(Tex("R_{\\mathrm{out}}"), Tex("\\min_{k\\ne c} h_k"), out))
+        sign = "positive" if out.is_positive else "not positive"
+        sol.step(f"The output is the min-pooling of the competitor neurons; it is {sign}, so $c$ "
+                 + ("wins:" if out.is_positive else "does not win:"),
+                 Line(Tex("R_{\\mathrm{out}}"), Tex("\\min_{k\\ne c} h_k", sympy.Min(*gap.values())), out,
+                      kind="definition"))
         beta = p.beta
         norm = sum(sympy.exp(-beta * h[k]) for k in p.others)
         # the soft-min weights as exp(-beta (h_k - h_k')) of exact rationals, not simplified: with centroids
         # fitted by scikit-learn (12 digits) simplify meets exponents with 20-digit numerators and overflows
         R_h = {k: out / sympy.Add(*[sympy.exp(beta * (h[k] - h[j])) for j in p.others]) for k in p.others}
         sol.step("The min-pooling passes relevance by a soft-min:",
-                 Line(Tex("R_k"), Tex("\\frac{\\exp(-\\beta h_k)}{\\sum_{k'} \\exp(-\\beta h_{k'})}\\, R_{\\mathrm{out}}")),
+                 Line(Tex("R_k"), Tex("\\frac{\\exp(-\\beta h_k)}{\\sum_{k'} \\exp(-\\beta h_{k'})}\\, R_{\\mathrm{out}}"),
+                      kind="formula"),
                  *[Line(sympy.Symbol(f"R_h{k + 1}"), R_h[k]) for k in p.others], title="Step 2: LRP")
         mids = {k: (mc + mus[k]) / 2 for k in p.others}
         for k in p.others:
@@ -137,12 +174,16 @@ class KMeansNeuralization(Method):
                  "$\\boldsymbol{m}_k = (\\boldsymbol{\\mu}_c + \\boldsymbol{\\mu}_k)/2$, which lies on the boundary "
                  "($\\boldsymbol{w}_k^\\top \\boldsymbol{m}_k + b_k = 0$), so $\\sum_i w_{ik}(x_i - m_{ik}) = h_k$ and "
                  "the rule conserves relevance:",
-                 Line(Tex("R_i"), Tex("\\sum_{k} \\frac{w_{ik}(x_i - m_{ik})}{\\sum_{i'} w_{i'k}(x_{i'} - m_{i'k})}\\, R_k")),
+                 Line(Tex("R_i"), Tex("\\sum_{k} \\frac{w_{ik}(x_i - m_{ik})}{\\sum_{i'} w_{i'k}(x_{i'} - m_{i'k})}\\, R_k"),
+                      kind="formula"),
                  table=Table([Tex("k"), Tex("\\boldsymbol{m}_k"), Tex("w_{ik}(x_i - m_{ik})/h_k")],
                              [[sympy.Integer(k + 1), mids[k], sympy.ImmutableMatrix([share[k]])] for k in p.others]))
         sol.step("The input relevances, and conservation (the shares of each $R_k$ add up to 1 exactly, so "
                  "$\\sum_i R_i = \\sum_k R_k$):", *[Line(sympy.Symbol(f"R_{i + 1}"), R_in[i]) for i in range(d)],
-                 Line(Tex("\\sum_i R_i"), Tex("\\sum_k R_k"), total if _large(total) else sympy.simplify(total)))
+                 Line(Tex("\\sum_i R_i", sympy.Add(*R_in)), Tex("\\sum_k R_k", total),
+                      total if _large(total) else sympy.simplify(total)))
+        sol.answer("w_k", Wk, "weights of the competitor neuron k, for any centroids in any dimension")
+        sol.answer("b_k", Bk, "bias of the competitor neuron k, for any centroids in any dimension")
         for k in p.others:
             sol.answer(f"w_{k + 1}", sympy.ImmutableMatrix(w[k]), f"weights of competitor neuron {k + 1}")
             sol.answer(f"b_{k + 1}", b[k], f"bias of competitor neuron {k + 1}")
@@ -152,13 +193,29 @@ class KMeansNeuralization(Method):
             sol.answer(f"R_{i + 1}", R_in[i], f"relevance of input {i + 1}")
         return sol
 
+    def sample(self, p: KMeansProblem, symbols, rng) -> dict:
+        """The spec's parameters, and a random instance of the general neuron: a dimension d and two
+        centroids mu_k, mu_c in R^d."""
+        values = symbols.sample(rng)
+        n = int(rng.integers(1, 6))
+        d = sympy.Symbol("d", integer=True, positive=True)
+        values[d] = n
+        for name in ("mu_k", "mu_c"):
+            values[sympy.MatrixSymbol(name, d, 1)] = rng.normal(scale=2.0, size=(n, 1))
+        return values
+
     def reference(self, p: KMeansProblem, values: dict) -> dict:
-        num = {k: v for k, v in values.items() if isinstance(v, (int, float))}
+        general = {k.name: np.asarray(v, dtype=float).reshape(-1) for k, v in values.items()
+                   if isinstance(k, sympy.MatrixSymbol)}
+        out = {}
+        if "mu_k" in general:
+            w_k, b_k = ref.competitor_neuron(general["mu_k"], general["mu_c"])
+            out["w_k"], out["b_k"] = w_k, b_k
+        num = {k: v for k, v in values.items() if isinstance(v, (int, float)) and not isinstance(k, sympy.MatrixSymbol)}
         beta = float(sympy.sympify(p.beta).subs(num))
         x = np.array([float(v) for v in p.point])
         mus = np.array([[float(v) for v in m] for m in p.centroids])
         r = ref.kmeans_lrp(x, mus, p.cluster, beta)
-        out = {}
         for j, k in enumerate(r["others"]):
             out[f"w_{k + 1}"], out[f"b_{k + 1}"] = r["w"][j], float(r["b"][j])
             out[f"R_h{k + 1}"] = float(r["R_hidden"][j])

@@ -18,6 +18,7 @@ import numpy as np
 import sympy
 
 from symxai.solve.model import Line, Solution, Tex
+from symxai.expr.printing import tex
 from symxai.reference import neuralization as ref
 from symxai.specs.schema import Expr, Field, ListOf, Name, Record
 from symxai.methods import register
@@ -111,8 +112,8 @@ class SvmNeuralization(Method):
         D = [sympy.Symbol(f"D_{i + 1}", positive=True) for i in range(p.M)]
         norms = [Norm(p.x - u) ** 2 for u in p.support]
         f_x = sum(a * sympy.exp(-g * n) for a, n in zip(p.alpha, norms))
-        sol.step("The kernel expansion and the outlier score:", Line(Tex("f(\\boldsymbol{x})"), f_x),
-                 Line(Tex("o(\\boldsymbol{x})"), -sympy.log(f_x) / g), title="Layer 1")
+        sol.step("The kernel expansion and the outlier score:", Line(Tex("f(\\boldsymbol{x})"), f_x, kind="definition"),
+                 Line(Tex("o(\\boldsymbol{x})"), -sympy.log(f_x) / g, kind="definition"), title="Layer 1")
         h = [Di - sympy.log(a) / g for Di, a in zip(D, p.alpha)]
         for i in range(p.M):
             term = p.alpha[i] * sympy.exp(-g * D[i])
@@ -120,17 +121,24 @@ class SvmNeuralization(Method):
             # the proof: alpha_i exp(-gamma D_i) = exp(log alpha_i - gamma D_i) = exp(-gamma h_i)
             if sympy.simplify(sympy.expand(rewritten) - term) != 0:
                 raise ArithmeticError(f"term {i + 1} of the kernel sum could not be rewritten")
-        i = sympy.Symbol("i")
+        # the rewriting for a general term i: alpha_i > 0, D_i >= 0 and gamma drawn at random by stepcheck
+        a_i, D_i = sympy.Symbol("alpha_i", positive=True), sympy.Symbol("D_i", positive=True)
+        h_i = D_i - sympy.log(a_i) / g
         sol.step("Write each weight as an exponential, $\\alpha_i = \\exp(\\log \\alpha_i)$, and pull it into the "
                  "kernel term ($D_i = \\|\\boldsymbol{x} - \\boldsymbol{u}_i\\|^2$). For every $i$ from $1$ to [[M]]:",
-                 Line(Tex("\\alpha_i e^{-\\gamma D_i}"), Tex("e^{\\log\\alpha_i - \\gamma D_i}"),
-                      Tex("e^{-\\gamma\\left(D_i - \\gamma^{-1}\\log\\alpha_i\\right)}"), Tex("e^{-\\gamma h_i}")),
+                 Line(Tex("\\alpha_i e^{-\\gamma D_i}", a_i * sympy.exp(-g * D_i)),
+                      Tex("e^{\\log\\alpha_i - \\gamma D_i}", sympy.exp(sympy.log(a_i) - g * D_i)),
+                      Tex("e^{-\\gamma\\left(D_i - \\gamma^{-1}\\log\\alpha_i\\right)}",
+                          sympy.exp(-g * (D_i - sympy.log(a_i) / g))),
+                      Tex("e^{-\\gamma h_i}", sympy.exp(-g * h_i))),
                  *[Line(sympy.Symbol(f"h_{k + 1}"), norms[k] - sympy.log(p.alpha[k]) / g) for k in range(p.M)],
                  M=sympy.Integer(p.M))
         H = [sympy.Symbol(f"h_{k + 1}") for k in range(p.M)]
         o_h = -sympy.log(sum(sympy.exp(-g * hk) for hk in H)) / g
         sol.step("Summing the terms, the score is a soft-min pooling of the layer-1 neurons:",
-                 Line(Tex("o(\\boldsymbol{x})"), Tex("-\\gamma^{-1}\\log\\sum_{i=1}^{M} \\alpha_i e^{-\\gamma D_i}"), o_h),
+                 Line(Tex("o(\\boldsymbol{x})", -sympy.log(f_x) / g),
+                      Tex("-\\gamma^{-1}\\log\\sum_{i=1}^{M} \\alpha_i e^{-\\gamma D_i}",
+                          -sympy.log(sympy.Add(*[a * sympy.exp(-g * n) for a, n in zip(p.alpha, norms)])) / g), o_h),
                  title="Layer 2")
         sol.step("Layer 1 computes squared distances to the support vectors, shifted by a bias "
                  "$-\\gamma^{-1}\\log\\alpha_i$ (a large weight $\\alpha_i$ lowers $h_i$); layer 2 pools them.")
@@ -143,24 +151,33 @@ class SvmNeuralization(Method):
     def _limit(self, p: SvmProblem) -> Solution:
         sol, g, H, M = Solution(), p.gamma, p.layer1, p.M
         m = sympy.Symbol("m", real=True)
+        Mg = sympy.Symbol("M", integer=True, positive=True)  # the bound holds for any number of neurons
         o = -sympy.log(sum(sympy.exp(-g * hk) for hk in H)) / g
+        sol.where[m] = sympy.Min(*H)
         sol.step("Layer 2 as a function of the layer-1 outputs, and their minimum $m = \\min_i h_i$:",
-                 Line(Tex("o"), o), Line(m, sympy.Min(*H)), title="Bounds")
+                 Line(Tex("o"), o, kind="definition"), Line(m, sympy.Min(*H), kind="definition"), title="Bounds")
         S = sympy.Symbol("S", positive=True)
+        rest = sympy.Add(*[sympy.exp(-g * (hk - m)) for hk in H])
         sol.step("Factor $e^{-\\gamma m}$ out of the sum. Every remaining term $e^{-\\gamma(h_i - m)}$ lies in $(0, 1]$ "
-                 "and at least one equals $1$, so the rest of the sum $S$ satisfies $1 \\le S \\le M$ (here $M =$ [[M]]):",
-                 Line(Tex("o"), m - sympy.log(S) / g), M=sympy.Integer(M))
-        lower, upper = m - sympy.log(M) / g, m
-        sol.step("Since $0 \\le \\log S \\le \\log M$:", Line(lower, o, upper, rel="<="))
+                 "and at least one equals $1$, so the rest of the sum $S$ satisfies $1 \\le S \\le M$ for any number "
+                 "$M$ of neurons (here $M =$ [[M]]):",
+                 Line(Tex("o", o), m - sympy.log(S) / g), where={S: rest}, M=sympy.Integer(M))
+        lower, upper = m - sympy.log(Mg) / g, m
+        sol.step("Since $0 \\le \\log S \\le \\log M$:", Line(lower, Tex("o"), upper, rel="<="))
         lims = [sympy.limit(b, g, sympy.oo) for b in (lower, upper)]
         if any(sympy.simplify(v - m) != 0 for v in lims):
             raise ArithmeticError("the bounds do not squeeze to the minimum")
+        # the instance's own bound (log 3, say), its limit computed separately from the general one
+        instance = sympy.limit(m - sympy.log(M) / g, g, sympy.oo)
         sol.step("Both bounds tend to $m$ as $\\gamma \\to \\infty$, so the soft-min becomes a min-pooling:",
-                 Line(Tex("\\lim_{\\gamma\\to\\infty}\\left(m - \\frac{\\log M}{\\gamma}\\right)"), lims[0]),
-                 Line(Tex("\\lim_{\\gamma\\to\\infty} o"), sympy.Min(*H)), title="The limit")
+                 Line(Tex("\\lim_{\\gamma\\to\\infty}\\left(m - \\frac{\\log M}{\\gamma}\\right)", lims[0]), instance),
+                 Line(Tex("\\lim_{\\gamma\\to\\infty} o", instance), sympy.Min(*H)), title="The limit")
         sol.step("The biases $-\\gamma^{-1}\\log\\alpha_i$ of layer 1 vanish in the same limit, so the score tends "
                  "to the squared distance to the nearest support vector, $\\min_i \\|\\boldsymbol{x} - \\boldsymbol{u}_i\\|^2$.")
         sol.answer("o", sympy.Min(*H), "the limit of the score for gamma -> oo")
+        gap = sympy.log(Mg) / g
+        sol.cases = [f"For any number $M$ of neurons the gap is bounded, $\\displaystyle {tex(m - gap)} \\le o \\le {tex(m)}$ "
+                     f"with $m = \\min_i h_i$; here $M = {M}$: $\\displaystyle 0 \\le m - o \\le {tex(gap.xreplace({Mg: M}))}$."]
         return sol
 
     def reference(self, p: SvmProblem, values: dict) -> dict:

@@ -59,13 +59,14 @@ def _stem(obj, default: str) -> str:
 
 
 def general_segment_terms(f, inputs, reference):
-    """Worked steps [(text, Line, ...), ...] of the general-d derivation, or None when
-    f is not radial about ``reference``.
+    """Worked steps [(text, Line, ..., meanings), ...] of the general-d derivation, or None when
+    f is not radial about ``reference``; the last item of each is what x_i, c_i stand for (entries of
+    the vectors x, c at an index i), for the step's ``where``.
 
     >>> x1, x2, th = sympy.symbols("x1 x2 theta", positive=True)
     >>> steps = general_segment_terms(sympy.sqrt((x1 - 1)**2 + x2**2) - th, [x1, x2], [1, 0])
-    >>> len(steps), steps[1][1].terms[1]
-    (4, theta/Norm(-c + x))
+    >>> len(steps), steps[1][2].terms[1]
+    (5, theta/Norm(-c + x))
     """
     from symxai.solve.model import Line, Tex
 
@@ -75,6 +76,8 @@ def general_segment_terms(f, inputs, reference):
     center, g, rho = found
     if any(sympy.simplify(c - a) != 0 for c, a in zip(center, reference)):
         return None
+    from symxai.solve.stepcheck import Index
+
     d = sympy.Symbol("d", integer=True, positive=True)
     xs, cs = _stem(inputs[0], "x"), _stem(center[0], "c")
     X, C = sympy.MatrixSymbol(xs, d, 1), sympy.MatrixSymbol(cs, d, 1)
@@ -89,19 +92,41 @@ def general_segment_terms(f, inputs, reference):
     grad_i = sympy.simplify(slope * (xi - ci) / r)
     phi_i = sympy.factor(sympy.simplify(grad_i * (1 - ts) * (xi - ci)))
     show = lambda e: e.xreplace({r: norm})
-    return [
+    # what the displayed lines claim, for random d, x, c (stepcheck draws them): x_i is entry i of x,
+    # the root point is c + t (x - c) as a vector, its gradient the chain rule applied to it
+    i = Index("i", d)
+    entry = {xi: X[i - 1, 0], ci: C[i - 1, 0]}
+    root = C + show(ts) * (X - C)
+    grad_value = sympy.diff(g, rho).subs(rho, Norm(root - C)) * (root[i - 1, 0] - C[i - 1, 0]) / Norm(root - C)
+    gap_value = X[i - 1, 0] - root[i - 1, 0]
+    j = sympy.Symbol("j", integer=True, positive=True)
+    at_j = lambda e: e.xreplace({i: j})
+    total = sympy.Sum(at_j(grad_value * gap_value), (j, 1, d))
+    # the sum of the terms in closed form: phi_i = K (x_i - c_i)^2 with K free of i, and the squares add up to r^2
+    K = sympy.simplify(phi_i / (xi - ci) ** 2)
+    closed = sympy.simplify(K * r ** 2) if not K.has(xi, ci) else None
+    exact = closed is not None and sympy.simplify(closed - g.subs(rho, r)) == 0
+    steps = [
         ("In general dimension $d$ the function depends on $\\boldsymbol{x}$ only through the distance to "
          "the reference point, $f(\\boldsymbol{x}) = g(\\|\\boldsymbol{x} - \\boldsymbol{c}\\|)$ with",
-         Line(Tex("g(\\rho)"), g), Line(Tex("\\boldsymbol{c}"), C)),
+         Line(Tex("g(\\rho)"), g, kind="definition"), Line(Tex("\\boldsymbol{c}"), C, kind="definition")),
         ("On the segment $\\tilde{\\boldsymbol{x}} = \\boldsymbol{c} + t(\\boldsymbol{x} - \\boldsymbol{c})$ the distance "
          "is $t\\,\\|\\boldsymbol{x} - \\boldsymbol{c}\\|$, so the root condition $g(t\\|\\boldsymbol{x} - \\boldsymbol{c}\\|) = 0$ gives",
-         Line(t, show(ts))),
+         Line(show(g.subs(rho, t * r)), 0, kind="equation", at={t: show(ts)}), Line(t, show(ts), kind="definition")),
         ("By the chain rule, $\\nabla f(\\tilde{\\boldsymbol{x}}) = g'(\\|\\tilde{\\boldsymbol{x}} - \\boldsymbol{c}\\|)\\,"
          "(\\tilde{\\boldsymbol{x}} - \\boldsymbol{c})/\\|\\tilde{\\boldsymbol{x}} - \\boldsymbol{c}\\|$, and "
          "$\\tilde{\\boldsymbol{x}} - \\boldsymbol{c}$ points along $\\boldsymbol{x} - \\boldsymbol{c}$; "
          "also $x_i - \\tilde{x}_i = (1 - t)(x_i - c_i)$:",
-         Line(Tex("[\\nabla f(\\tilde{\\boldsymbol{x}})]_i"), show(grad_i)),
-         Line(Tex("x_i - \\tilde{x}_i"), show(sympy.factor((1 - ts) * (xi - ci))))),
+         Line(Tex("[\\nabla f(\\tilde{\\boldsymbol{x}})]_i", grad_value), show(grad_i)),
+         Line(Tex("x_i - \\tilde{x}_i", gap_value), show(sympy.factor((1 - ts) * (xi - ci))))),
         ("Hence, for every $i$ and every dimension $d$:",
-         Line(Tex("\\phi_i"), show(phi_i))),
+         Line(Tex("\\phi_i", grad_value * gap_value), show(phi_i))),
     ]
+    if closed is not None:
+        steps.append((("Since $\\sum_i (x_i - c_i)^2 = \\|\\boldsymbol{x} - \\boldsymbol{c}\\|^2$, the terms add up to "
+                       + ("$f(\\boldsymbol{x})$ itself: the first-order expansion is exact in every dimension, the "
+                          "higher-order terms vanish." if exact else
+                          "the first-order part of $f(\\boldsymbol{x})$; the higher-order terms make up the rest.")),
+                      Line(Tex("\\sum_{i=1}^{d} \\phi_i", total), show(closed),
+                           *([Tex("f(\\boldsymbol{x})", g.subs(rho, Norm(X - C)))] if exact else []))))
+    return [(text, *lines, entry) for text, *lines in steps]

@@ -25,7 +25,7 @@ from symxai.reference import taylor as ref
 from symxai.specs.schema import Bool, Choice, Expr, Field, ListOf, Name, Record
 from symxai.methods import register
 from symxai.methods.base import BuildContext, Method
-from symxai.methods.radial import general_segment_terms
+from symxai.methods.taylor_general import General, general_form, reference_general, sample_general
 from symxai.methods.shapley import Shapley, ShapleyProblem
 
 STRATEGIES = ("given", "origin", "segment", "nearest")
@@ -41,6 +41,7 @@ class TaylorProblem:
     reference: list | None = None  # the segment's start for strategy "segment"
     gradient_at: str = "root"
     shapley: bool = False
+    general: General | None = None  # the general-d form (taylor_general), when recognised
 
     @property
     def d(self) -> int:
@@ -192,13 +193,17 @@ class Taylor(Method):
         if strategy == "origin" and sympy.simplify(f.xreplace({v: 0 for v in inputs})).is_zero is False:
             ctx.problem(params.loc_of("root"), "f(0) must be 0 for root: origin")
             return None
-        return TaylorProblem(f, inputs, list(point), strategy,
-                             list(extra["root_point"]) if "root_point" in extra else None,
-                             list(extra["reference"]) if "reference" in extra else None,
-                             params.get("gradient_at", "root"), bool(params.get("shapley", False)))
+        problem = TaylorProblem(f, inputs, list(point), strategy,
+                                list(extra["root_point"]) if "root_point" in extra else None,
+                                list(extra["reference"]) if "reference" in extra else None,
+                                params.get("gradient_at", "root"), bool(params.get("shapley", False)))
+        if problem.gradient_at == "root" and list(point) == list(inputs):  # the point x itself, in any d
+            problem.general = general_form(f, inputs, strategy, problem.reference)
+        return problem
 
     def answer_names(self, p: TaylorProblem) -> list[str]:
-        return (["x_tilde"] if p.solved_root else []) + [f"phi_{i + 1}" for i in range(p.d)]
+        general = ["phi_i"] if p.general is not None else []
+        return general + (["x_tilde"] if p.solved_root else []) + [f"phi_{i + 1}" for i in range(p.d)]
 
     # -- symbolic route -------------------------------------------------
     def solve(self, p: TaylorProblem) -> Solution:
@@ -212,7 +217,13 @@ class Taylor(Method):
                       "\\underbrace{[\\nabla f(\\tilde{\\boldsymbol{x}})]_i\\,(x_i - \\tilde{x}_i)}_{\\phi_i} + \\dots"),
                       kind="formula"),
                  Line(Tex("f"), p.f, kind="definition"), title="Setting up the expansion")
+        if p.general is not None:
+            for n, (text, *glines, entry) in enumerate(p.general.steps):
+                sol.step(text, *glines, title="General dimension" if n == 0 else "", where=entry)
+            sol.answer("phi_i", p.general.phi, "first-order term of feature i, in any dimension d")
         xt, how, lines = root_point(p, ab)
+        if p.general is not None:
+            how = f"The instance $d = {p.d}$ of the exercise illustrates the general result. " + how
         xt = [ab.shorten(v) for v in xt]
         if ab.table:
             sol.step("Below, the norms are abbreviated:", *ab.definitions())
@@ -255,9 +266,6 @@ class Taylor(Method):
                  title="Conservation")
         if p.gradient_at == "point":
             self._contrast(sol, p, x, xt, fx, ab)
-        general = general_segment_terms(p.f, p.inputs, p.reference) if p.strategy == "segment" else None
-        for text, *glines in general or []:
-            sol.step(text, *glines, title="General dimension" if text is general[0][0] else "")
         if p.solved_root:
             sol.answer("x_tilde", sympy.ImmutableMatrix([ab.expand(v) for v in xt]), "the root point")
         for i, phi in enumerate(phis):
@@ -294,6 +302,11 @@ class Taylor(Method):
         return (lambda z: float(fn(*z))), subs
 
     def reference(self, p: TaylorProblem, values: dict) -> dict:
+        values = dict(values)
+        general = {}
+        if p.general is not None:
+            general["phi_i"] = reference_general(p.general, values, ref.terms, ref.segment_root)
+            values = {k: v for k, v in values.items() if not isinstance(k, sympy.MatrixSymbol)}
         f, subs = self._model(p, values)
         vec = lambda v: np.array([float(sympy.sympify(e).xreplace(subs)) for e in v])
         x = vec(p.point)
@@ -302,12 +315,17 @@ class Taylor(Method):
                 "nearest": lambda: ref.nearest_root(f, x)}[p.strategy]()
         phi = ref.terms(f, root, x, gradient_at=x if p.gradient_at == "point" else None)
         out = {f"phi_{i + 1}": float(v) for i, v in enumerate(phi)}
+        out.update(general)
         if p.solved_root:
             out["x_tilde"] = root
         return out
 
     def sample(self, p: TaylorProblem, symbols, rng):
         """Values where the strategy is defined: on a segment, f changes sign between its ends."""
+        values = self._sample_instance(p, symbols, rng)
+        return sample_general(p.general, values, rng) if p.general is not None else values
+
+    def _sample_instance(self, p: TaylorProblem, symbols, rng):
         values = symbols.sample(rng)
         if p.strategy != "segment":
             return values

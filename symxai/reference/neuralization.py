@@ -63,3 +63,18 @@ def kmeans_lrp(x, centroids, c: int, beta: float, step: float = 1e-6) -> dict:
         contrib = w[j] * (x - mid)
         R_in += contrib / contrib.sum() * R_hidden[j]
     return {"others": others, "h": h, "w": w, "b": b, "R_out": out, "R_hidden": R_hidden, "R_in": R_in}
+
+
+def competitor_neuron(mu_k, mu_c, step: float = 1e-6) -> tuple[np.ndarray, float]:
+    """Weights and bias of h(x) = ||x - mu_k||^2 - ||x - mu_c||^2 for centroids in any dimension:
+    the gradient by central differences at a random point, the bias as h(0); h is affine, which is
+    checked at a second point."""
+    mu_k, mu_c = np.asarray(mu_k, dtype=float), np.asarray(mu_c, dtype=float)
+    h = lambda z: float(np.sum((z - mu_k) ** 2) - np.sum((z - mu_c) ** 2))
+    x = np.random.default_rng(len(mu_k)).normal(size=mu_k.size)
+    w = np.array([(h(x + step * e) - h(x - step * e)) / (2 * step) for e in np.eye(mu_k.size)])
+    b = h(np.zeros(mu_k.size))
+    far = x + 3.0
+    if abs(h(far) - (w @ far + b)) > 1e-6 * max(1.0, abs(h(far))):
+        raise ArithmeticError("the competitor score is not affine")
+    return w, b

@@ -91,8 +91,31 @@ def _short(value) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _draw(symbol, rng):
+class Index(sympy.Symbol):
+    """An index ``i = 1..upper`` of a step in general dimension ([x]_i with x in R^d): drawn in
+    ``1..upper`` once ``upper`` has its value, so that ``x[i - 1, 0]`` is an entry of x.
+
+    >>> d = sympy.Symbol("d", integer=True, positive=True)
+    >>> i = Index("i", d)
+    >>> 1 <= _draw(i, np.random.default_rng(0), {d: 3}) <= 3
+    True
+    """
+
+    def __new__(cls, name, upper):
+        obj = super().__new__(cls, name, integer=True, positive=True)
+        obj.upper = upper
+        return obj
+
+    def __getnewargs_ex__(self):
+        return (self.name, self.upper), {}
+
+
+def _draw(symbol, rng, known=None):
     """A value for a scalar symbol the method's sampler does not cover, by its assumptions."""
+    if isinstance(symbol, Index):
+        upper = sympy.sympify(symbol.upper).xreplace({k: sympy.Integer(v) for k, v in (known or {}).items()
+                                                       if isinstance(v, (int, np.integer))})
+        return int(rng.integers(1, int(upper) + 1))
     if symbol.is_integer:
         low = 1 if symbol.is_positive else (0 if symbol.is_nonnegative else -4)
         return int(rng.integers(low, 7))
@@ -105,14 +128,38 @@ def _draw(symbol, rng):
 
 def _fill(values: dict, rng, *terms) -> dict:
     """``values`` plus a drawn value for every other free scalar symbol of ``terms`` (a general
-    identity in d or eta holds for every admissible value, not only the exercise's)."""
+    identity in d or eta holds for every admissible value, not only the exercise's), and random
+    entries for every other matrix symbol, in the drawn dimension (a general identity in
+    mu_c, mu_k in R^d holds for random centroids).  Indices (``Index``) are drawn last, within
+    their dimension."""
     out = dict(values)
-    for term in terms:
-        if isinstance(term, sympy.Basic):
-            for symbol in sorted(term.free_symbols - set(out), key=str):
-                if isinstance(symbol, sympy.Symbol) and not isinstance(symbol, sympy.Dummy):
-                    out[symbol] = _draw(symbol, rng)
+    terms = [t for t in terms if isinstance(t, sympy.Basic)]
+    free = set().union(*(t.free_symbols for t in terms)) if terms else set()
+    matrices = set().union(*(t.atoms(sympy.MatrixSymbol) for t in terms)) if terms else set()
+    for m in matrices:
+        free |= set().union(*(sympy.sympify(s).free_symbols for s in m.shape))
+    free = {s for s in free - set(out) if isinstance(s, sympy.Symbol) and not isinstance(s, sympy.Dummy)}
+    for symbol in sorted(free, key=lambda s: (isinstance(s, Index), str(s))):
+        out[symbol] = _draw(symbol, rng, out)
+    taken = {k.name for k in out if isinstance(k, sympy.MatrixSymbol)}
+    for m in sorted(matrices, key=str):
+        if m.name in taken:
+            continue
+        shape = [sympy.sympify(s).xreplace({k: sympy.Integer(v) for k, v in out.items()
+                                            if isinstance(v, (int, np.integer))}) for s in m.shape]
+        if all(s.is_Integer for s in shape):
+            out[m] = rng.normal(size=tuple(int(s) for s in shape))
+            taken.add(m.name)
     return out
+
+
+def _unwrap(value):
+    """A display wrapper (a 1x1 matrix shown as the scalar it is) as the value it stands for: a
+    SymPy function with a ``checked_value`` method is replaced by what that returns."""
+    if not isinstance(value, sympy.Basic):
+        return value
+    return value.replace(lambda e: callable(getattr(type(e), "checked_value", None)),
+                         lambda e: e.checked_value())
 
 
 def _names(solution: Solution) -> set[str]:
@@ -233,6 +280,7 @@ def _check_line(line: Line, step, answers: dict, names: set, number: int, sample
                                     f"{', '.join(unmeant)} named without a meaning")
             continue
         try:
+            left, right = _unwrap(left), _unwrap(right)
             problem = _compare(sympy.sympify(left), sympy.sympify(right), sampler, rng,
                                APPROX if rel == "approx" else TOLERANCE)
         except (TypeError, ValueError, ZeroDivisionError, AttributeError, sympy.SympifyError) as error:
