@@ -469,8 +469,10 @@ def _convention_text(p) -> str:
     return "".join(" " + t for t in out)
 
 
+@lru_cache(maxsize=8192)
 def _tidy(e):
-    """Canonical form: a cancelled rational function, its denominator written as a product of the affine
+    """(Remembered: regions that share an activation pattern, a boundary and its inactive side, pass the
+    same formulas through.) Canonical form: a cancelled rational function, its denominator written as a product of the affine
     factors it is made of; simplify only for gated formulas (symbolic weights)."""
     e = sympy.sympify(e)
     if e.has(sympy.Heaviside, sympy.sign, sympy.Max, sympy.Min):
@@ -575,8 +577,8 @@ def _restrict(pieces, region):
         inside = {sympy.StrictGreaterThan: (1,), sympy.GreaterThan: (1, 0), sympy.StrictLessThan: (-1,),
                   sympy.LessThan: (-1, 0), sympy.Equality: (0,)}[type(rel)]
         outside = [s for s in (1, 0, -1) if s not in inside]
-        if not any(solve_lp(region.constraints + [(z, s)], inputs) for s in outside):
+        if not any(feasible(region.constraints + [(z, s)], inputs) for s in outside):
             return value  # the region lies inside this branch
-        if any(solve_lp(region.constraints + [(z, s)], inputs) for s in inside):
+        if any(feasible(region.constraints + [(z, s)], inputs) for s in inside):
             return None  # the region straddles the branch condition
     return None
