@@ -27,7 +27,7 @@ from symxai.solve.model import Figure, Line, Solution, Tex
 from symxai.solve.network import build_network, figure_data
 from symxai.reference import lrp as ref
 from symxai.solve.regions import (Region, defined_on, describe, enumerate_regions, feasible, forward, piecewise,
-                                  refine, region_point, same_on, sign_on, solve_lp)
+                                  refine, region_point, same_on, sign_on)
 from symxai.specs.schema import Bool, Choice, Expr, Field, ListOf, Name, Record
 from symxai.specs.limits import MAX_LRP_HIDDEN, MAX_LRP_REGIONS, over
 from symxai.methods.lrp_tidy import tidy as _tidy
@@ -489,8 +489,8 @@ def _restrict(pieces, region):
         inside = {sympy.StrictGreaterThan: (1,), sympy.GreaterThan: (1, 0), sympy.StrictLessThan: (-1,),
                   sympy.LessThan: (-1, 0), sympy.Equality: (0,)}[type(rel)]
         outside = [s for s in (1, 0, -1) if s not in inside]
-        if not any(solve_lp(region.constraints + [(z, s)], inputs) for s in outside):
+        if not any(feasible(region.constraints + [(z, s)], inputs) for s in outside):
             return value  # the region lies inside this branch
-        if any(solve_lp(region.constraints + [(z, s)], inputs) for s in inside):
+        if any(feasible(region.constraints + [(z, s)], inputs) for s in inside):
             return None  # the region straddles the branch condition
     return None

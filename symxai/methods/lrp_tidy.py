@@ -8,8 +8,10 @@ from functools import lru_cache
 import sympy
 
 
+@lru_cache(maxsize=8192)
 def tidy(e):
-    """Canonical form: a cancelled rational function, its denominator written as a product of the affine
+    """(Remembered: regions that share an activation pattern, a boundary and its inactive side, pass the
+    same formulas through.) Canonical form: a cancelled rational function, its denominator written as a product of the affine
     factors it is made of; simplify only for gated formulas (symbolic weights)."""
     e = sympy.sympify(e)
     if e.has(sympy.Heaviside, sympy.sign, sympy.Max, sympy.Min):

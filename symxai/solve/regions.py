@@ -34,9 +34,12 @@ from itertools import product
 import numpy as np
 import sympy
 
+from symxai.solve.regions_exact import TooLarge, feasible_rows
+
 SIGNS = (1, 0, -1)
 BOX = 1e4  # regions are searched inside [-BOX, BOX]^d (cones without biases)
 MARGIN = 1e-9
+EXACT_DIM = 4  # up to this many inputs feasibility is decided exactly by Fourier-Motzkin elimination
 
 
 @dataclass
@@ -98,6 +101,33 @@ def _linear_cached(z, inputs):
     return coeffs, float(terms.get(sympy.Integer(1), 0))
 
 
+@lru_cache(maxsize=16384)
+def _linear_exact(z, inputs):
+    """Exact rational coefficients and constant of an affine expression in the inputs."""
+    terms = sympy.expand(z).as_coefficients_dict()
+    if set(terms) - set(inputs) - {sympy.Integer(1)}:
+        raise ValueError(f"not affine in the inputs: {z}")
+    frac = lambda v: Fraction(int(v.p), int(v.q)) if v.is_Rational else Fraction(str(v))  # noqa: E731
+    return tuple(frac(sympy.sympify(terms.get(x, 0))) for x in inputs), frac(sympy.sympify(terms.get(sympy.Integer(1), 0)))
+
+
+def _rows(constraints, inputs):
+    """(z, sign) constraints and the input domain as rows of symxai.solve.regions_exact."""
+    rows = []
+    for z, s in constraints:
+        c, c0 = _linear_exact(z, inputs)
+        if s > 0:
+            rows.append((c, c0, ">"))
+        elif s < 0:
+            rows.append((tuple(-v for v in c), -c0, ">"))
+        else:
+            rows.append((c, c0, "="))
+    d = len(inputs)
+    for i, strict in _domain(inputs):
+        rows.append((tuple(Fraction(int(t == i)) for t in range(d)), Fraction(0), ">" if strict else ">="))
+    return rows
+
+
 def solve_lp(constraints, inputs, *, objective=None, box=BOX, min_margin=None):
     """A point satisfying the constraints with the largest margin t (or a random objective); None if none."""
     d = len(inputs)
@@ -137,6 +167,11 @@ def feasible(constraints, inputs) -> bool:
 
 @lru_cache(maxsize=8192)
 def _feasible(constraints: frozenset, inputs: tuple) -> bool:
+    if len(inputs) <= EXACT_DIM:  # exact elimination in rationals; a linear program when it grows too large
+        try:
+            return feasible_rows(_rows(constraints, inputs), len(inputs))
+        except (TooLarge, ValueError, TypeError):
+            pass
     # a fixed row order (by coefficients, not by printing every constraint) keeps the LP deterministic
     rows = sorted(constraints, key=lambda c: (_linear(c[0], inputs), c[1]))
     return solve_lp(rows, list(inputs)) is not None
@@ -352,7 +387,9 @@ def defined_on(region: Region, value) -> bool:
     value = sympy.sympify(value)
     if not isinstance(value, sympy.Expr) or value.has(sympy.Piecewise, sympy.Heaviside):
         return True
-    _, den = sympy.fraction(sympy.together(value))
+    num, den = sympy.fraction(value)  # a formula from the field (numerator / product of factors) is one already
+    if not (_polynomial(num) and _polynomial(den)):
+        _, den = sympy.fraction(sympy.together(value))
     if not den.free_symbols:
         return den != 0
     eqs = [sympy.Eq(z, 0) for z, s in region.constraints if s == 0]
@@ -360,7 +397,9 @@ def defined_on(region: Region, value) -> bool:
         sol = sympy.solve(eqs, sorted(set().union(*(e.free_symbols for e in eqs)), key=str), dict=True)
         if sol:
             den = den.xreplace(sol[0])
-    const, factors = sympy.factor_list(sympy.expand(den))
+    if not den.free_symbols:
+        return den != 0
+    const, factors = _factor_list(den)
     if const == 0:
         return False
     for f, _ in factors:
@@ -373,6 +412,19 @@ def defined_on(region: Region, value) -> bool:
         elif f.is_zero is not False:
             return False  # a parameter can make it vanish (gamma = 0), or its sign is not known
     return True
+
+
+@lru_cache(maxsize=4096)
+def _factor_list(den):
+    """The irreducible factors of a denominator, remembered (the same one is asked about on many regions)."""
+    try:  # factor by factor: a product of affine forms is not expanded first
+        return sympy.factor_list(den, *sorted(den.free_symbols, key=str))
+    except sympy.polys.polyerrors.PolynomialError:
+        return sympy.factor_list(sympy.expand(den))
+
+
+def _polynomial(e) -> bool:
+    return e.is_polynomial(*sorted(e.free_symbols, key=str)) if e.free_symbols else True
 
 
 def describe(region: Region):
