@@ -98,3 +98,16 @@ def test_sheet_14_builds_strictly_in_at_most_eight_pages(tex, tmp_path):
     assert "\\begin{alignat*}" in source and "\\begin{xltabular}" in source and "\\usebox{\\symxaitable}" in source
     info = subprocess.run(["pdfinfo", str(folder / "tub-ml-sheet14-solutions.pdf")], capture_output=True, text=True)
     assert int(re.search(r"Pages:\s+(\d+)", info.stdout).group(1)) <= 8
+
+
+def test_the_checked_table_prints_a_reference_route_as_text():
+    """A route named in plain text ("the general w_k, b_k ...", 50 % of ...) reaches LaTeX escaped:
+    an underscore there once stopped the lecture 14 build with "Missing $ inserted"."""
+    from types import SimpleNamespace
+
+    from symxai.solve.model import Check, Verification
+    from symxai.typeset.render import check_row
+
+    check = Check("w_k", True, 6, 1e-9, 1e-7, "finite differences (the general w_k, b_k; 50 % & more)")
+    row = check_row(SimpleNamespace(key="kmeans"), Verification([check]))
+    assert "w\\_k" in row["reference"] and "50 \\%" in row["reference"] and "\\&" in row["reference"]

@@ -156,7 +156,7 @@ def check_row(task, verification) -> dict | None:
     breakable = escape_text(task.key).replace(".", ".\\allowbreak{}").replace("-", "-\\allowbreak{}")
     return {"task": breakable,
             "answers": ", ".join(f"${tex(sympy.Symbol(c.answer))}$" for c in checks),
-            "reference": checks[0].reference,
+            "reference": escape_text(checks[0].reference),  # plain text (answers.json holds it too)
             "where": "given values" if points == 1 else f"{points} points",
             "error": f"{max(c.max_error for c in checks):.0e}",
             "steps": f"{steps.checked}/{steps.total}" if steps is not None else "--"}
