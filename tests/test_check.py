@@ -302,3 +302,21 @@ def test_answer_names_from_the_spec_stay_out_of_the_child_processes():
     report = check_task(task, given, ())
     assert [v.status for v in report.verdicts] == ["wrong", "wrong", "right"]
     assert report.notes and all(type(n.label) is str for n in report.notes)
+
+
+GENERAL_FORMULAS = [  # (spec, task, answer, the general formula as printed, a wrong one)
+    ("tub-ml1-lecture14.yaml", "taylor-linear", "phi_i", "w_i*x_i", "w_i*x_i + 1"),
+    ("tub-ml1-lecture14.yaml", "kmeans-neuralization", "w_k", "2*(mu_c - mu_k)", "2*(mu_k - mu_c)"),
+    ("yale-hw1.yaml", "gradcam.a", "dyc_dz_general", "y_c*W.T*(e_c - y)", "y_c*W.T*e_c"),
+    ("tub-ml-sheet14.yaml", "taylor-rbf", "phi_i", "(x_i - mu_i)^2/norm(x - mu)^2*(norm(x - mu) - theta)",
+     "(x_i - mu_i)/norm(x - mu)*(norm(x - mu) - theta)"),
+]
+
+
+@pytest.mark.parametrize("spec, task, name, right, wrong", GENERAL_FORMULAS, ids=[r[2] + ":" + r[1] for r in GENERAL_FORMULAS])
+def test_a_general_formula_is_typed_in_its_own_names_and_graded(spec, task, name, right, wrong):
+    """A general answer (any d, any centroids) names entries and vectors the spec does not declare (x_i, mu_c,
+    and in taylor-rbf a general x where the d = 3 instance has bold x = (x1, x2, x3)): they read, and grade."""
+    path = Path(__file__).parent.parent / "problems" / spec
+    assert check(path, task, {name: right}).verdicts[0].status == "right"
+    assert check(path, task, {name: wrong}).verdicts[0].status == "wrong"

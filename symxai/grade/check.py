@@ -320,6 +320,21 @@ def _known_names(ctx: _TaskContext, name: str) -> bool:
     return name in ctx.task.answers or name in ctx.intermediates
 
 
+def _general_names(ctx, name, names) -> dict:
+    """The scope for typing answer ``name``: when the answer is a general formula (phi_i = w_i x_i,
+    w_k = 2(mu_c - mu_k), in any dimension), the entries and vectors it names replace the spec's
+    instance meaning of those names (the bold x of a d = 3 instance), so that the formula the sheet
+    prints can be typed back; any other answer keeps ``names``."""
+    from symxai.expr.numeval import free_parameters
+
+    if name not in ctx.task.answers:
+        return names
+    own = {str(s): s for s in free_parameters(ctx.answer_value(name))}
+    if all(n in names and names[n] == s for n, s in own.items()):
+        return names
+    return {**names, **own}
+
+
 def check_task(task, given: dict[str, str], conditions=(), *, assume=(), seed: int = 0,
                strict: bool = True, feedback: bool | None = None, narrow=(), reveal: bool | None = None,
                ctx: _TaskContext | None = None) -> CheckReport:
@@ -346,7 +361,7 @@ def check_task(task, given: dict[str, str], conditions=(), *, assume=(), seed: i
             hint = f"; intermediate quantities: {', '.join(extra[:12])}{', ...' if len(extra) > 12 else ''}" if extra else ""
             raise UsageError(f"{task.key} has no answer '{name}' (its answers: {', '.join(task.answers)}{hint})")
         try:
-            parsed[name] = read_answer(text, names, name=name, functions=functions)
+            parsed[name] = read_answer(text, _general_names(ctx, name, names), name=name, functions=functions)
         except ExpressionError as exc:
             fixed = _transposed_reading(text, names, ctx.expected(name)) if "shape" in exc.message else None
             if fixed is not None:  # a missing transpose is a wrong answer with a hint, not unreadable text
