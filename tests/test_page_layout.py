@@ -77,6 +77,9 @@ def test_short_column_vectors_print_as_rows_on_sheets_only():
         assert tex(v) == "\\left(\\frac{1}{2}, x_{1}, 3\\right)^{\\top}"
         wide = sympy.Matrix([sum(sympy.Symbol(f"a{i}{j}") for j in range(9)) for i in range(3)])
         assert "\\begin{matrix}" in tex(wide)  # too wide for one line: stays a column
+        long = sympy.Matrix([sympy.Symbol(f"x{i}") ** 20 + 1 for i in range(12)])
+        broken = tex(long)  # too wide for one line, shorter as a row broken after commas than as a column
+        assert "\\begin{matrix}" not in broken and broken.count("\\\\") == 2 and broken.endswith("^{\\top}\\end{aligned}")
     assert "\\begin{matrix}" in tex(v)  # elsewhere (LMS, web) a column
 
 

@@ -152,7 +152,9 @@ def test_solution_steps_show_tables_and_efficiency():
     task = sheet.task("shapley")
     sol = task.method.solve(task.problem)
     tables = [s.table for s in sol.steps if s.table is not None]
-    assert len(tables) == 3 and all(len(t.rows) == 4 for t in tables)
+    assert len(tables) == 1 and len(tables[0].rows) == 8  # one table of every coalition's value (d = 3)
+    features = [s for s in sol.steps if s.title.startswith("Feature")]
+    assert len(features) == 3 and all("Coalitions without feature" in s.text for s in features)
     assert any("Efficiency" in s.text for s in sol.steps)
     assert any("symmetric" in s.text for s in sol.steps)  # features 2 and 3
 

@@ -210,6 +210,7 @@ def name_tex(name: str, value=None) -> str:
 
 _SHEET = ContextVar("symxai_sheet_printing", default=False)
 FLAT_COLUMN = 0.75  # a column vector at most this share of the line wide prints as a row, (a, b)^T, on sheets
+BROKEN_ROW = 0.7  # a wider one prints as that row broken after commas, lines at most this share of the line
 
 
 @contextmanager
@@ -342,6 +343,9 @@ class SymxaiLatexPrinter(LatexPrinter):
             flat = f"\\left({', '.join(self._print(e) for e in expr)}\\right)^{{\\top}}"
             if width(flat) <= FLAT_COLUMN * LINE_WIDTH:
                 return flat
+            broken = self._print_broken_row([self._print(e) for e in expr])
+            if broken:
+                return broken
         if min(expr.shape) != 1 or max(expr.shape) <= LONG_VECTOR:
             cells = [[self._print(e) for e in expr.row(i)] for i in range(expr.rows)]
             if expr.cols > 3 or not any("\\frac" in c for row in cells for c in row):  # a wide row stays small
@@ -352,6 +356,30 @@ class SymxaiLatexPrinter(LatexPrinter):
         return self._print_long_vector(list(expr), transposed=expr.shape[1] == 1)
 
     _print_ImmutableDenseMatrix = _print_Matrix = _print_MatrixBase
+
+    def _print_broken_row(self, cells):
+        r"""A column vector too wide for one row, on a sheet: the transposed row broken after commas,
+        each line at most ``BROKEN_ROW`` of the line, continuation lines indented by a quad (a few lines
+        instead of a stack of one entry a row); None when that takes as many lines as the column.
+
+        >>> with sheet_printing():
+        ...     print(tex(sympy.Matrix([sympy.Symbol("x_%d" % i) ** 20 + 1 for i in range(12)])))
+        \begin{aligned}&\bigl(x_{0}^{20} + 1, x_{1}^{20} + 1, x_{2}^{20} + 1, x_{3}^{20} + 1, x_{4}^{20} + 1, x_{5}^{20} + 1,\\ &\quad x_{6}^{20} + 1, x_{7}^{20} + 1, x_{8}^{20} + 1, x_{9}^{20} + 1, x_{10}^{20} + 1,\\ &\quad x_{11}^{20} + 1\bigr)^{\top}\end{aligned}
+        """
+        lines, line, used = [], [], 0.0
+        for cell in cells:
+            w = width(cell) + 1.0  # the comma and its space
+            if line and used + w > BROKEN_ROW * LINE_WIDTH:
+                lines.append(line)
+                line, used = [], 0.0
+            line.append(cell)
+            used += w
+        lines.append(line)
+        if len(lines) >= len(cells):
+            return None
+        big = "bigg" if any("\\frac" in c for c in cells) else "big"  # as tall as a displayed fraction
+        body = ",\\\\ &\\quad ".join(", ".join(line) for line in lines)
+        return f"\\begin{{aligned}}&\\{big}l({body}\\{big}r)^{{\\top}}\\end{{aligned}}"
 
     def _print_long_vector(self, entries, transposed):
         """A long vector as a row of runs: (1, -1/20, ..., -1/20) with the run length underbraced."""
@@ -456,7 +484,7 @@ def width(code: str) -> float:
 
 
 _FRACTION = re.compile(r"\\[dt]?frac\{")
-_ENVIRONMENT = re.compile(r"\\begin\{(cases|matrix|smallmatrix|pmatrix)\}(.*?)\\end\{\1\}", re.S)
+_ENVIRONMENT = re.compile(r"\\begin\{(cases|matrix|smallmatrix|pmatrix|aligned)\}(.*?)\\end\{\1\}", re.S)
 
 
 def _environment_width(body: str) -> float:

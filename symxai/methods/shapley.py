@@ -15,6 +15,7 @@ import numpy as np
 import sympy
 
 from symxai.solve.coalitions import CoalitionValues, coalition_point, coalition_values, is_exact, shapley_from_values, weight
+from symxai.expr.printing import tex
 from symxai.solve.model import Line, Solution, Table, Tex
 from symxai.reference import shapley as ref
 from symxai.specs.schema import AnyOf, Expr, Field, Int, ListOf, Name, Record
@@ -149,11 +150,17 @@ class Shapley(Method):
             title="Setting up the game", d=d)
         at_point = p.f.xreplace(dict(zip(p.inputs, p.point)))  # plain substitution, not the coalition evaluator
         at_baseline = p.f.xreplace(dict(zip(p.inputs, p.baseline)))
-        sol.step("The prediction and the baseline value:",
-                 Line(f(*p.point), vals[full]), Line(f(*p.baseline), vals[0]),
+        table = None
+        if d <= TABLE_FEATURES:  # one table of every coalition's value, read by each feature below
+            masks = sorted(range(1 << d), key=lambda m: (bin(m).count("1"), [k for k in range(d) if m >> k & 1]))
+            table = Table([Tex("S"), Tex("f(\\boldsymbol{x}_S)")],
+                          [[_members(m, d), Line(f(*coalition_point(m, p.point, p.baseline)), vals[m])] for m in masks])
+        sol.step("The prediction and the baseline value" +
+                 (", and the value of every coalition $S$ (its features at the point, the others at the baseline):"
+                  if table is not None else ":"),
+                 Line(f(*p.point), vals[full]), Line(f(*p.baseline), vals[0]), table=table,
                  where={f(*p.point): at_point, f(*p.baseline): at_baseline})
-        for i in range(d):
-            self._feature_step(sol, p, vals, i, phis[i], f)
+        said = {i for i in range(d) if self._feature_step(sol, p, vals, i, phis[i], f)}  # dummies said there
         total = sympy.simplify(sum(phis))
         sol.step("Efficiency: the Shapley values add up to the difference between prediction and baseline.",
                  Line(Tex("\\sum_i \\phi_i"), sympy.Add(*phis, evaluate=False), total, kind="definition"),
@@ -161,7 +168,8 @@ class Shapley(Method):
                       sympy.simplify(vals[full] - vals[0])),
                  title="Checking the result")
         for text in _symmetry_notes(values, d) if d <= 8 else []:
-            sol.step(text)
+            if not any(text.startswith(f"Feature {i + 1} is a dummy") for i in said):
+                sol.step(text)
         for i, phi in enumerate(phis):
             sol.answer(f"{p.prefix}_{i + 1}", phi, f"Shapley value of feature {i + 1}")
         return sol
@@ -175,21 +183,24 @@ class Shapley(Method):
             return
         masks = [m for m in range(1 << d) if not m & bit]
         masks.sort(key=lambda m: (bin(m).count("1"), [k for k in range(d) if m >> k & 1]))
-        rows, terms = [], []
+        terms, changed = [], []
         for m in masks:
-            members = [k + 1 for k in range(d) if m >> k & 1]
-            w = sympy.Rational(weight(len(members), d))
+            w = sympy.Rational(weight(bin(m).count("1"), d))
             delta = sympy.simplify(vals[m | bit] - vals[m])
-            rows.append([sympy.FiniteSet(*members) if members else sympy.EmptySet, w,
-                         Line(f(*coalition_point(m | bit, p.point, p.baseline)), vals[m | bit]),
-                         Line(f(*coalition_point(m, p.point, p.baseline)), vals[m]), delta])
             if delta != 0:
                 terms.append(sympy.Mul(w, delta, evaluate=False))
-        table = Table([Tex("S"), Tex("\\frac{|S|!(d-|S|-1)!}{d!}"), Tex(f"f(\\boldsymbol{{x}}_{{S\\cup\\{{{i + 1}\\}}}})"),
-                       Tex("f(\\boldsymbol{x}_S)"), Tex("\\Delta_S")], rows)
+                changed.append(m)
         weighted = sympy.Add(*terms, evaluate=False) if len(terms) > 1 else (terms[0] if terms else sympy.Integer(0))
-        sol.step(f"Coalitions without feature {i + 1}:", Line(name, weighted, phi), table=table,
-                 title=f"Feature {i + 1}")
+        # the marginal contributions are read off the coalition table above; the text names the ones that count
+        if not changed:
+            said = f"adding feature {i + 1} changes no coalition's value in the table; it is a dummy, so"
+        else:
+            which = ", ".join(f"${tex(_members(m, d))}$" for m in changed)
+            said = (f"adding feature {i + 1} changes the value of "
+                    f"{'the coalition' if len(changed) == 1 else 'the coalitions'} {which} "
+                    f"(weights $|S|!(d-|S|-1)!/d!$), so")
+        sol.step(f"Coalitions without feature {i + 1}: {said}", Line(name, weighted, phi), title=f"Feature {i + 1}")
+        return not changed  # a dummy, said here
 
     # -- numeric reference ----------------------------------------------
     def reference(self, p: ShapleyProblem, values: dict) -> dict:
@@ -232,6 +243,12 @@ def _sym(v):
     if is_exact(v):
         return sympy.Rational(int(v.numerator), int(v.denominator))
     return sympy.sympify(v)
+
+
+def _members(mask: int, d: int):
+    """The coalition of bitmask ``mask`` as a set of feature numbers (1-based)."""
+    members = [k + 1 for k in range(d) if mask >> k & 1]
+    return sympy.FiniteSet(*members) if members else sympy.EmptySet
 
 
 def _num(values: dict) -> dict:

@@ -255,8 +255,11 @@ class Taylor(Method):
         if remainder != 0 and sympy.simplify(ab.expand(remainder)) == 0:
             remainder = sympy.Integer(0)  # zero once the abbreviated norms are written out
         exact = remainder == 0
+        # the general form already said the expansion is exact in every dimension: say it once
+        said = exact and p.general is not None and p.general.exact
         sol.step("Summing the terms and comparing with the prediction: " +
-                 ("the remainder is zero, so the first-order expansion is exact here and the terms explain the "
+                 ("the remainder is zero, as the general result above says for every $d$:" if said else
+                  "the remainder is zero, so the first-order expansion is exact here and the terms explain the "
                   "whole prediction:" if exact else
                   "the remainder is what the first-order terms leave unexplained:"), Line(Tex("\\sum_i \\phi_i", sympy.Add(*phis)), total),
                  Line(Tex("f(\\boldsymbol{x})", p.f.xreplace(dict(zip(p.inputs, p.point)))), fx),

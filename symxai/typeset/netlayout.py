@@ -33,8 +33,8 @@ import math
 
 from symxai.expr.printing import width
 
-DX, DY = 3.4, 1.5  # cm between levels and between neurons of a level (the template's x and y)
-RADIUS = 0.48  # cm: a neuron of minimum size 9 mm, drawn thick
+DX, DY = 2.9, 1.2  # cm between levels and between neurons of a level (the template's x and y)
+RADIUS = 0.43  # cm: a neuron of minimum size 8 mm, drawn thick
 UNIT = 0.18  # cm a unit of printed width takes at \scriptsize (measured on the rendered figures)
 PAD = 0.05  # cm of white around every label (inner sep 1 pt) and of clearance between things
 LINE_HEIGHT = 0.36  # cm of a \scriptsize label with scripts
@@ -58,7 +58,7 @@ def node_centres(levels, dx: float = DX, dy: float = DY) -> dict:
     return out
 
 
-SPREADS = (1.0, 1.2, 1.45, 1.75)  # how far the layout may be stretched to make room for long labels
+SPREADS = (1.0, 1.15, 1.3, 1.5, 1.75, 2.2)  # how far the layout may be stretched to make room for long labels
 
 
 def place(data: dict) -> dict:

@@ -172,20 +172,43 @@ def _answer_view(lhs: str, value: str) -> dict:
             "display": continued(value, max(ANSWER_WIDTH - width(lhs) - 3, ANSWER_WIDTH // 2))}
 
 
-def task_view(task, solution, verification) -> dict:
+def _once(steps, views: list[dict], seen: dict, label: str) -> list[dict]:
+    """``views`` with a step that repeats, word for word, a step of an earlier part of the same exercise
+    shortened to its title and a pointer back, when all its lines are general formulas (``kind='formula'``:
+    neither checked nor counted, so no checked equality disappears); ``seen`` maps such steps to the
+    label of the part that showed them first."""
+    out = []
+    for step, view in zip(steps, views):
+        if step.lines and all(line.kind == "formula" for line in step.lines) and view["table"] is None \
+                and view["figure"] is None:
+            key = (view["title"], view["text"], view["display"])
+            if key in seen:
+                view = {**view, "text": f"As in {seen[key]} above.", "lines": [], "display": "", "beside": None}
+            else:
+                seen[key] = label
+        out.append(view)
+    return out
+
+
+def task_view(task, solution, verification, seen: dict | None = None) -> dict:
     part = task.part
     short, where = shared_roots({n: solution.answers[n].value for n in task.answers})
     answers = [_answer_view(name_tex(n, solution.answers[n].value), tex(short[n])) for n in task.answers]
     shown = (part if part is not None and "figure" in part else task.exercise).get("figure", True)
     figures = [_figure_view(s.figure) for s in solution.steps
                if shown and s.figure is not None and s.figure.data.get("in_statement")]
+    label = (part.get("title") or f"Part {part['id']}") if part is not None else ""
+    views = [_step_view(s) for s in solution.steps]
+    if seen is not None and label:
+        mid = label[:1].lower() + label[1:] if label[1:2].islower() else label  # "Part a" -> "part a" mid-sentence
+        views = _once(solution.steps, views, seen, mid)
     return {
         "key": task.key,
         "part": part is not None,
-        "part_label": (part.get("title") or f"Part {part['id']}") if part is not None else "",
+        "part_label": label,
         "statement": task.statement,
         "discussion": task.discussion or "",
-        "steps": joined([_step_view(s) for s in solution.steps]),
+        "steps": joined(views),
         "answers": answers,
         "answer_display": display(rows := [f"{a['lhs']} &= {a['display']}" for a in answers], ANSWER_WIDTH),
         "answer_row": one_row(rows, ANSWER_WIDTH - 10) or "",  # the box on one line, after its label
@@ -199,8 +222,9 @@ def sheet_context(sheet, results: dict, seed: int = 0) -> dict:
     """Everything the templates see: sheet metadata and, per exercise, its tasks' views."""
     exercises = []
     for ex, tasks in sheet.exercises():
+        seen: dict = {}  # steps said once per exercise (_once)
         exercises.append({"title": ex["title"], "points": ex.get("points", ""), "statement": ex["statement"],
-                          "tasks": [task_view(t, *results[t.key]) for t in tasks]})
+                          "tasks": [task_view(t, *results[t.key], seen=seen) for t in tasks]})
     checked = [row for t in sheet.tasks if (row := check_row(t, results[t.key][1])) is not None]
     data = sheet.data
     return {"sheet": {"title": data["title"], "course": data.get("course", ""), "source": data.get("source", ""),
