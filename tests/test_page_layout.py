@@ -4,6 +4,7 @@ strict build of sheet 14 with no overfull box in at most 8 pages."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -93,7 +94,8 @@ def test_a_narrow_table_sits_beside_its_step_and_a_wide_one_below():
     assert _step_view(wide)["beside"] is None
 
 
-@pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="pdfinfo (poppler) counts the pages")
+@pytest.mark.skipif(shutil.which("pdfinfo") is None and not os.environ.get("CI"),
+                    reason="pdfinfo (poppler) counts the pages; under CI a missing one fails")
 def test_sheet_14_builds_strictly_in_at_most_eight_pages(tex, tmp_path):
     build([PROBLEMS / "tub-ml-sheet14.yaml"], tmp_path, strict_layout=True)  # an overfull box raises
     folder = tmp_path / "tub-ml-sheet14"
