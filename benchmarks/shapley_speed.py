@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from symxai.solve.coalitions import _sizes  # noqa: E402
-from symxai.methods.shapley import Shapley, ShapleyProblem  # noqa: E402
+from symxai.methods.shap_family.shapley import Shapley, ShapleyProblem  # noqa: E402
 
 
 def function(d: int):

@@ -31,7 +31,7 @@ def cli():
 @pytest.fixture
 def wrong_phi_1(monkeypatch):
     """Make the Shapley engine answer phi_1 + 1 (an injected error verification must catch)."""
-    from symxai.methods.shapley import Shapley
+    from symxai.methods.shap_family.shapley import Shapley
     original = Shapley.solve
 
     def wrong(self, problem):

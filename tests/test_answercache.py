@@ -32,7 +32,7 @@ def entries(folder: Path) -> list[Path]:
 
 def no_solving(monkeypatch):
     """Make any solve of the Shapley exercise fail: a check that still works did not solve."""
-    from symxai.methods.shapley import Shapley
+    from symxai.methods.shap_family.shapley import Shapley
 
     def refuse(self, problem):
         raise AssertionError("solved although the cache had the exercise")

@@ -66,7 +66,7 @@ def test_a_newly_registered_method_gets_a_starter_from_its_exercise(monkeypatch,
     """No code in symxai/starter.py names a method: one registered later (here a renamed Shapley)
     is covered by its schema and the first exercise of problems/ that uses it."""
     from symxai import starter
-    from symxai.methods.shapley import Shapley
+    from symxai.methods.shap_family.shapley import Shapley
     from symxai.specs.spec import loads_sheet
 
     class Clone(Shapley):

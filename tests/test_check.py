@@ -231,7 +231,7 @@ def test_method_module_map_names_every_registered_method():
     from symxai import methods
 
     methods._load_all()
-    assert {n: c.__module__.rsplit(".", 1)[1] for n, c in methods._REGISTRY.items()} == methods.MODULES
+    assert {n: c.__module__.removeprefix("symxai.methods.") for n, c in methods._REGISTRY.items()} == methods.MODULES
 
 
 def test_only_the_requested_exercise_is_built():

@@ -83,7 +83,7 @@ def _only_video(text):
 
 
 def test_general_gradient_in_the_answer_box_verified_for_random_heads():
-    from symxai.methods import gradcam_general as general
+    from symxai.methods.saliency import gradcam_general as general
     from symxai.solve.model import Solution
     from symxai.solve.verify import verify
     from symxai.specs.spec import load_sheet

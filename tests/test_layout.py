@@ -54,7 +54,7 @@ def test_log_reader_ignores_boxes_up_to_the_tolerance():
 
 def _overlong(monkeypatch):
     """Make the Shapley engine show an unbreakable display 150 factors long."""
-    from symxai.methods.shapley import Shapley
+    from symxai.methods.shap_family.shapley import Shapley
     original = Shapley.solve
     product = Tex(" ".join(f"a_{{{i}}}" for i in range(150)))
 

@@ -7,7 +7,7 @@ import sympy
 from click.testing import CliRunner
 
 from symxai.cli import main
-from symxai.methods.lime import _kkt_lasso
+from symxai.methods.surrogates.lime import _kkt_lasso
 from symxai.reference.lime import best_subset, lasso_constrained
 from symxai.specs.spec import load_sheet
 from symxai.solve.verify import verify

@@ -7,7 +7,7 @@ import pytest
 import sympy
 
 from symxai.errors import VerificationError
-from symxai.methods import lrp_solution
+from symxai.methods.propagation import lrp_solution
 from symxai.solve.model import Line, Tex
 from symxai.solve.pipeline import build, solve_file
 from symxai.expr.printing import prose, tex
@@ -187,7 +187,7 @@ def test_a_mirrored_region_is_named_not_repeated_and_only_when_the_formulas_matc
 def test_symbolic_weights_give_the_two_steps_compactly(solved):
     """Lecture 14 Ex 7: the gates as H(z_j) of named pre-activations, gradient x input said after it was
     computed, and no step line holds a step function of a written-out pre-activation."""
-    from symxai.methods import lrp_gated
+    from symxai.methods.propagation import lrp_gated
     solution, _ = solved[("tub-ml1-lecture14.yaml", "lrp-two-layer")]
     assert any(s.title == "Both steps together" for s in solution.steps)
     assert any("gradient $\\times$ input" in s.text for s in solution.steps)

@@ -80,7 +80,7 @@ def test_vectors_bold_matrices_not():
 
 def test_plain_text_is_what_the_parser_reads():
     from symxai.expr.exprparse import parse_value
-    from symxai.methods.radial import Norm
+    from symxai.methods.expansion.radial import Norm
 
     x, u = sympy.MatrixSymbol("x", 3, 1), sympy.MatrixSymbol("u1", 3, 1)
     lam, h1, h2 = sympy.symbols("lambda h_1 h_2")

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symxai.solve.coalitions import coalition_point, coalition_values, shapley_from_values
-from symxai.methods.shapley import Shapley, ShapleyProblem
+from symxai.methods.shap_family.shapley import Shapley, ShapleyProblem
 from symxai.solve.pipeline import solve_file
 from symxai.reference.shapley import all_orderings, monte_carlo
 from symxai.specs.spec import load_sheet

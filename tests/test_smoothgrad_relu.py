@@ -7,7 +7,7 @@ import pytest
 import sympy
 
 from symxai.expr.exprparse import Phi
-from symxai.methods.smoothgrad import relu_network
+from symxai.methods.saliency.smoothgrad import relu_network
 from symxai.misconceptions import catalogue
 from symxai.reference.smoothgrad_relu import smoothgrad_mc
 from symxai.solve.verify import verify

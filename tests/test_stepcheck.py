@@ -87,7 +87,7 @@ def test_answers_json_records_the_checked_steps(tmp_path):
 
 
 def test_an_injected_false_step_fails_the_build(tmp_path, monkeypatch):
-    from symxai.methods.activation_max import ActivationMax
+    from symxai.methods.prototypes.activation_max import ActivationMax
     original = ActivationMax.solve
 
     def with_false_step(self, problem):
@@ -131,7 +131,7 @@ def test_every_displayed_equality_of_the_corpus_is_checked_and_holds(name):
 
 def test_a_false_general_step_of_kmeans_fails_the_build(tmp_path, monkeypatch):
     """A false step in the general derivation (any d, any centroids) is caught at random centroids."""
-    from symxai.methods.kmeans_neuralization import KMeansNeuralization
+    from symxai.methods.neuralize.kmeans_neuralization import KMeansNeuralization
     original = KMeansNeuralization.solve
 
     def with_false_step(self, problem):

@@ -169,7 +169,7 @@ def test_spec_problems_are_located(tmp_path):
 
 
 def test_injected_wrong_answer_is_never_accepted(monkeypatch):
-    from symxai.methods.shapley import Shapley
+    from symxai.methods.shap_family.shapley import Shapley
 
     real = Shapley.solve
 

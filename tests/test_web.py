@@ -222,7 +222,7 @@ def test_serve_refuses_an_unverified_answer(wrong_phi_1):
 
 def test_checks_reuse_the_solutions(monkeypatch):
     """A worker solves at start only: checks, sheet checks and previews never solve again."""
-    from symxai.methods.shapley import Shapley
+    from symxai.methods.shap_family.shapley import Shapley
 
     worker.init([SHEET14])
     calls = []

@@ -161,7 +161,7 @@ def _norm(v):
     if not isinstance(v, MatrixBase) and not v.shape[0].is_Integer:
         # the engine's own norm: (v^T v)[0, 0] of a symbolic-size vector is an index Sum that
         # neither simplifies against the engine's answers nor evaluates quickly
-        from symxai.methods.radial import Norm
+        from symxai.methods.expansion.radial import Norm
         return Norm(v)
     return _checked_pow((v.T * v)[0, 0], S.Half)
 

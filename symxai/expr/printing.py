@@ -732,7 +732,7 @@ def plain(obj) -> str:
     """Plain text for an answer, in the syntax of ``symxai.expr.exprparse`` (answers.json, ``solve``).
 
     >>> x, mu = sympy.MatrixSymbol("x", 3, 1), sympy.MatrixSymbol("mu", 3, 1)
-    >>> from symxai.methods.radial import Norm
+    >>> from symxai.methods.expansion.radial import Norm
     >>> plain(Norm(x - mu) - sympy.Symbol("theta")), plain(sympy.Matrix([1, sympy.Rational(1, 2)]))
     ('norm(x - mu) - theta', '(1, 1/2)')
     """

@@ -1,4 +1,8 @@
-"""The method registry: every module in this package registers its methods by name.
+"""The method registry: every module in this package's family subpackages registers its methods by name.
+
+The families (one subpackage each): propagation (LRP, DeepLIFT), shap_family, saliency (gradient
+methods, GradCAM), expansion (Taylor), neuralize (SVM, k-means as networks), surrogates (LIME),
+global_methods (dataset-level), prototypes (inputs that explain).  ``base`` holds what all share.
 
 >>> "shapley" in names()
 True
@@ -25,9 +29,10 @@ def _load_all() -> None:
     global _LOADED
     if _LOADED:
         return
-    for info in pkgutil.iter_modules(__path__):
-        if info.name != "base" and not info.name.startswith("_"):
-            importlib.import_module(f"{__name__}.{info.name}")
+    for info in pkgutil.walk_packages(__path__, prefix=f"{__name__}."):
+        leaf = info.name.rsplit(".", 1)[1]
+        if not info.ispkg and leaf != "base" and not leaf.startswith("_"):
+            importlib.import_module(info.name)
     _LOADED = True
 
 
@@ -40,15 +45,19 @@ def names() -> list[str]:
 # Which module registers which method, so that ``get`` imports only the one needed (a `check`
 # of a Shapley exercise never loads the LRP machinery); tests/test_spec.py keeps it complete.
 MODULES = {
-    "activation-max": "activation_max", "counterfactual": "counterfactual", "deeplift": "deeplift",
-    "influence": "influence", "partial-dependence": "partial_dependence",
-    "permutation-importance": "permutation_importance", "gradcam": "gradcam", "gradient-x-input": "gradients",
-    "integrated-gradients": "gradients", "smoothgrad": "gradients",
-    "kmeans-neuralization": "kmeans_neuralization", "lime": "lime", "lrp": "lrp", "reasoned": "reasoned",
-    "robust-features": "robust_features", "shapley": "shapley", "shapley-cost": "shapley_cost",
-    "linear-shap": "linear_shap", "kernel-shap": "kernel_shap", "tree-shap": "tree_shap",
-    "shap-interaction": "shap_interaction",
-    "svm-neuralization": "neuralization", "taylor": "taylor",
+    "activation-max": "prototypes.activation_max", "counterfactual": "prototypes.counterfactual",
+    "robust-features": "prototypes.robust_features",
+    "deeplift": "propagation.deeplift", "lrp": "propagation.lrp",
+    "influence": "global_methods.influence", "partial-dependence": "global_methods.partial_dependence",
+    "permutation-importance": "global_methods.permutation_importance",
+    "gradcam": "saliency.gradcam", "gradient-x-input": "saliency.gradients",
+    "integrated-gradients": "saliency.gradients", "smoothgrad": "saliency.gradients",
+    "kmeans-neuralization": "neuralize.kmeans_neuralization", "svm-neuralization": "neuralize.neuralization",
+    "lime": "surrogates.lime", "reasoned": "reasoned",
+    "shapley": "shap_family.shapley", "shapley-cost": "shap_family.shapley_cost",
+    "linear-shap": "shap_family.linear_shap", "kernel-shap": "shap_family.kernel_shap",
+    "tree-shap": "shap_family.tree_shap", "shap-interaction": "shap_family.shap_interaction",
+    "taylor": "expansion.taylor",
 }
 
 

@@ -22,7 +22,7 @@ from symxai.misconceptions import Law, Misconception
 
 
 def _solved(p):
-    from symxai.methods.counterfactual import Counterfactual, _greedy
+    from symxai.methods.prototypes.counterfactual import Counterfactual, _greedy
 
     if p.norm == "l1" and _greedy(p)[1] != 0:
         return None

@@ -20,7 +20,7 @@ from symxai.misconceptions import Law, Misconception
 
 
 def _gradient(p, at):
-    from symxai.methods.gradients import fix_branches
+    from symxai.methods.saliency.gradients import fix_branches
 
     f = p.net.output_expression()
     piece = fix_branches(f, dict(zip(p.net.inputs, at)), sympy.Integer(0))
@@ -29,7 +29,7 @@ def _gradient(p, at):
 
 def misconceptions(p, solution) -> list:
     """The rows for this problem."""
-    from symxai.methods.deeplift import lrp0
+    from symxai.methods.propagation.deeplift import lrp0
 
     d = len(p.net.inputs)
     names = [f"C_{i + 1}" for i in range(d)]
@@ -53,7 +53,7 @@ def misconceptions(p, solution) -> list:
     if p.rule == "reveal-cancel":
         from dataclasses import replace
 
-        from symxai.methods.deeplift import DeepLift
+        from symxai.methods.propagation.deeplift import DeepLift
 
         rescaled = DeepLift().solve(replace(p, rule="rescale", compare=False))
         rows.insert(0, Misconception("rescale-for-reveal-cancel", "These are the rescale rule's contributions; "
@@ -71,7 +71,7 @@ def misconceptions(p, solution) -> list:
 
 def intermediates(p, solution) -> dict:
     """The rescale multiplier r_<unit> of every ReLU unit and the multipliers m_<input> of the inputs."""
-    from symxai.methods.deeplift import rescale_multipliers
+    from symxai.methods.propagation.deeplift import rescale_multipliers
 
     out = {}
     for layer, rl in zip(p.net.layers, rescale_multipliers(p)):

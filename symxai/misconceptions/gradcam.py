@@ -16,7 +16,7 @@ from __future__ import annotations
 import sympy
 
 from symxai.misconceptions import Misconception
-from symxai.methods.gradcam import _flatten, _reshape, tidy
+from symxai.methods.saliency.gradcam import _flatten, _reshape, tidy
 
 
 def _softmax(p, z):

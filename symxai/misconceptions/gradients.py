@@ -69,7 +69,7 @@ def _distance(p):
 
 
 def _ig(p):
-    from symxai.methods.gradients import IntegratedGradients
+    from symxai.methods.saliency.gradients import IntegratedGradients
 
     solved = IntegratedGradients().solve(p)
     return [solved.answers[n].value for n in _names(p)]

@@ -22,7 +22,7 @@ from symxai.misconceptions import Law, Misconception
 
 
 def _answers(p):
-    from symxai.methods.influence import Influence
+    from symxai.methods.global_methods.influence import Influence
 
     return {n: a.value for n, a in Influence().solve(p).answers.items()}
 

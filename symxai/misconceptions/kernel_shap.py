@@ -13,7 +13,7 @@ from math import comb, factorial
 
 import sympy
 
-from symxai.methods.kernel_shap import KernelShap, solve_wls
+from symxai.methods.shap_family.kernel_shap import KernelShap, solve_wls
 from symxai.misconceptions import Law, Misconception
 
 

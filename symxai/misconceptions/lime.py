@@ -11,7 +11,7 @@ from __future__ import annotations
 import sympy
 
 from symxai.misconceptions import Misconception
-from symxai.methods.lime import _kkt_lasso, support_fits
+from symxai.methods.surrogates.lime import _kkt_lasso, support_fits
 
 
 def _closed(p):
@@ -79,6 +79,6 @@ def _sparse(p):
 def misconceptions(problem, solution) -> list:
     """Rows for the closed forms (least squares, ridge) or the sparse budgets on data."""
     if problem.kind == "data":
-        from symxai.methods.lime_data import misconception_rows
+        from symxai.methods.surrogates.lime_data import misconception_rows
         return misconception_rows(problem)
     return _sparse(problem) if problem.kind == "sparse" else _closed(problem)

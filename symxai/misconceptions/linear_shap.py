@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import sympy
 
-from symxai.methods._shapsum import shapley_values
-from symxai.methods.linear_shap import coalition_values
+from symxai.methods.shap_family._shapsum import shapley_values
+from symxai.methods.shap_family.linear_shap import coalition_values
 from symxai.misconceptions import Law, Misconception
 
 

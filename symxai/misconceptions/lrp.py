@@ -38,7 +38,7 @@ _BIAS = {"neuron": ("ignore", "you left the biases out of the denominators; the 
 
 
 def _answers(problem, **change) -> dict:
-    from symxai.methods.lrp import Lrp  # the engine's own propagation, with the mistake built into the problem
+    from symxai.methods.propagation.lrp import Lrp  # the engine's own propagation, with the mistake built into the problem
 
     wrong = replace(problem, implements=None, refined=None, **change)  # regions split for the wrong rule
     return {name: answer.value for name, answer in Lrp().solve(wrong).answers.items()}

@@ -13,8 +13,8 @@ from math import factorial
 
 import sympy
 
-from symxai.methods._shapsum import shapley_values
-from symxai.methods.shap_interaction import ShapInteraction
+from symxai.methods.shap_family._shapsum import shapley_values
+from symxai.methods.shap_family.shap_interaction import ShapInteraction
 from symxai.misconceptions import Law, Misconception
 
 

@@ -75,7 +75,7 @@ ROWS = [
 
 
 def _values(problem, solution):
-    from symxai.methods.shapley import Shapley  # the engine's coalition values, as its solution uses them
+    from symxai.methods.shap_family.shapley import Shapley  # the engine's coalition values, as its solution uses them
 
     raw = Shapley().coalition_values(problem)
     return [sympy.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else sympy.sympify(v) for v in raw]

@@ -1,9 +1,9 @@
 """The smoothgrad catalogue: polynomial rows live with the other gradient attributions in ``gradients``,
-the rows of a ReLU network with its closed form in ``symxai.methods.smoothgrad``."""
+the rows of a ReLU network with its closed form in ``symxai.methods.saliency.smoothgrad``."""
 
 from __future__ import annotations
 
-from symxai.methods.smoothgrad import relu_rows
+from symxai.methods.saliency.smoothgrad import relu_rows
 from symxai.misconceptions.gradients import smoothgrad_rows
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sympy
 
 from symxai.misconceptions import Misconception
-from symxai.methods.radial import Norm
+from symxai.methods.expansion.radial import Norm
 
 
 def _layer1(p):
@@ -60,6 +60,6 @@ def _limit(p):
 def misconceptions(problem, solution) -> list:
     """Rows for part a (the network) or part b (the limit gamma -> oo), or of a fitted model."""
     if not hasattr(problem, "layer1"):
-        from symxai.methods.svm_fitted import misconception_rows
+        from symxai.methods.neuralize.svm_fitted import misconception_rows
         return misconception_rows(problem)
     return _limit(problem) if problem.layer1 else _layer1(problem)

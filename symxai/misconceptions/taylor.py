@@ -77,7 +77,7 @@ def misconceptions(problem, solution) -> list:
                                   "(gradient 2(x - mu)); the norm's gradient is (x - mu)/||x - mu||",
                                   _terms(p, unsquared, at, diff)))
     if p.shapley:
-        from symxai.methods.shapley import Shapley, ShapleyProblem
+        from symxai.methods.shap_family.shapley import Shapley, ShapleyProblem
 
         shap = Shapley().solve(ShapleyProblem([p.f], 0, list(p.inputs), x, root, "phi"))
         rows.append(Misconception("shapley-values", "these are the Shapley values (features removed to the "

@@ -13,8 +13,8 @@ from dataclasses import replace
 
 import sympy
 
-from symxai.methods._shapsum import shapley_values
-from symxai.methods.tree_shap import Tree, tree_values
+from symxai.methods.shap_family._shapsum import shapley_values
+from symxai.methods.shap_family.tree_shap import Tree, tree_values
 from symxai.misconceptions import Law, Misconception
 
 

@@ -3,7 +3,7 @@
 Least squares and ridge: np.linalg.lstsq on sqrt(pi)-scaled rows with a column of ones for the intercept
 (ridge adds sqrt(alpha) I rows that leave the intercept free). Lasso: cyclic coordinate descent with
 soft-thresholding on scikit-learn's objective 1/(2 sum pi) sum pi_i r_i^2 + alpha ||beta||_1, the intercept
-updated in closed form after every sweep. Shares no code with ``symxai.methods.lime_data``.
+updated in closed form after every sweep. Shares no code with ``symxai.methods.surrogates.lime_data``.
 
 >>> X = np.array([[0.0], [1.0], [2.0]]); y = np.array([1.0, 3.0, 5.0])
 >>> beta, b0 = fit(X, y, np.ones(3), "none", 0.0, True)

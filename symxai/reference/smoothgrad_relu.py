@@ -2,7 +2,7 @@
 
 All noise samples are drawn at once (a matrix of shape samples x d) and f is
 evaluated on whole columns, so 200000 samples cost a few array operations.
-Shares no code with the closed form of ``symxai.methods.smoothgrad``: it never
+Shares no code with the closed form of ``symxai.methods.saliency.smoothgrad``: it never
 looks at f's units, only at its values.
 
 >>> import numpy as np

@@ -1,7 +1,7 @@
 """A fitted one-class SVM in floats: gamma = "scale", the layer-1 neurons, the score and the decision function.
 
 Computed from the kernel expansion f(x) = sum_i alpha_i exp(-gamma ||x - u_i||^2) directly (a stable
-log-sum-exp for o), sharing no code with ``symxai.methods.svm_fitted``.
+log-sum-exp for o), sharing no code with ``symxai.methods.neuralize.svm_fitted``.
 
 >>> h, o, g = fitted_svm(np.array([0.0, 0.0]), np.array([[0.0, 0.0]]), np.array([2.0]), 1.0, 1.0)
 >>> round(float(h[0]), 6), round(o, 6), round(g, 6)

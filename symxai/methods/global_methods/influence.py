@@ -24,7 +24,7 @@ from symxai.reference import influence as ref
 from symxai.specs.schema import Expr, Field, Int, ListOf, Record
 from symxai.methods import register
 from symxai.methods.base import BuildContext, Method
-from symxai.methods.counterfactual import numbers
+from symxai.methods.prototypes.counterfactual import numbers
 
 
 @dataclass

@@ -32,7 +32,7 @@ from symxai.specs.schema import Bool, Choice, Expr, Field, ListOf, Name, Record
 from symxai.specs.limits import MAX_INPUTS
 from symxai.methods import register
 from symxai.methods.base import BuildContext, Method
-from symxai.methods.prototype_cases import solve_max
+from symxai.methods.prototypes.prototype_cases import solve_max
 
 
 class SqNorm(sympy.Function):

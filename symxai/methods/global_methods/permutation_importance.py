@@ -27,7 +27,7 @@ from symxai.reference import permutation_importance as ref
 from symxai.specs.schema import Expr, Field, Int, ListOf, Record
 from symxai.methods import register
 from symxai.methods.base import BuildContext, Method
-from symxai.methods.counterfactual import numbers
+from symxai.methods.prototypes.counterfactual import numbers
 
 MAX_ROWS = 7  # 7! = 5040 permutations for the reference
 

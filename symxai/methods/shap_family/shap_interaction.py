@@ -18,10 +18,10 @@ from symxai.solve.model import Line, Solution, Table, Tex
 from symxai.reference import shap_family as ref
 from symxai.specs.schema import Expr, Field, ListOf, Name, Record
 from symxai.methods import register
-from symxai.methods._shapsum import coalition_set, coalition_tex, ordered_masks, shapley_values
+from symxai.methods.shap_family._shapsum import coalition_set, coalition_tex, ordered_masks, shapley_values
 from symxai.methods.base import BuildContext, Method
-from symxai.methods.shapley import Shapley, _num, _sym
-from symxai.methods.tree_shap import NODE, TreeShapProblem, numeric_tree, tree_and_point, tree_values
+from symxai.methods.shap_family.shapley import Shapley, _num, _sym
+from symxai.methods.shap_family.tree_shap import NODE, TreeShapProblem, numeric_tree, tree_and_point, tree_values
 
 MAX_FEATURES = 4
 

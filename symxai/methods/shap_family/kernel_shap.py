@@ -19,8 +19,8 @@ import sympy
 from symxai.solve.model import Line, Solution, Table, Tex
 from symxai.reference import shap_family as ref
 from symxai.methods import register
-from symxai.methods._shapsum import coalition_set, kernel_weight, ordered_masks, shapley_values
-from symxai.methods.shapley import Shapley, _sym
+from symxai.methods.shap_family._shapsum import coalition_set, kernel_weight, ordered_masks, shapley_values
+from symxai.methods.shap_family.shapley import Shapley, _sym
 
 MAX_KERNEL_FEATURES = 5
 
@@ -139,7 +139,7 @@ class KernelShap(Shapley):
         return sol
 
     def reference(self, p, values: dict) -> dict:
-        from symxai.methods.shapley import _num
+        from symxai.methods.shap_family.shapley import _num
         values = {k: val for k, val in values.items() if k not in p.inputs}
         model = self._numeric_model(p, values)
         point = np.array([float(sympy.sympify(e).xreplace(_num(values))) for e in p.point])

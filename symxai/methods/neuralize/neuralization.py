@@ -23,8 +23,8 @@ from symxai.reference import neuralization as ref
 from symxai.specs.schema import Expr, Field, ListOf, Name, Record
 from symxai.methods import register
 from symxai.methods.base import BuildContext, Method
-from symxai.methods.radial import Norm
-from symxai.methods import svm_fitted
+from symxai.methods.expansion.radial import Norm
+from symxai.methods.neuralize import svm_fitted
 
 LIMIT_GAMMA = 1e9
 
@@ -57,7 +57,7 @@ class SvmNeuralization(Method):
     params = Record({
         "input": Field(svm_fitted.INPUT, required=True, doc="the vector x (with numeric support: a list)"),
         "support": Field(svm_fitted.SUPPORT, required=True,
-                         doc="the support vectors u_1..u_M (declared vectors, or numbers as fitted: symxai/methods/svm_fitted.py)"),
+                         doc="the support vectors u_1..u_M (declared vectors, or numbers as fitted: symxai/methods/neuralize/svm_fitted.py)"),
         "weights": Field(ListOf(Expr(), 1), required=True, doc="alpha_1..alpha_M, each > 0"),
         "gamma": Field(Expr(), required=True, doc="the kernel width gamma > 0 (numeric support: also scale or auto, "
                                                   "as scikit-learn)"),

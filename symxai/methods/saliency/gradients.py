@@ -12,7 +12,7 @@ three methods:
 - ``smoothgrad``: E[grad f(x + eps)], eps ~ N(0, sigma^2 I), exactly for a
   polynomial f through the Gaussian moments E[eps^k] = sigma^k (k-1)!!
   (k even); for linear and quadratic f it equals the plain gradient; for a ReLU network with one hidden
-  layer in closed form with Phi terms (``symxai.methods.smoothgrad``).
+  layer in closed form with Phi terms (``symxai.methods.saliency.smoothgrad``).
 
 Verified against central differences, a midpoint Riemann sum along the path
 and a seeded Monte Carlo mean.
@@ -30,7 +30,7 @@ from symxai.reference import gradients as ref
 from symxai.specs.schema import Choice, Expr, Field, ListOf, Name, Record
 from symxai.methods import register
 from symxai.methods.base import BuildContext, Method
-from symxai.methods.smoothgrad import relu_network, solve_relu, undecided_unit
+from symxai.methods.saliency.smoothgrad import relu_network, solve_relu, undecided_unit
 from symxai.reference.smoothgrad_relu import smoothgrad_mc
 
 MC_SIGMAS = 5
@@ -118,7 +118,7 @@ class GradientProblem:
     prefix: str
     mc_error: dict = field(default_factory=dict)
     relu_grad: sympy.Expr = sympy.Rational(1, 2)
-    network: object = None  # smoothgrad of a one-hidden-layer ReLU network (symxai.methods.smoothgrad)
+    network: object = None  # smoothgrad of a one-hidden-layer ReLU network (symxai.methods.saliency.smoothgrad)
 
     def at(self, point):
         return self.f.xreplace(dict(zip(self.inputs, point)))

@@ -26,8 +26,8 @@ from symxai.reference import gradcam as ref
 from symxai.specs.schema import Choice, Expr, Field, Int, ListOf, Record
 from symxai.methods import register
 from symxai.methods.base import BuildContext, Method
-from symxai.methods import gradcam_options
-from symxai.methods import gradcam_general as general
+from symxai.methods.saliency import gradcam_options
+from symxai.methods.saliency import gradcam_general as general
 
 MAPS = ListOf(ListOf(ListOf(Expr(), 1), 1), 1)
 
@@ -43,7 +43,7 @@ class GradcamProblem:
     frames: list | None = None  # T lists of K maps
     frame_model: str = "averaged"
     t: int = 0  # 0-based frame
-    output: str = "probability"  # or logit (symxai.methods.gradcam_options)
+    output: str = "probability"  # or logit (symxai.methods.saliency.gradcam_options)
     relu: bool = True
 
 

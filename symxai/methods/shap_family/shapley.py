@@ -22,7 +22,7 @@ from symxai.specs.schema import AnyOf, Expr, Field, Int, ListOf, Name, Record
 from symxai.specs.limits import MAX_SYMBOLIC_SHAPLEY, over
 from symxai.methods import register
 from symxai.methods.base import BuildContext, Method
-from symxai.methods import shapley_network
+from symxai.methods.shap_family import shapley_network
 
 MAX_FEATURES = 20
 TABLE_FEATURES = 5  # above this the per-feature tables would not fit a page

@@ -5,7 +5,7 @@ Stated once per exercise: ``conventions_key`` tells a later part with the same p
 from __future__ import annotations
 
 from symxai.expr.printing import tex
-from symxai.methods import lrp_gated as gated
+from symxai.methods.propagation import lrp_gated as gated
 from symxai.solve.lrp_rules import formula
 from symxai.solve.model import Line, Tex
 

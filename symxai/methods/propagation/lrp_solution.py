@@ -430,6 +430,6 @@ def main_figure(sol, p, per_region) -> None:
     if not opens or max(layer.width for layer in net.layers) > 8:
         return
     i = opens[0]
-    from symxai.methods.lrp import _cond_tex
+    from symxai.methods.propagation.lrp import _cond_tex
     sol.step(f"The relevances for ${_cond_tex(p.regions[i])}$ on the network:", title="Relevances",
              figure=Figure("network", figure_data(net, dict(per_region[i]))))

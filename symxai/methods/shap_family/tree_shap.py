@@ -20,7 +20,7 @@ from symxai.solve.model import Line, Solution, Table, Tex
 from symxai.reference import shap_family as ref
 from symxai.specs.schema import Choice, Expr, Field, Int, ListOf, Name, Record
 from symxai.methods import register
-from symxai.methods._shapsum import coalition_tex, feature_step, ordered_masks, shapley_formula, shapley_values
+from symxai.methods.shap_family._shapsum import coalition_tex, feature_step, ordered_masks, shapley_formula, shapley_values
 from symxai.methods.base import BuildContext, Method
 
 MAX_DEPTH, MAX_FEATURES, MAX_BACKGROUND = 3, 4, 12

@@ -25,8 +25,8 @@ from symxai.reference import taylor as ref
 from symxai.specs.schema import Bool, Choice, Expr, Field, ListOf, Name, Record
 from symxai.methods import register
 from symxai.methods.base import BuildContext, Method
-from symxai.methods.taylor_general import General, general_form, reference_general, sample_general
-from symxai.methods.shapley import Shapley, ShapleyProblem
+from symxai.methods.expansion.taylor_general import General, general_form, reference_general, sample_general
+from symxai.methods.shap_family.shapley import Shapley, ShapleyProblem
 
 STRATEGIES = ("given", "origin", "segment", "nearest")
 

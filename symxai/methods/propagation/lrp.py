@@ -30,8 +30,10 @@ from symxai.solve.regions import (Region, defined_on, describe, enumerate_region
                                   refine, region_point, same_on, sign_on)
 from symxai.specs.schema import Bool, Choice, Expr, Field, ListOf, Name, Record
 from symxai.specs.limits import MAX_LRP_HIDDEN, MAX_LRP_REGIONS, over
-from symxai.methods.lrp_tidy import tidy as _tidy
-from symxai.methods import lrp_gated as gated, lrp_rule_text as rule_text, lrp_solution as shape
+from symxai.methods.propagation.lrp_tidy import tidy as _tidy
+from symxai.methods.propagation import lrp_gated as gated
+from symxai.methods.propagation import lrp_rule_text as rule_text
+from symxai.methods.propagation import lrp_solution as shape
 from symxai.methods import register
 from symxai.methods.base import BuildContext, Method
 

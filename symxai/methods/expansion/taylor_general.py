@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy
 
-from symxai.methods.radial import Norm, general_segment_terms, radial_profile
+from symxai.methods.expansion.radial import Norm, general_segment_terms, radial_profile
 from symxai.solve.model import Line, Tex
 from symxai.solve.stepcheck import Index
 

@@ -30,7 +30,7 @@ from symxai.reference import lime as ref
 from symxai.specs.schema import Choice, Expr, Field, Int, ListOf, Name, Record
 from symxai.methods import register
 from symxai.methods.base import BuildContext, Method
-from symxai.methods import lime_data
+from symxai.methods.surrogates import lime_data
 
 MAX_FEATURES = 6  # the KKT enumeration visits 3^n sign patterns
 LASSO_TOLERANCE = 1e-6  # SLSQP's accuracy on the reference side
@@ -104,7 +104,7 @@ class Lime(Method):
                       "kind data: numpy least squares with an intercept column, coordinate descent for the lasso")
     params = Record({
         "kind": Field(Choice("least-squares", "ridge", "sparse", "data"), required=True,
-                      doc="which surrogate problem (data: numeric samples, symxai/methods/lime_data.py)"),
+                      doc="which surrogate problem (data: numeric samples, symxai/methods/surrogates/lime_data.py)"),
         "X": Field(Name(), doc="declared m x n matrix symbol of the samples (least-squares, ridge)"),
         "W": Field(Name(), doc="declared m x m matrix symbol of the kernel weights (diagonal, positive)"),
         "y": Field(Name(), doc="declared m-vector symbol of the model outputs"),

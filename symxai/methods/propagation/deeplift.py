@@ -26,7 +26,7 @@ from symxai.reference import deeplift as ref
 from symxai.reference import gradients as ref_gradients
 from symxai.reference import lrp as ref_lrp
 from symxai.specs.schema import Bool, Choice, Expr, Field, ListOf, Name, Record
-from symxai.methods import deeplift_revealcancel as revealcancel
+from symxai.methods.propagation import deeplift_revealcancel as revealcancel
 from symxai.methods import register
 from symxai.methods.base import BuildContext, Method
 
@@ -179,7 +179,7 @@ class DeepLift(Method):
         return C
 
     def _compare(self, sol, p, C):
-        from symxai.methods.gradients import GradientProblem, IntegratedGradients
+        from symxai.methods.saliency.gradients import GradientProblem, IntegratedGradients
 
         net, d = p.net, len(p.net.inputs)
         f = net.output_expression()

@@ -22,7 +22,7 @@ from symxai.reference import neuralization as ref
 from symxai.specs.schema import Expr, Field, Int, ListOf, Record
 from symxai.methods import register
 from symxai.methods.base import BuildContext, Method
-from symxai.methods.radial import Norm
+from symxai.methods.expansion.radial import Norm
 
 
 @dataclass

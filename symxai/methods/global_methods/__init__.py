@@ -1,0 +1,1 @@
+"""Dataset-level methods: partial dependence, permutation importance, influence functions."""

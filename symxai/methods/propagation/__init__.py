@@ -1,0 +1,1 @@
+"""Relevance propagation: LRP (its rules are in solve/lrp_rules.py) and DeepLIFT."""

@@ -1,0 +1,1 @@
+"""Inputs that explain: activation maximisation, prototypes, counterfactuals, robust features."""

@@ -1,0 +1,1 @@
+"""Gradient-based saliency: gradients, gradient x input, Integrated Gradients, SmoothGrad, GradCAM."""
