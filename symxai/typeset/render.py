@@ -226,6 +226,9 @@ def sheet_context(sheet, results: dict, seed: int = 0) -> dict:
         exercises.append({"title": ex["title"], "points": ex.get("points", ""), "statement": ex["statement"],
                           "tasks": [task_view(t, *results[t.key], seen=seen) for t in tasks]})
     checked = [row for t in sheet.tasks if (row := check_row(t, results[t.key][1])) is not None]
+    for before, row in zip(checked, checked[1:]):  # a route said once for a run of rows (answers.json keeps each)
+        if row["reference"] == before["reference"] or row["reference"] == before.get("said"):
+            row["said"], row["reference"] = row["reference"], "as above"
     data = sheet.data
     return {"sheet": {"title": data["title"], "course": data.get("course", ""), "source": data.get("source", ""),
                       "id": escape_text(data["id"]), "file": escape_text(sheet.path.name)},
