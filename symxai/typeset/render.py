@@ -73,6 +73,7 @@ TABLE_SCALE = 0.8  # tables are set \small (10 pt on an 11 pt sheet); fitted to 
 COLSEP = 1.7  # \tabcolsep on both sides of a column, in units of printing.width
 SIDE_GAP = 3  # between the text beside a table and the table
 SIDE_MIN = 14  # the text beside a table needs at least this much room
+SIDE_TEXT = 24  # prose without a display beside a table needs at least this much room
 
 
 def table_width(header: list[str], rows: list[list[str]]) -> float:
@@ -93,7 +94,9 @@ def _beside(step: Step, table: dict) -> dict | None:
     room enough and every display line, broken to that room, fits in it; None otherwise.  The
     template gives the column what TeX measures the table to leave, which the strict build checks."""
     room = LINE_WIDTH - table_width(table["header"], table["rows"]) - SIDE_GAP
-    if room < SIDE_MIN or not step.lines:
+    if not step.lines:  # prose alone beside the table: it wraps, given room for a readable column
+        return {"lines": [], "display": ""} if step.text.strip() and room >= SIDE_TEXT else None
+    if room < SIDE_MIN:
         return None
     lines = [aligned(line, int(room) - 2) for line in step.lines]
     if any(width(row) > room for line in lines for row in line.split("\\\\")):
@@ -114,8 +117,12 @@ def _step_view(step: Step) -> dict:
         figure = _figure_view(step.figure)
     lines = [aligned(line) for line in step.lines]
     beside = _beside(step, table) if table is not None and figure is None else None
-    return {"title": step.title, "text": prose(step.text, step.values),
-            "lines": lines, "display": display(lines), "table": table, "figure": figure, "beside": beside}
+    text = prose(step.text, step.values)
+    # prose alone with a network without caption: the prose beside the picture when TeX finds it narrow
+    figure_beside = (figure is not None and figure["template"] == "figures/network.tex.j2" and not figure.get("caption")
+                     and not lines and table is None and bool(text.strip()))
+    return {"title": step.title, "text": text, "lines": lines, "display": display(lines), "table": table,
+            "figure": figure, "beside": beside, "figure_beside": figure_beside}
 
 
 def joined(views: list[dict]) -> list[dict]:
@@ -129,7 +136,7 @@ def joined(views: list[dict]) -> list[dict]:
                 and prev["lines"] and prev["table"] is None and prev["figure"] is None):
             lines = prev["lines"] + view["lines"]
             out[-1] = {**prev, "lines": lines, "display": display(lines),
-                       "table": view["table"], "figure": view["figure"], "beside": None}
+                       "table": view["table"], "figure": view["figure"], "beside": None, "figure_beside": False}
         else:
             out.append(view)
     return out
