@@ -67,8 +67,8 @@ def general_neuron(mu_k, mu_c):
 @register
 class KMeansNeuralization(Method):
     name = "kmeans-neuralization"
-    reference_name = ("numpy computation from squared distances (weights by finite differences; the general "
-                      "w_k, b_k at random dimensions and centroids)")
+    reference_name = ("numpy computation from squared distances (weights by finite differences; the general w_k, b_k "
+                      "at random dimensions and centroids)")
     params = Record({
         "centroids": Field(ListOf(ListOf(Expr(), 1), 2), required=True, doc="the K centroids mu_1..mu_K"),
         "point": Field(ListOf(Expr(), 1), required=True, doc="the input x"),

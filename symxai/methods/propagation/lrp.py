@@ -126,7 +126,7 @@ class LrpProblem:
 @register
 class Lrp(Method):
     name = "lrp"
-    reference_name = "plain numpy LRP forward and backward pass (points in every region and on its boundaries)"
+    reference_name = "numpy LRP forward and backward pass at points in every region and on its boundaries"
     points = 12
     steps_by_region = True
     params = Record({

@@ -131,7 +131,7 @@ def _one(ctx, rec, keys, what):
 @register
 class ActivationMax(Method):
     name = "activation-max"
-    reference_name = "scipy.optimize.minimize (BFGS) on the objective written in numpy, from 6 random starts"
+    reference_name = "scipy BFGS minimisation of the objective written in numpy, from 6 random starts"
     params = PARAMS
 
     # -- building -------------------------------------------------------

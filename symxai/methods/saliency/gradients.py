@@ -237,7 +237,7 @@ class GradientXInput(_GradientMethod):
 @register
 class IntegratedGradients(_GradientMethod):
     name = "integrated-gradients"
-    reference_name = "midpoint Riemann sum (4000 steps) of finite-difference gradients along the path"
+    reference_name = "4000-step midpoint Riemann sum of finite-difference gradients on the path"
     default_prefix = "IG"
 
     def solve(self, p: GradientProblem) -> Solution:
@@ -330,8 +330,8 @@ class IntegratedGradients(_GradientMethod):
 @register
 class SmoothGrad(_GradientMethod):
     name = "smoothgrad"
-    reference_name = ("seeded Monte Carlo mean of finite-difference gradients (20000 samples; 200000 vectorised "
-                      "ones for a ReLU network)")
+    reference_name = ("seeded Monte Carlo mean of finite-difference gradients (20000 samples; 200000 "
+                      "for a ReLU network)")
     default_prefix = "SG"
 
     def solve(self, p: GradientProblem) -> Solution:
