@@ -111,7 +111,7 @@ def _step_view(step: Step) -> dict:
         table = {"spec": "l" * len(step.table.header),
                  "header": [cell(h) for h in step.table.header], "rows": rows,
                  # full-size fractions in the rows need taller rows (1.8: a clear gap between stacked fractions)
-                 "stretch": 1.6 if any("\\frac" in c for row in rows for c in row) else 1.25}
+                 "stretch": 1.8 if any("\\frac" in c for row in rows for c in row) else 1.25}
     figure = None
     if step.figure is not None and not step.figure.data.get("statement_only"):
         figure = _figure_view(step.figure)

@@ -100,8 +100,8 @@ def _kkt_lasso(G, c, t):
 @register
 class Lime(Method):
     name = "lime"
-    reference_name = ("numpy least squares on sqrt(W)-scaled rows, brute-force supports and SLSQP for the lasso; "
-                      "kind data: numpy least squares with an intercept column, coordinate descent for the lasso")
+    reference_name = ("numpy weighted least squares, brute-force supports, SLSQP for the lasso (kind data: "
+                      "least squares with an intercept column, coordinate descent for the lasso)")
     params = Record({
         "kind": Field(Choice("least-squares", "ridge", "sparse", "data"), required=True,
                       doc="which surrogate problem (data: numeric samples, symxai/methods/surrogates/lime_data.py)"),
