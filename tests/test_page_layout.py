@@ -116,3 +116,35 @@ def test_the_checked_table_prints_a_reference_route_as_text():
     check = Check("w_k", True, 6, 1e-9, 1e-7, "finite differences (the general w_k, b_k; 50 % & more)")
     row = check_row(SimpleNamespace(key="kmeans"), Verification([check]))
     assert "w\\_k" in row["reference"] and "50 \\%" in row["reference"] and "\\&" in row["reference"]
+
+
+def test_a_route_repeated_on_the_next_row_reads_as_above():
+    from symxai.typeset.render import said_once
+
+    rows = said_once([{"reference": r} for r in ["bfgs", "bfgs", "bfgs", "lrp", "bfgs"]])
+    assert [r["reference"] for r in rows] == ["bfgs", "as above", "as above", "lrp", "bfgs"]
+
+
+def test_prose_without_a_display_sits_beside_a_narrow_table_only_with_room():
+    table = Table(header=["$S$", "$v(S)$"], rows=[[sympy.Integer(i), sympy.Integer(i)] for i in range(3)])
+    view = _step_view(Step(text="Inserting the activations of each region:", table=table))
+    assert view["beside"] == {"lines": [], "display": ""}
+    assert _step_view(Step(title="Regions", table=table))["beside"] is None  # no prose: the table stands alone
+    wide = Table(header=[f"$c_{{{i}}}$" for i in range(5)], rows=[[sum(sympy.symbols(f"a{i}:4")) for i in range(5)]])
+    assert _step_view(Step(text="Terms:", table=wide))["beside"] is None
+
+
+def test_prose_alone_goes_beside_a_network_picture_but_a_display_keeps_it_below():
+    from symxai.solve.model import Figure
+
+    node = {"bias": "", "act": "", "rel": ""}
+    net = {"levels": [[{"id": "x1", "label": "x_1", **node}], [{"id": "y", "label": "y", **node}]],
+           "edges": [{"from": "x1", "to": "y", "w": "1"}], "caption": ""}
+    alone = _step_view(Step(text="The relevances on the network:", figure=Figure("network", net)))
+    assert alone["figure_beside"] is True
+    with_lines = _step_view(Step(text="Relevances:", lines=[Line(sympy.Symbol("R_1"), x1)], figure=Figure("network", net)))
+    assert with_lines["figure_beside"] is False
+    from symxai.typeset.render import environment
+    code = environment().get_template("steps.tex.j2").module.render([alone])
+    assert "\\ifdim\\wd\\symxaitable<0.6\\linewidth" in code and code.count("\\begin{tikzpicture}") == 1
+    assert "\\begin{center}\n\\begin{tikzpicture}" not in code  # the picture is boxed bare, measured by TeX

@@ -169,6 +169,19 @@ def check_row(task, verification) -> dict | None:
             "steps": f"{steps.checked}/{steps.total}" if steps is not None else "--"}
 
 
+def said_once(rows: list[dict]) -> list[dict]:
+    """``rows`` of the checked table with a route equal to the one of the row before it printed as
+    "as above", so a run of tasks checked the same way names the route once (answers.json keeps each).
+
+    >>> [r["reference"] for r in said_once([{"reference": "a"}, {"reference": "a"}, {"reference": "a"}, {"reference": "b"}])]
+    ['a', 'as above', 'as above', 'b']
+    """
+    for before, row in zip(rows, rows[1:]):
+        if row["reference"] in (before["reference"], before.get("said")):
+            row["said"], row["reference"] = row["reference"], "as above"
+    return rows
+
+
 ANSWER_WIDTH = int(LINE_WIDTH * 0.88)  # the answer box is 0.92 of the line, with its frame and indent
 
 
@@ -233,9 +246,7 @@ def sheet_context(sheet, results: dict, seed: int = 0) -> dict:
         exercises.append({"title": ex["title"], "points": ex.get("points", ""), "statement": ex["statement"],
                           "tasks": [task_view(t, *results[t.key], seen=seen) for t in tasks]})
     checked = [row for t in sheet.tasks if (row := check_row(t, results[t.key][1])) is not None]
-    for before, row in zip(checked, checked[1:]):  # a route said once for a run of rows (answers.json keeps each)
-        if row["reference"] == before["reference"] or row["reference"] == before.get("said"):
-            row["said"], row["reference"] = row["reference"], "as above"
+    said_once(checked)
     data = sheet.data
     return {"sheet": {"title": data["title"], "course": data.get("course", ""), "source": data.get("source", ""),
                       "id": escape_text(data["id"]), "file": escape_text(sheet.path.name)},
