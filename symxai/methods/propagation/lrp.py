@@ -28,10 +28,11 @@ from symxai.solve.network import build_network, figure_data
 from symxai.reference import lrp as ref
 from symxai.solve.regions import (Region, defined_on, describe, enumerate_regions, feasible, forward, piecewise,
                                   refine, region_point, same_on, sign_on)
-from symxai.specs.schema import Bool, Choice, Expr, Field, ListOf, Name, Record
+from symxai.specs.schema import AnyOf, Bool, Choice, Expr, Field, Int, ListOf, MapOf, Name, Record
 from symxai.specs.limits import MAX_LRP_HIDDEN, MAX_LRP_REGIONS, over
 from symxai.methods.propagation.lrp_tidy import tidy as _tidy
 from symxai.methods.propagation import lrp_gated as gated
+from symxai.methods.propagation import lrp_point as at_point
 from symxai.methods.propagation import lrp_rule_text as rule_text
 from symxai.methods.propagation import lrp_solution as shape
 from symxai.methods import register
@@ -66,6 +67,7 @@ class LrpProblem:
     boundaries: bool = True  # z = 0 as regions of their own
     conv: dict = field(default_factory=dict)  # the other conventions (lrp_rules.DEFAULTS), bias/stabiliser aside
     layer_params: list | None = None  # per layer: the rule parameters where a layer sets its own
+    point: dict | None = None  # {input: exact number}: LRP at one point (lrp_point), no regions
 
     def params_of(self, li: int) -> dict:
         return self.layer_params[li] if self.layer_params else self.params
@@ -81,6 +83,8 @@ class LrpProblem:
         every point; enumerated by linear programs when first needed, not when a sheet is loaded."""
         if self.network.symbolic_weights:
             return None
+        if self.point is not None:
+            return []  # one point, one activation pattern: no regions enumerated
         if self.found is None:
             self.found = enumerate_regions(self.network, boundaries=self.boundaries)
         if self.refined is None:
@@ -152,12 +156,18 @@ class Lrp(Method):
         "w2_bias": Field(Choice("ignore", "square"), doc="w^2: bias left out (default) or b_k^2 in the denominator"),
         "implements": Field(Expr(), doc="f to prove region by region that the network computes"),
         "boundaries": Field(Bool(), doc="treat z = 0 as regions of their own (default true)"),
-        "output": Field(Name(), doc="the explained neuron of a multi-output network (R_out = its value)"),
+        "output": Field(AnyOf(Name(), Int(minimum=1)), doc="the explained neuron of a multi-output network, by name or "
+                        "1-based index (R_out = its value, the other outputs 0)"),
+        "point": Field(MapOf(Expr()), doc="explain at one point: every input an exact number ({x1: 1, x2: 1/2}); "
+                       "the answers are numbers"),
     })
 
     def build(self, ctx: BuildContext, params):
         net = build_network(ctx, params)  # the rules are checked below even when the network is not sound
-        if net is not None and not self._within_budget(ctx, params, net):
+        point = at_point.check(ctx, params, net) if net is not None and "point" in params else None
+        if net is not None and "point" in params and point is None:
+            net = None
+        if net is not None and point is None and not self._within_budget(ctx, params, net):
             net = None
         checked = self._rules(ctx, params, len(params["layers"]), len(params["inputs"]))
         if net is None or checked is None:
@@ -168,7 +178,10 @@ class Lrp(Method):
         conv.update({k: params[k] for k in DEFAULTS if k in params})
         bias, stabiliser = conv.pop("bias"), conv.pop("stabiliser")
         layered = per_layer if any(any(k in raw for k in _PER_LAYER) for raw in params["layers"]) else None
-        p = LrpProblem(net, rules, values, bias, stabiliser, f, params.get("boundaries", True), conv, layered)
+        p = LrpProblem(net, rules, values, bias, stabiliser, f, params.get("boundaries", True), conv, layered,
+                       point=point)
+        if point is not None and not at_point.check_params(ctx, params, p):
+            return None
         key = rule_text.conventions_key(p)  # a later part of the same exercise with the same rule does not repeat it
         p.repeat = any(isinstance(q, LrpProblem) and rule_text.conventions_key(q) == key for q in ctx.earlier)
         return p
@@ -260,6 +273,14 @@ class Lrp(Method):
         return zs, acts, steps[::-1]
 
     def solve(self, p: LrpProblem) -> Solution:
+        if p.point is not None:
+            sol = Solution()
+            at_point.solve(sol, p, lambda s: s.step("", figure=Figure("network", {**figure_data(p.network, in_statement=True),
+                                                                                  "statement_only": True})),
+                           rule_text.conventions, _pre, _instantiated, _names)
+            for name, value in at_point.values(p).items():
+                sol.answer(name, value, f"relevance {name}")
+            return sol
         if p.regions is None:
             return self._solve_gated(p)
         sol, net = Solution(), p.network
@@ -326,6 +347,8 @@ class Lrp(Method):
     def sample_in(self, p: LrpProblem, symbols, rng, domain):
         """Parameter values with the inputs at a point of ``domain``: a region, ``"open"`` (any
         full-dimensional region) or None (any region, as ``sample``)."""
+        if p.point is not None:
+            return self.sample(p, symbols, rng)
         if domain == GATED:
             for _ in range(50):
                 values = self.sample(p, symbols, rng)
@@ -392,6 +415,9 @@ class Lrp(Method):
     # -- numeric reference ----------------------------------------------
     def sample(self, p: LrpProblem, symbols, rng):
         values = symbols.sample(rng)
+        if p.point is not None:  # the inputs are the point; any other symbol is sampled
+            values.update({x: float(v) for x, v in p.point.items()})
+            return values
         for _ in range(len(p.regions or [])):
             region = p.regions[p.draws[0] % len(p.regions)]
             p.draws[0] += 1
@@ -404,6 +430,8 @@ class Lrp(Method):
     def interior_sample(self, p: LrpProblem, symbols, rng):
         """Like ``sample``, but only inside full-dimensional regions: feedback names a mistake by the
         formula a student wrote for a region, not by what that formula happens to give on a kink."""
+        if p.point is not None:
+            return self.sample(p, symbols, rng)
         open_regions = [r for r in p.regions or [] if all(s != 0 for _, s in r.constraints)]
         values = symbols.sample(rng)
         if open_regions:
@@ -416,6 +444,8 @@ class Lrp(Method):
     def reference(self, p: LrpProblem, values: dict) -> dict:
         sub = {k: sympy.Float(v, 30) if isinstance(v, float) else sympy.Integer(v) for k, v in values.items()
                if isinstance(k, sympy.Symbol) and isinstance(v, (int, float))}
+        if p.point is not None:  # the exercise's point, whatever was sampled (answers there are constants)
+            sub.update(p.point)
         needed = set(p.network.inputs).union(*(sympy.sympify(v).free_symbols for li in range(len(p.network.layers))
                                               for v in p.params_of(li).values()),
                                             *(layer.weights.free_symbols | layer.bias.free_symbols
