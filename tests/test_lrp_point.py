@@ -107,3 +107,24 @@ def test_a_decimal_is_read_exactly():
     _, half = _solved(NET)
     _, dec = _solved(NET.replace("x2: 1/2", "x2: 0.5"))
     assert {n: a.value for n, a in half.answers.items()} == {n: a.value for n, a in dec.answers.items()}
+
+
+LAYERED = NET.replace("rules: [gamma, epsilon, lrp0]\n", "rule: lrp0\n").replace(
+    "    bias: [0, -1]\n", "    bias: [0, -1]\n    rule: gamma\n").replace(
+    "    weights: [[1, 1], [2, -1]]\n", "    weights: [[1, 1], [2, -1]]\n    rule: epsilon\n")
+
+
+def test_a_layer_names_its_own_rule():
+    """rule: in a layer overrides the exercise's rule: the same answers as rules: [gamma, epsilon, lrp0]."""
+    _, listed = _solved(NET)
+    task, own = _solved(LAYERED)
+    assert {n: a.value for n, a in listed.answers.items()} == {n: a.value for n, a in own.answers.items()}
+    assert "LRP-$\\varepsilon$ at layer 2" in " ".join(s.text for s in own.steps)
+    assert verify(task, own).passed
+    with pytest.raises(SpecError) as err:
+        _sheet(LAYERED.replace("rule: lrp0\n", "rules: [lrp0, lrp0, lrp0]\n"))
+    assert "not both" in str(err.value)
+    with pytest.raises(SpecError) as err:
+        _sheet(LAYERED.replace("rule: lrp0\n", ""))
+    assert "layer 3 has none" in str(err.value)
+    assert verify(task, own).checks[0].reference.endswith("at the exercise's point")

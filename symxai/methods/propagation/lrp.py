@@ -45,6 +45,7 @@ _LAYER = Record({
     "bias": Field(ListOf(Expr(), 1), doc="one bias per neuron (default 0)"),
     "activation": Field(Choice("relu", "linear"), doc="default relu, linear for the output layer"),
     "relevance": Field(ListOf(Name(), 1), doc="answer names of the neurons' relevances (default R_<neuron>)"),
+    "rule": Field(Choice(*RULES), doc="this layer's rule (overrides the exercise's rule)"),
     "epsilon": Field(Expr(), doc="this layer's LRP-epsilon (overrides the exercise's)"),
     "gamma": Field(Expr(), doc="this layer's LRP-gamma (overrides the exercise's)"),
     "alpha": Field(Expr(), doc="this layer's alpha (overrides the exercise's)"),
@@ -132,6 +133,10 @@ class Lrp(Method):
     name = "lrp"
     reference_name = "plain numpy LRP forward and backward pass (points in every region and on its boundaries)"
     points = 12
+
+    def reference_name_for(self, p) -> str:
+        return ("plain numpy LRP forward and backward pass at the exercise's point" if getattr(p, "point", None)
+                is not None else self.reference_name)
     steps_by_region = True
     params = Record({
         "inputs": Field(ListOf(Name(), 1), required=True, doc="the input symbols, in order"),
@@ -189,13 +194,22 @@ class Lrp(Method):
     @staticmethod
     def _rules(ctx: BuildContext, params, n: int, d: int):
         """(rules, shared values, per-layer values) of the n layers on d inputs, or None after a problem."""
-        if ("rule" in params) == ("rules" in params):
-            ctx.problem(params.loc, "give either rule (for every layer) or rules (one per layer)")
+        own_rule = [raw.get("rule") for raw in params["layers"]]
+        if "rule" in params and "rules" in params or "rules" in params and any(own_rule):
+            ctx.problem(params.loc_of("rules"), "give either rules (one per layer) or rule (for every layer, "
+                        "a layer's own rule: overriding it), not both")
             return None
-        keys = [params["rule"]] * n if "rule" in params else list(params["rules"])
-        if len(keys) != n:
-            ctx.problem(params.loc_of("rules"), f"{len(keys)} rules for {n} layers")
-            return None
+        if "rules" in params:
+            keys = list(params["rules"])
+            if len(keys) != n:
+                ctx.problem(params.loc_of("rules"), f"{len(keys)} rules for {n} layers")
+                return None
+        else:  # the exercise's rule, where a layer names none of its own
+            keys = [r or params.get("rule") for r in own_rule]
+            if None in keys:
+                ctx.problem(params.loc, "give rule (for every layer), rules (one per layer) or a rule in every layer "
+                            f"(layer {keys.index(None) + 1} has none)")
+                return None
         values, bad = {}, False
         for key in ("gamma", "epsilon", "alpha", "beta"):
             if key in params:
@@ -277,7 +291,7 @@ class Lrp(Method):
             sol = Solution()
             at_point.solve(sol, p, lambda s: s.step("", figure=Figure("network", {**figure_data(p.network, in_statement=True),
                                                                                   "statement_only": True})),
-                           rule_text.conventions, _pre, _instantiated, _names)
+                           rule_text.conventions, _pre, _names)
             for name, value in at_point.values(p).items():
                 sol.answer(name, value, f"relevance {name}")
             return sol

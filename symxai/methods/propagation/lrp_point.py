@@ -145,8 +145,8 @@ def _paren(a) -> str:
     return f"({tex(a)})" if a < 0 else tex(a)
 
 
-def solve(sol, p, figure_step, conventions, pre, instantiated, names_tex) -> None:
-    """The worked solution at the point; ``pre``/``instantiated``/``names_tex`` are lrp.py's printers."""
+def solve(sol, p, figure_step, conventions, pre, names_tex) -> None:
+    """The worked solution at the point; ``pre``/``names_tex`` are lrp.py's printers."""
     net, point = p.network, p.point
     figure_step(sol)
     if not p.repeat:
@@ -184,13 +184,12 @@ def solve(sol, p, figure_step, conventions, pre, instantiated, names_tex) -> Non
     for li, step, R in reversed(steps):
         layer = net.layers[li]
         below_names = net.input_relevance if li == 0 else net.layers[li - 1].relevance
-        rows = [Line(sympy.Symbol(name), *instantiated(step, layer, j, above), R[j])
-                for j, name in enumerate(below_names)]
+        rows = [Line(sympy.Symbol(name), *_shares(step, layer, j, above), R[j]) for j, name in enumerate(below_names)]
         where = {**meaning, **{sympy.Symbol(n): v for n, v in rel.items()}}
         zero = [layer.neurons[k] for k in range(layer.width) if step.zero[k]]
         note = f" A vanishing denominator ({names_tex(zero)}) passes nothing on." if zero else ""
         absorbed = tidy(sum(step.bias_shares, sympy.Integer(0)))
-        keep = " The biases absorb [[absorbed]]." if absorbed != 0 else ""
+        keep = " The biases take [[absorbed]]." if absorbed != 0 else ""
         sol.step(f"Layer {li + 1} ({p.rules[li].title}):" + note + keep, *rows, where=where,
                  **({"absorbed": absorbed} if absorbed != 0 else {}))
         rel.update(zip(below_names, R))
@@ -201,10 +200,39 @@ def solve(sol, p, figure_step, conventions, pre, instantiated, names_tex) -> Non
     for li, layer in enumerate(net.layers):
         for k, n in enumerate(layer.neurons):
             rows.append([sympy.Symbol(n), acts[li + 1][k], rel[layer.relevance[k]]])
+    rows = [[r[0]] + [Tex(_slash(v), v) for v in r[1:]] for r in rows]  # a/b: readable in a table row
     total = tidy(sum((rel[n] for n in net.input_relevance), sympy.Integer(0)))
     lost = tidy(y - total)
     sol.step("Every unit's activation and relevance at the point:",
              table=Table([Tex("\\text{unit}"), Tex("a"), Tex("R")], rows), title="All relevances")
     sol.step("Conservation: the input relevances add up to [[total]]" +
-             (" $= y$." if lost == 0 else f", that is $y$ minus [[lost]] (absorbed by biases or the stabiliser)."),
-             total=total, **({"lost": lost} if lost != 0 else {}))
+             (" $= y$." if lost == 0 else
+              f", that is $y {'-' if lost > 0 else '+'} {tex(abs(lost))}$: the biases and the stabiliser take the "
+              "difference."), total=total)
+
+
+def _slash(v) -> str:
+    """A rational as a/b (a table cell), anything else as TeX."""
+    v = sympy.sympify(v)
+    if isinstance(v, sympy.Rational) and v.q != 1:
+        return f"{'-' if v < 0 else ''}{abs(v.p)}/{v.q}"
+    return tex(v)
+
+
+def _shares(step, layer, j, above) -> list:
+    """Neuron j's shares written with the numbers of the point, z_jk / den_k * R_k for every k above with
+    relevance; [] for a rule without one fraction per share (alpha-beta)."""
+    if not step.fractions:
+        return []
+    parts, value = [], sympy.Integer(0)
+    for k in range(layer.width):
+        z, den = step.fractions[k][j]
+        if z == 0 or step.zero[k] or above[k] == 0:
+            continue
+        value += sympy.sympify(z) / den * above[k]
+        frac = f"\\frac{{{tex(abs(z))}}}{{{tex(den)}}}" if den != 1 else _paren(abs(z))
+        parts.append(("-" if z < 0 else "+", f"{frac}\\, {tex(sympy.Symbol(layer.relevance[k]))}"))
+    if not parts:
+        return []
+    text = ("-" if parts[0][0] == "-" else "") + parts[0][1] + "".join(f" {sg} {t}" for sg, t in parts[1:])
+    return [Tex(text, value)]
