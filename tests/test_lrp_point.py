@@ -51,6 +51,8 @@ def test_point_gives_exact_numbers_that_agree_with_the_reference():
     text = " ".join(s.text for s in sol.steps)
     assert "LRP-$\\gamma$ at layer 1" in text or "gamma" in text.lower()
     assert "inactive: $h_{4}$" in text
+    # 3/2 - (5/4 + 3/8) = -1/8: the layer-1 biases take -1/2, the layer-2 stabiliser 3/8
+    assert "the biases take $- \\frac{1}{2}$ and the stabiliser takes $\\frac{3}{8}$" in text
 
 
 def test_a_wrong_number_is_caught():

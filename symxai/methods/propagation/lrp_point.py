@@ -207,8 +207,19 @@ def solve(sol, p, figure_step, conventions, pre, names_tex) -> None:
              table=Table([Tex("\\text{unit}"), Tex("a"), Tex("R")], rows), title="All relevances")
     sol.step("Conservation: the input relevances add up to [[total]]" +
              (" $= y$." if lost == 0 else
-              f", that is $y {'-' if lost > 0 else '+'} {tex(abs(lost))}$: the biases and the stabiliser take the "
-              "difference."), total=total)
+              f", that is $y {'-' if lost > 0 else '+'} {tex(abs(lost))}$: " + _where_lost(p, steps, lost)), total=total)
+
+
+def _where_lost(p, steps, lost) -> str:
+    """Who takes the relevance that does not reach the inputs, as computed for this instance."""
+    biases = tidy(sum((b for _, step, _ in steps for b in step.bias_shares), sympy.Integer(0)))
+    rest = tidy(lost - biases)
+    parts = [f"the biases take ${tex(biases)}$"] if biases != 0 else []
+    if rest != 0:
+        stabilised = any(r.stabilised for r in p.rules)
+        parts.append(("the stabiliser takes" if stabilised else "neurons with a vanishing denominator lose")
+                     + f" ${tex(rest)}$")
+    return " and ".join(parts) + "."
 
 
 def _slash(v) -> str:
