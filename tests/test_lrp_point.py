@@ -130,3 +130,19 @@ def test_a_layer_names_its_own_rule():
         _sheet(LAYERED.replace("rule: lrp0\n", ""))
     assert "layer 3 has none" in str(err.value)
     assert verify(task, own).checks[0].reference.endswith("at the exercise's point")
+
+
+@pytest.mark.parametrize("rules,extra", [
+    ("[lrp0, lrp0, lrp0]", "bias: ignore"), ("[z+, z+, z+]", ""), ("[alphabeta, alphabeta, lrp0]", "alpha: 2\nbeta: 1"),
+    ("[zB, epsilon, lrp0]", "low: [0, 0]\nhigh: [2, 2]"), ("[flat, w2, lrp0]", ""), ("[w2, gamma, lrp0]", "preset: zennit"),
+])
+def test_every_rule_at_a_point_agrees_with_the_reference(rules, extra):
+    params = NET.replace("rules: [gamma, epsilon, lrp0]", f"rules: {rules}\n{extra}".rstrip())
+    task, sol = _solved(params)
+    ver = verify(task, sol)
+    assert ver.passed, [c.detail for c in ver.failures()]
+    steps = check_steps(task, sol)
+    assert steps.passed, steps.failures
+    wrong = Solution(sol.steps, dict(sol.answers))
+    wrong.answer("R_2", sol.answers["R_2"].value + 1)
+    assert not verify(task, wrong).passed
