@@ -146,3 +146,21 @@ def test_every_rule_at_a_point_agrees_with_the_reference(rules, extra):
     wrong = Solution(sol.steps, dict(sol.answers))
     wrong.answer("R_2", sol.answers["R_2"].value + 1)
     assert not verify(task, wrong).passed
+
+
+def test_a_point_lifts_the_region_bound_only():
+    """At a point there is one activation pattern: a network with more regions than MAX_LRP_REGIONS is
+    solved there, while the hidden-unit limit still holds."""
+    from symxai.specs.limits import MAX_LRP_HIDDEN, MAX_LRP_REGIONS
+    import math
+    width = next(h for h in range(2, MAX_LRP_HIDDEN) if 1 + h + math.comb(h, 2) > MAX_LRP_REGIONS)
+    rows = ", ".join(f"[{k + 1}, {(-1) ** k}]" for k in range(width))
+    wide = (f"inputs: [x1, x2]\nrule: lrp0\npoint: {{x1: 1, x2: 2}}\nlayers:\n"
+            f"  - neurons: [{', '.join(f'h{k}' for k in range(width))}]\n    weights: [{rows}]\n"
+            f"    bias: [{', '.join(str(k % 3 - 1) for k in range(width))}]\n"
+            f"  - neurons: [y]\n    weights: [[{', '.join('1' for _ in range(width))}]]\n")
+    task, sol = _solved(wide)
+    assert verify(task, sol).passed
+    with pytest.raises(SpecError) as err:
+        _sheet(wide.replace("point: {x1: 1, x2: 2}\n", ""))
+    assert "activation regions" in str(err.value)

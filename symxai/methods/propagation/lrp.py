@@ -169,10 +169,10 @@ class Lrp(Method):
 
     def build(self, ctx: BuildContext, params):
         net = build_network(ctx, params)  # the rules are checked below even when the network is not sound
-        point = at_point.check(ctx, params, net) if net is not None and "point" in params else None
-        if net is not None and "point" in params and point is None:
+        if net is not None and not self._within_budget(ctx, params, net, regions="point" not in params):
             net = None
-        if net is not None and point is None and not self._within_budget(ctx, params, net):
+        point = at_point.check(ctx, params, net) if net is not None and "point" in params else None
+        if "point" in params and point is None:
             net = None
         checked = self._rules(ctx, params, len(params["layers"]), len(params["inputs"]))
         if net is None or checked is None:
@@ -236,7 +236,7 @@ class Lrp(Method):
         return None if messages else (rules, values, per_layer)
 
     @staticmethod
-    def _within_budget(ctx: BuildContext, params, net) -> bool:
+    def _within_budget(ctx: BuildContext, params, net, regions: bool = True) -> bool:
         """The network is small enough: its activation regions are enumerated one linear program
         each, and h hidden units on d inputs cut the input space into up to sum_{i<=d} C(h, i)."""
         for k, layer in enumerate(net.layers):
@@ -251,7 +251,7 @@ class Lrp(Method):
             ctx.problem(params.loc_of("layers"), over("lrp", "hidden units in total", hidden, MAX_LRP_HIDDEN))
             return False
         bound = sum(math.comb(hidden, i) for i in range(min(d, hidden) + 1))
-        if not net.symbolic_weights and bound > MAX_LRP_REGIONS:
+        if regions and not net.symbolic_weights and bound > MAX_LRP_REGIONS:  # at a point: one pattern
             ctx.problem(params.loc_of("layers"), over("lrp", f"activation regions (the bound sum_(i<=d) C(h, i) "
                         f"for h = {hidden} hidden units on d = {d} inputs)", bound, MAX_LRP_REGIONS))
             return False
