@@ -141,3 +141,34 @@ def test_integrated_gradients_and_gradient_x_input_agree_with_captum(seed, depth
         theirs = xref.captum_attributions(model, [float(v) for v in point], [0.0, 0.0], key, steps=4000)
         tol = 1e-9 if key == "gxi" else 2e-3  # captum's IG is a Riemann sum
         assert np.allclose(ours, theirs, atol=tol, rtol=tol), (method, ours, theirs)
+
+
+COMPOSITE = [{"neurons": ["h1", "h2"], "weights": [[1, -1], [1, 2]], "bias": [0, -1], "gamma": "1/4"},
+             {"neurons": ["h3", "h4"], "weights": [[1, 1], [2, -1]], "bias": ["1/2", 0], "epsilon": "1/2"},
+             {"neurons": ["y1", "y2"], "weights": [[1, 1], [1, -2]], "bias": [0, 0], "activation": "linear"}]
+COMPOSITE_RULES = ["gamma", "epsilon", "lrp0"]  # zennit's EpsilonGammaBox idea: gamma low, epsilon up, LRP-0 top
+
+
+@pytest.mark.parametrize("output", ["y1", "y2"])
+def test_per_layer_composite_and_explained_output_agree_with_zennit(output):
+    """gamma (1/4) in layer 1, epsilon (1/2) in layer 2, LRP-0 at the top, each layer its own parameter;
+    the output neuron chosen by output:.  Symbolic (Piecewise) and at-a-point answers both agree with zennit
+    (one rule object per layer, grad_output one-hot on the chosen output)."""
+    k = ["y1", "y2"].index(output)
+    task, sol = _solve(COMPOSITE, COMPOSITE_RULES, {}, output=output)
+    pts = _points(7) + [(2.0, 0.5)]
+    x = [task.symbols["x1"], task.symbols["x2"]]
+    for pt in pts:
+        theirs = np.concatenate(xref.zennit_lrp(COMPOSITE, COMPOSITE_RULES, {}, "neuron", pt, output=k))
+        ours = np.array([evaluate(sol.answers[n].value, dict(zip(x, pt))) for n in task.answers])
+        assert np.max(np.abs(ours - theirs)) <= 1e-9, (pt, ours, theirs)
+    at, at_sol = _solve(COMPOSITE, COMPOSITE_RULES, {}, output=output, point={"x1": 2, "x2": "1/2"})
+    theirs = np.concatenate(xref.zennit_lrp(COMPOSITE, COMPOSITE_RULES, {}, "neuron", (2.0, 0.5), output=k))
+    ours = np.array([float(at_sol.answers[n].value) for n in at.answers])
+    assert np.max(np.abs(ours - theirs)) <= 1e-9, (ours, theirs)
+    other = np.concatenate(xref.zennit_lrp(COMPOSITE, COMPOSITE_RULES, {}, "neuron", (2.0, 0.5), output=1 - k))
+    assert np.max(np.abs(ours - other)) > 1e-3  # the other output is told apart: the comparison can fail
+    flat = np.concatenate(xref.zennit_lrp([{k2: v for k2, v in layer.items() if k2 not in ("gamma", "epsilon")}
+                                           for layer in COMPOSITE], COMPOSITE_RULES, {"gamma": 1, "epsilon": 2},
+                                          "neuron", (2.0, 0.5), output=k))
+    assert np.max(np.abs(ours - flat)) > 1e-3  # and so are other per-layer parameters

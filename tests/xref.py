@@ -121,15 +121,20 @@ def zennit_rule(key: str, params: dict, bias: str, layer: int):
     raise KeyError(key)
 
 
-def zennit_lrp(layers: list[dict], rules: list[str], params: dict, bias: str, point) -> list[np.ndarray]:
-    """zennit's relevances at ``point``: inputs first, then every hidden layer (R_out = y)."""
+def zennit_lrp(layers: list[dict], rules: list[str], params: dict, bias: str, point, *,
+               output: int | None = None) -> list[np.ndarray]:
+    """zennit's relevances at ``point``: inputs first, then every hidden layer (R_out = y).  A layer's own
+    epsilon/gamma/alpha/beta (a key of its dict) override ``params`` for that layer, as a zennit composite
+    sets one rule object per layer; ``output`` (0-based) explains that output neuron alone (grad_output
+    one-hot times the output, zennit's attribution of one class)."""
     import torch
     zrules = import_zennit()
     model = torch_model(layers)
     handles, li = [], 0
     for mod in model:
         if isinstance(mod, torch.nn.Linear):
-            handles.append(zennit_rule(rules[li], params, bias, li).register(mod))
+            own = {k: layers[li][k] for k in ("epsilon", "gamma", "alpha", "beta") if k in layers[li]}
+            handles.append(zennit_rule(rules[li], {**params, **own}, bias, li).register(mod))
             li += 1
         else:
             handles.append(zrules.Pass().register(mod))  # zennit's layer map: activations pass relevance on
@@ -141,7 +146,10 @@ def zennit_lrp(layers: list[dict], rules: list[str], params: dict, bias: str, po
             if isinstance(mod, torch.nn.ReLU):
                 h.retain_grad()
                 hidden.append(h)
-        h.backward(gradient=h.detach().clone())
+        start = h.detach().clone()
+        if output is not None:
+            start = start * (torch.arange(start.shape[-1]) == output)
+        h.backward(gradient=start)
         return [x.grad.numpy().copy()] + [t.grad.numpy().copy() for t in hidden]
     finally:
         for handle in handles:

@@ -141,6 +141,10 @@ class Method(ABC):
     # Step.domain; stepcheck then draws the step's points with ``sample_in(problem, symbols, rng, domain)``.
     steps_by_region: ClassVar[bool] = False
 
+    def reference_name_for(self, problem) -> str:
+        """How this problem's answers were checked (``reference_name``, unless the instance differs)."""
+        return self.reference_name
+
     @abstractmethod
     def build(self, ctx: BuildContext, params: Map) -> Any:
         """Turn validated spec parameters into the method's problem object (None on problems)."""

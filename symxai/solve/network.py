@@ -139,7 +139,13 @@ def build_network(ctx, params):
     if failed:
         return None
     output = 0
-    if "output" in params:
+    if "output" in params and isinstance(params["output"], int):  # 1-based index into the output layer
+        if not 1 <= params["output"] <= layers[-1].width:
+            ctx.problem(params.loc_of("output"), f"output {params['output']} is not an output neuron's index "
+                        f"(1..{layers[-1].width}: {', '.join(layers[-1].neurons)})")
+            return None
+        output = params["output"] - 1
+    elif "output" in params:
         if params["output"] not in layers[-1].neurons:
             ctx.problem(params.loc_of("output"), f"output '{params['output']}' is not a neuron of the output layer "
                         f"({', '.join(layers[-1].neurons)})")

@@ -88,7 +88,8 @@ def verify(task, solution: Solution, *, seed: int = 0, points: int | None = None
     for name, answer in answers.items():
         tol = answer.tolerance if answer.tolerance is not None else method.tolerance(problem, name)
         engine, ref = last.get(name, (None, None))
-        checks.append(Check(name, name not in failure, n, worst[name], tol, method.reference_name,
+        how = getattr(method, "reference_name_for", lambda _: method.reference_name)(problem)
+        checks.append(Check(name, name not in failure, n, worst[name], tol, how,
                             failure.get(name, ""), engine, ref))
     return Verification(checks)
 

@@ -28,10 +28,11 @@ from symxai.solve.network import build_network, figure_data
 from symxai.reference import lrp as ref
 from symxai.solve.regions import (Region, defined_on, describe, enumerate_regions, feasible, forward, piecewise,
                                   refine, region_point, same_on, sign_on)
-from symxai.specs.schema import Bool, Choice, Expr, Field, ListOf, Name, Record
+from symxai.specs.schema import AnyOf, Bool, Choice, Expr, Field, Int, ListOf, MapOf, Name, Record
 from symxai.specs.limits import MAX_LRP_HIDDEN, MAX_LRP_REGIONS, over
 from symxai.methods.propagation.lrp_tidy import tidy as _tidy
 from symxai.methods.propagation import lrp_gated as gated
+from symxai.methods.propagation import lrp_point as at_point
 from symxai.methods.propagation import lrp_rule_text as rule_text
 from symxai.methods.propagation import lrp_solution as shape
 from symxai.methods import register
@@ -44,6 +45,7 @@ _LAYER = Record({
     "bias": Field(ListOf(Expr(), 1), doc="one bias per neuron (default 0)"),
     "activation": Field(Choice("relu", "linear"), doc="default relu, linear for the output layer"),
     "relevance": Field(ListOf(Name(), 1), doc="answer names of the neurons' relevances (default R_<neuron>)"),
+    "rule": Field(Choice(*RULES), doc="this layer's rule (overrides the exercise's rule)"),
     "epsilon": Field(Expr(), doc="this layer's LRP-epsilon (overrides the exercise's)"),
     "gamma": Field(Expr(), doc="this layer's LRP-gamma (overrides the exercise's)"),
     "alpha": Field(Expr(), doc="this layer's alpha (overrides the exercise's)"),
@@ -66,6 +68,7 @@ class LrpProblem:
     boundaries: bool = True  # z = 0 as regions of their own
     conv: dict = field(default_factory=dict)  # the other conventions (lrp_rules.DEFAULTS), bias/stabiliser aside
     layer_params: list | None = None  # per layer: the rule parameters where a layer sets its own
+    point: dict | None = None  # {input: exact number}: LRP at one point (lrp_point), no regions
 
     def params_of(self, li: int) -> dict:
         return self.layer_params[li] if self.layer_params else self.params
@@ -81,6 +84,8 @@ class LrpProblem:
         every point; enumerated by linear programs when first needed, not when a sheet is loaded."""
         if self.network.symbolic_weights:
             return None
+        if self.point is not None:
+            return []  # one point, one activation pattern: no regions enumerated
         if self.found is None:
             self.found = enumerate_regions(self.network, boundaries=self.boundaries)
         if self.refined is None:
@@ -128,6 +133,10 @@ class Lrp(Method):
     name = "lrp"
     reference_name = "numpy LRP forward and backward pass at points in every region and on its boundaries"
     points = 12
+
+    def reference_name_for(self, p) -> str:
+        return ("plain numpy LRP forward and backward pass at the exercise's point" if getattr(p, "point", None)
+                is not None else self.reference_name)
     steps_by_region = True
     params = Record({
         "inputs": Field(ListOf(Name(), 1), required=True, doc="the input symbols, in order"),
@@ -152,12 +161,18 @@ class Lrp(Method):
         "w2_bias": Field(Choice("ignore", "square"), doc="w^2: bias left out (default) or b_k^2 in the denominator"),
         "implements": Field(Expr(), doc="f to prove region by region that the network computes"),
         "boundaries": Field(Bool(), doc="treat z = 0 as regions of their own (default true)"),
-        "output": Field(Name(), doc="the explained neuron of a multi-output network (R_out = its value)"),
+        "output": Field(AnyOf(Name(), Int(minimum=1)), doc="the explained neuron of a multi-output network, by name or "
+                        "1-based index (R_out = its value, the other outputs 0)"),
+        "point": Field(MapOf(Expr()), doc="explain at one point: every input an exact number ({x1: 1, x2: 1/2}); "
+                       "the answers are numbers"),
     })
 
     def build(self, ctx: BuildContext, params):
         net = build_network(ctx, params)  # the rules are checked below even when the network is not sound
-        if net is not None and not self._within_budget(ctx, params, net):
+        if net is not None and not self._within_budget(ctx, params, net, regions="point" not in params):
+            net = None
+        point = at_point.check(ctx, params, net) if net is not None and "point" in params else None
+        if "point" in params and point is None:
             net = None
         checked = self._rules(ctx, params, len(params["layers"]), len(params["inputs"]))
         if net is None or checked is None:
@@ -168,7 +183,10 @@ class Lrp(Method):
         conv.update({k: params[k] for k in DEFAULTS if k in params})
         bias, stabiliser = conv.pop("bias"), conv.pop("stabiliser")
         layered = per_layer if any(any(k in raw for k in _PER_LAYER) for raw in params["layers"]) else None
-        p = LrpProblem(net, rules, values, bias, stabiliser, f, params.get("boundaries", True), conv, layered)
+        p = LrpProblem(net, rules, values, bias, stabiliser, f, params.get("boundaries", True), conv, layered,
+                       point=point)
+        if point is not None and not at_point.check_params(ctx, params, p):
+            return None
         key = rule_text.conventions_key(p)  # a later part of the same exercise with the same rule does not repeat it
         p.repeat = any(isinstance(q, LrpProblem) and rule_text.conventions_key(q) == key for q in ctx.earlier)
         return p
@@ -176,13 +194,22 @@ class Lrp(Method):
     @staticmethod
     def _rules(ctx: BuildContext, params, n: int, d: int):
         """(rules, shared values, per-layer values) of the n layers on d inputs, or None after a problem."""
-        if ("rule" in params) == ("rules" in params):
-            ctx.problem(params.loc, "give either rule (for every layer) or rules (one per layer)")
+        own_rule = [raw.get("rule") for raw in params["layers"]]
+        if "rule" in params and "rules" in params or "rules" in params and any(own_rule):
+            ctx.problem(params.loc_of("rules"), "give either rules (one per layer) or rule (for every layer, "
+                        "a layer's own rule: overriding it), not both")
             return None
-        keys = [params["rule"]] * n if "rule" in params else list(params["rules"])
-        if len(keys) != n:
-            ctx.problem(params.loc_of("rules"), f"{len(keys)} rules for {n} layers")
-            return None
+        if "rules" in params:
+            keys = list(params["rules"])
+            if len(keys) != n:
+                ctx.problem(params.loc_of("rules"), f"{len(keys)} rules for {n} layers")
+                return None
+        else:  # the exercise's rule, where a layer names none of its own
+            keys = [r or params.get("rule") for r in own_rule]
+            if None in keys:
+                ctx.problem(params.loc, "give rule (for every layer), rules (one per layer) or a rule in every layer "
+                            f"(layer {keys.index(None) + 1} has none)")
+                return None
         values, bad = {}, False
         for key in ("gamma", "epsilon", "alpha", "beta"):
             if key in params:
@@ -209,7 +236,7 @@ class Lrp(Method):
         return None if messages else (rules, values, per_layer)
 
     @staticmethod
-    def _within_budget(ctx: BuildContext, params, net) -> bool:
+    def _within_budget(ctx: BuildContext, params, net, regions: bool = True) -> bool:
         """The network is small enough: its activation regions are enumerated one linear program
         each, and h hidden units on d inputs cut the input space into up to sum_{i<=d} C(h, i)."""
         for k, layer in enumerate(net.layers):
@@ -224,7 +251,7 @@ class Lrp(Method):
             ctx.problem(params.loc_of("layers"), over("lrp", "hidden units in total", hidden, MAX_LRP_HIDDEN))
             return False
         bound = sum(math.comb(hidden, i) for i in range(min(d, hidden) + 1))
-        if not net.symbolic_weights and bound > MAX_LRP_REGIONS:
+        if regions and not net.symbolic_weights and bound > MAX_LRP_REGIONS:  # at a point: one pattern
             ctx.problem(params.loc_of("layers"), over("lrp", f"activation regions (the bound sum_(i<=d) C(h, i) "
                         f"for h = {hidden} hidden units on d = {d} inputs)", bound, MAX_LRP_REGIONS))
             return False
@@ -260,6 +287,14 @@ class Lrp(Method):
         return zs, acts, steps[::-1]
 
     def solve(self, p: LrpProblem) -> Solution:
+        if p.point is not None:
+            sol = Solution()
+            at_point.solve(sol, p, lambda s: s.step("", figure=Figure("network", {**figure_data(p.network, in_statement=True),
+                                                                                  "statement_only": True})),
+                           rule_text.conventions, _pre, _names)
+            for name, value in at_point.values(p).items():
+                sol.answer(name, value, f"relevance {name}")
+            return sol
         if p.regions is None:
             return self._solve_gated(p)
         sol, net = Solution(), p.network
@@ -326,6 +361,8 @@ class Lrp(Method):
     def sample_in(self, p: LrpProblem, symbols, rng, domain):
         """Parameter values with the inputs at a point of ``domain``: a region, ``"open"`` (any
         full-dimensional region) or None (any region, as ``sample``)."""
+        if p.point is not None:
+            return self.sample(p, symbols, rng)
         if domain == GATED:
             for _ in range(50):
                 values = self.sample(p, symbols, rng)
@@ -392,6 +429,9 @@ class Lrp(Method):
     # -- numeric reference ----------------------------------------------
     def sample(self, p: LrpProblem, symbols, rng):
         values = symbols.sample(rng)
+        if p.point is not None:  # the inputs are the point; any other symbol is sampled
+            values.update({x: float(v) for x, v in p.point.items()})
+            return values
         for _ in range(len(p.regions or [])):
             region = p.regions[p.draws[0] % len(p.regions)]
             p.draws[0] += 1
@@ -404,6 +444,8 @@ class Lrp(Method):
     def interior_sample(self, p: LrpProblem, symbols, rng):
         """Like ``sample``, but only inside full-dimensional regions: feedback names a mistake by the
         formula a student wrote for a region, not by what that formula happens to give on a kink."""
+        if p.point is not None:
+            return self.sample(p, symbols, rng)
         open_regions = [r for r in p.regions or [] if all(s != 0 for _, s in r.constraints)]
         values = symbols.sample(rng)
         if open_regions:
@@ -416,6 +458,8 @@ class Lrp(Method):
     def reference(self, p: LrpProblem, values: dict) -> dict:
         sub = {k: sympy.Float(v, 30) if isinstance(v, float) else sympy.Integer(v) for k, v in values.items()
                if isinstance(k, sympy.Symbol) and isinstance(v, (int, float))}
+        if p.point is not None:  # the exercise's point, whatever was sampled (answers there are constants)
+            sub.update(p.point)
         needed = set(p.network.inputs).union(*(sympy.sympify(v).free_symbols for li in range(len(p.network.layers))
                                               for v in p.params_of(li).values()),
                                             *(layer.weights.free_symbols | layer.bias.free_symbols
