@@ -6,7 +6,8 @@ NAME=TEXT` in a fresh interpreter, each twice: a cold miss (an empty check cache
 solved and its entry written) and a hit (the cache of symxai/grade/answercache.py filled by one
 earlier check of each answer).  The runs alternate with `python -c "import sympy"` so that load on
 the machine hits both alike; medians of N runs of CPU time (user+sys of the process and its
-children).  Ratios are of medians from the same run.  Usage: python benchmarks/check_latency.py [N]
+children).  Children run with a bytecode cache (PYTHONDONTWRITEBYTECODE dropped, .pyc files in a scratch
+PYTHONPYCACHEPREFIX warmed once), as a user's installed package has.  Ratios are of medians from the same run.  Usage: python benchmarks/check_latency.py [N]
 """
 
 from __future__ import annotations
@@ -49,7 +50,12 @@ def main(n: int = 3) -> None:
 
     checks = corpus_checks()
     scratch = tempfile.mkdtemp(prefix="symxai-bench-cache-")
-    warm = dict(os.environ, SYMXAI_CACHE_DIR=os.path.join(scratch, "warm"))
+    # children run with a bytecode cache, as an installed package has one: PYTHONDONTWRITEBYTECODE
+    # (set in some environments) is dropped and the .pyc files go to a scratch prefix, written by the
+    # warm-up runs below, so no run recompiles symxai (or SymPy) and the bare import reads the same cache
+    base_env = dict(os.environ, PYTHONPYCACHEPREFIX=os.path.join(scratch, "pycache"))
+    base_env.pop("PYTHONDONTWRITEBYTECODE", None)
+    warm = dict(base_env, SYMXAI_CACHE_DIR=os.path.join(scratch, "warm"))
     warm.pop("SYMXAI_NO_CHECK_CACHE", None)
     fresh_count = [0]
 
@@ -65,10 +71,10 @@ def main(n: int = 3) -> None:
     rows = {k: {m: [] for m in ("right miss", "right hit", "wrong miss", "wrong hit")} for k, _, _ in checks}
     for _ in range(n):
         for label, r, w in checks:
-            bare.append(run_cold(BARE, cwd=ROOT))
+            bare.append(run_cold(BARE, cwd=ROOT, env=base_env))
             rows[label]["right miss"].append(run_cold(r, cwd=ROOT, env=fresh()))
             rows[label]["right hit"].append(run_cold(r, cwd=ROOT, env=warm))
-            bare.append(run_cold(BARE, cwd=ROOT))
+            bare.append(run_cold(BARE, cwd=ROOT, env=base_env))
             rows[label]["wrong miss"].append(run_cold(w, cwd=ROOT, env=fresh()))
             rows[label]["wrong hit"].append(run_cold(w, cwd=ROOT, env=warm))
     b = medians(bare)
