@@ -135,3 +135,13 @@ def test_linear_general_formula_is_w_i_x_i_in_any_dimension():
     assert verify(task, sol).passed
     assert not verify(task, _tampered(sol, "phi_i", w_i)).passed
     assert not verify(task, _tampered(sol, "phi_i", 2 * w_i * x_i)).passed
+
+
+def test_rbf_general_prose_names_the_centre_as_the_source_does():
+    # f = ||x - mu|| - theta: the derivation speaks of mu and mu_i, never of a generic centre c
+    task, sol = _solve(SHEET14, "taylor-rbf")
+    texts = " ".join(s.text for s in sol.steps)
+    assert "\\boldsymbol{\\mu}" in texts and "\\mu_{i}" in texts
+    assert "\\boldsymbol{c}" not in texts and "c_i" not in texts
+    lines = " ".join(str(t) for s in sol.steps for line in s.lines for t in line.terms)
+    assert "c_i" not in lines and "MatrixSymbol('c'" not in lines

@@ -106,27 +106,31 @@ def general_segment_terms(f, inputs, reference):
     K = sympy.simplify(phi_i / (xi - ci) ** 2)
     closed = sympy.simplify(K * r ** 2) if not K.has(xi, ci) else None
     exact = closed is not None and sympy.simplify(closed - g.subs(rho, r)) == 0
+    from symxai.expr.printing import tex
+
+    # the prose names the vectors as the spec does (mu, not a generic c, for f = ||x - mu|| - theta)
+    bx, bc, xi_, ci_ = tex(X), tex(C), tex(xi), tex(ci)
     steps = [
-        ("In general dimension $d$ the function depends on $\\boldsymbol{x}$ only through the distance to "
-         "the reference point, $f(\\boldsymbol{x}) = g(\\|\\boldsymbol{x} - \\boldsymbol{c}\\|)$ with",
-         Line(Tex("g(\\rho)"), g, kind="definition"), Line(Tex("\\boldsymbol{c}"), C, kind="definition")),
-        ("On the segment $\\tilde{\\boldsymbol{x}} = \\boldsymbol{c} + t(\\boldsymbol{x} - \\boldsymbol{c})$ the distance "
-         "is $t\\,\\|\\boldsymbol{x} - \\boldsymbol{c}\\|$, so the root condition $g(t\\|\\boldsymbol{x} - \\boldsymbol{c}\\|) = 0$ gives",
+        ("In general dimension $d$ the function depends on $" + bx + "$ only through the distance to "
+         "the reference point, $f(" + bx + ") = g(\\|" + bx + " - " + bc + "\\|)$ with",
+         Line(Tex("g(\\rho)"), g, kind="definition"), Line(Tex(bc), C, kind="definition")),
+        ("On the segment $\\tilde{" + bx + "} = " + bc + " + t(" + bx + " - " + bc + ")$ the distance "
+         "is $t\\,\\|" + bx + " - " + bc + "\\|$, so the root condition $g(t\\|" + bx + " - " + bc + "\\|) = 0$ gives",
          Line(show(g.subs(rho, t * r)), 0, kind="equation", at={t: show(ts)}), Line(t, show(ts), kind="definition")),
-        ("By the chain rule, $\\nabla f(\\tilde{\\boldsymbol{x}}) = g'(\\|\\tilde{\\boldsymbol{x}} - \\boldsymbol{c}\\|)\\,"
-         "(\\tilde{\\boldsymbol{x}} - \\boldsymbol{c})/\\|\\tilde{\\boldsymbol{x}} - \\boldsymbol{c}\\|$, and "
-         "$\\tilde{\\boldsymbol{x}} - \\boldsymbol{c}$ points along $\\boldsymbol{x} - \\boldsymbol{c}$; "
-         "also $x_i - \\tilde{x}_i = (1 - t)(x_i - c_i)$:",
-         Line(Tex("[\\nabla f(\\tilde{\\boldsymbol{x}})]_i", grad_value), show(grad_i)),
+        ("By the chain rule, $\\nabla f(\\tilde{" + bx + "}) = g'(\\|\\tilde{" + bx + "} - " + bc + "\\|)\\,"
+         "(\\tilde{" + bx + "} - " + bc + ")/\\|\\tilde{" + bx + "} - " + bc + "\\|$, and "
+         "$\\tilde{" + bx + "} - " + bc + "$ points along $" + bx + " - " + bc + "$; "
+         "also $" + xi_ + " - \\tilde{x}_i = (1 - t)(" + xi_ + " - " + ci_ + ")$:",
+         Line(Tex("[\\nabla f(\\tilde{" + bx + "})]_i", grad_value), show(grad_i)),
          Line(Tex("x_i - \\tilde{x}_i", gap_value), show(sympy.factor((1 - ts) * (xi - ci))))),
         ("Hence, for every $i$ and every dimension $d$:",
          Line(Tex("\\phi_i", grad_value * gap_value), show(phi_i))),
     ]
     if closed is not None:
-        steps.append((("Since $\\sum_i (x_i - c_i)^2 = \\|\\boldsymbol{x} - \\boldsymbol{c}\\|^2$, the terms add up to "
-                       + ("$f(\\boldsymbol{x})$ itself: the first-order expansion is exact in every dimension, the "
+        steps.append((("Since $\\sum_i (" + xi_ + " - " + ci_ + ")^2 = \\|" + bx + " - " + bc + "\\|^2$, the terms add up to "
+                       + ("$f(" + bx + ")$ itself: the first-order expansion is exact in every dimension, the "
                           "higher-order terms vanish." if exact else
-                          "the first-order part of $f(\\boldsymbol{x})$; the higher-order terms make up the rest.")),
+                          "the first-order part of $f(" + bx + ")$; the higher-order terms make up the rest.")),
                       Line(Tex("\\sum_{i=1}^{d} \\phi_i", total), show(closed),
-                           *([Tex("f(\\boldsymbol{x})", g.subs(rho, Norm(X - C)))] if exact else []))))
+                           *([Tex("f(" + bx + ")", g.subs(rho, Norm(X - C)))] if exact else []))))
     return [(text, *lines, entry) for text, *lines in steps]
