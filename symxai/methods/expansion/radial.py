@@ -112,8 +112,8 @@ def general_segment_terms(f, inputs, reference):
     bx, bc, xi_, ci_ = tex(X), tex(C), tex(xi), tex(ci)
     steps = [
         ("In general dimension $d$ the function depends on $" + bx + "$ only through the distance to "
-         "the reference point, $f(" + bx + ") = g(\\|" + bx + " - " + bc + "\\|)$ with",
-         Line(Tex("g(\\rho)"), g, kind="definition"), Line(Tex(bc), C, kind="definition")),
+         "the reference point $" + bc + "$, $f(" + bx + ") = g(\\|" + bx + " - " + bc + "\\|)$ with",
+         Line(Tex("g(\\rho)"), g, kind="definition")),
         ("On the segment $\\tilde{" + bx + "} = " + bc + " + t(" + bx + " - " + bc + ")$ the distance "
          "is $t\\,\\|" + bx + " - " + bc + "\\|$, so the root condition $g(t\\|" + bx + " - " + bc + "\\|) = 0$ gives",
          Line(show(g.subs(rho, t * r)), 0, kind="equation", at={t: show(ts)}), Line(t, show(ts), kind="definition")),
