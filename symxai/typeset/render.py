@@ -162,11 +162,21 @@ def check_row(task, verification) -> dict | None:
     # a task key such as shapley-relu.xprime-g1 may break after its dots and hyphens in the narrow column
     breakable = escape_text(task.key).replace(".", ".\\allowbreak{}").replace("-", "-\\allowbreak{}")
     return {"task": breakable,
-            "answers": ", ".join(f"${tex(sympy.Symbol(c.answer))}$" for c in checks),
+            "answers": ", ".join(answer_name(c.answer) for c in checks),
             "reference": escape_text(checks[0].reference),  # plain text (answers.json holds it too)
             "where": "given values" if points == 1 else f"{points} points",
             "error": f"{max(c.max_error for c in checks):.0e}",
             "steps": f"{steps.checked}/{steps.total}" if steps is not None else "--"}
+
+
+def answer_name(name: str) -> str:
+    """An answer's name for the checked table; a general form (``dyc_dz_general``) says so, since it
+    prints as the instance's name does.
+
+    >>> answer_name("x_star"), answer_name("dyc_dz_general")
+    ('$x^{\\\\star}$', '$\\\\frac{\\\\partial y_c}{\\\\partial z}$ (general)')
+    """
+    return f"${tex(sympy.Symbol(name))}$" + (" (general)" if name.endswith("_general") else "")
 
 
 def said_once(rows: list[dict]) -> list[dict]:
