@@ -16,6 +16,7 @@ Verified by finite differences and scipy root finding.
 from __future__ import annotations
 
 from dataclasses import dataclass
+import re
 
 import numpy as np
 import sympy
@@ -110,6 +111,25 @@ class Abbreviations:
         return {s: sympy.sqrt(base) for s, base in self.table.values()}
 
 
+def reference_tex(reference) -> str:
+    """The reference point of a segment as the spec names it: a vector of mu1, mu2, ... is bold mu,
+    zeros are bold 0, other entries are written out.
+
+    >>> m1, m2 = sympy.symbols("mu1 mu2", real=True)
+    >>> reference_tex([m1, m2]), reference_tex([0, 0]), reference_tex([1, sympy.Rational(1, 2)])
+    ('\\\\boldsymbol{\\\\mu}', '\\\\boldsymbol{0}', '\\\\left(1, \\\\frac{1}{2}\\\\right)^{\\\\top}')
+    """
+    from symxai.expr.printing import symbol_tex, tex
+
+    stems = {m.group(1) if (m := re.fullmatch(r"([A-Za-z]+)\d+", getattr(v, "name", ""))) else None
+             for v in reference}
+    if len(stems) == 1 and None not in stems and len(reference) > 1:
+        return symbol_tex(stems.pop(), bold=True)
+    if all(sympy.sympify(v) == 0 for v in reference):
+        return "\\boldsymbol{0}"
+    return "\\left(" + ", ".join(tex(sympy.sympify(v)) for v in reference) + "\\right)^{\\top}"
+
+
 def root_point(p: TaylorProblem, ab: Abbreviations):
     """x~ by the problem's strategy, with a sentence saying how it was found.
 
@@ -133,8 +153,8 @@ def root_point(p: TaylorProblem, ab: Abbreviations):
         if len(roots) != 1:
             raise ValueError(f"expected one root on the segment, found {roots}")
         return ([sympy.simplify(v.subs(t, roots[0])) for v in line],
-                "On the segment $\\tilde{\\boldsymbol{x}} = \\boldsymbol{a} + t(\\boldsymbol{x} - \\boldsymbol{a})$, "
-                "$0 < t \\le 1$, from the reference point $\\boldsymbol{a}$, the condition $f = 0$ reads",
+                "On the segment $\\tilde{\\boldsymbol{x}} = " + (a := reference_tex(p.reference)) + " + t(\\boldsymbol{x} - "
+                + a + ")$, $0 < t \\le 1$, from the reference point $" + a + "$, the condition $f = 0$ reads",
                 (Line(g, 0, kind="equation", at={t: roots[0]}), Line(t, roots[0], kind="definition")))
     z = [sympy.Symbol(f"z_{i + 1}", real=True) for i in range(p.d)]
     lam = sympy.Symbol("lambda_L", real=True)
