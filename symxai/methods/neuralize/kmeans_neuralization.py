@@ -67,8 +67,8 @@ def general_neuron(mu_k, mu_c):
 @register
 class KMeansNeuralization(Method):
     name = "kmeans-neuralization"
-    reference_name = ("numpy computation from squared distances (weights by finite differences; the general w_k, b_k "
-                      "at random dimensions and centroids)")
+    reference_name = ("numpy computation from squared distances (weights by finite differences; the general weights and "
+                      "biases at random dimensions and centroids)")
     params = Record({
         "centroids": Field(ListOf(ListOf(Expr(), 1), 2), required=True, doc="the K centroids mu_1..mu_K"),
         "point": Field(ListOf(Expr(), 1), required=True, doc="the input x"),
@@ -177,7 +177,7 @@ class KMeansNeuralization(Method):
                  Line(Tex("R_i"), Tex("\\sum_{k} \\frac{w_{ik}(x_i - m_{ik})}{\\sum_{i'} w_{i'k}(x_{i'} - m_{i'k})}\\, R_k"),
                       kind="formula"),
                  table=Table([Tex("k"), Tex("\\boldsymbol{m}_k"), Tex("w_{ik}(x_i - m_{ik})/h_k")],
-                             [[sympy.Integer(k + 1), mids[k], sympy.ImmutableMatrix([share[k]])] for k in p.others]))
+                             [[sympy.Integer(k + 1), mids[k], sympy.ImmutableMatrix(share[k])] for k in p.others]))
         sol.step("The input relevances, and conservation (the shares of each $R_k$ add up to 1 exactly, so "
                  "$\\sum_i R_i = \\sum_k R_k$):", *[Line(sympy.Symbol(f"R_{i + 1}"), R_in[i]) for i in range(d)],
                  Line(Tex("\\sum_i R_i", sympy.Add(*R_in)), Tex("\\sum_k R_k", total),

@@ -66,7 +66,7 @@ def solve_max(sol: Solution, inputs: list, kappa) -> None:
     winners = [pt for pt, value in candidates if sympy.simplify(value - best) == 0]
     sol.step("Comparing the pieces' maxima (each candidate also lies in the region where its input is the largest, "
              "so there $J = J_k$):",
-             table=Table([Tex("k"), Tex("x^{(k)}"), Tex("J_k(x^{(k)})"), "x_k largest there"], rows),
+             table=Table([Tex("k"), Tex("x^{(k)}"), Tex("J_k(x^{(k)})"), Tex("x_k\\text{ largest there}")], rows),
              title="Comparing the cases")
     answer = sympy.FiniteSet(*winners)
     many = len(winners) > 1

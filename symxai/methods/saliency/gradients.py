@@ -249,7 +249,7 @@ class IntegratedGradients(_GradientMethod):
                  Line(Tex("\\mathrm{IG}_i"), Tex("(x_i - x'_i)\\int_0^1 \\frac{\\partial f}{\\partial x_i}"
                                                   "\\bigl(\\boldsymbol{x}' + \\alpha(\\boldsymbol{x} - \\boldsymbol{x}')\\bigr)\\,d\\alpha"),
                       kind="formula"),
-                 Line(Tex("\\boldsymbol{x}' + \\alpha(\\boldsymbol{x} - \\boldsymbol{x}')"), sympy.ImmutableMatrix(path).T,
+                 Line(Tex("\\boldsymbol{x}' + \\alpha(\\boldsymbol{x} - \\boldsymbol{x}')"), sympy.ImmutableMatrix(path),
                       kind="definition"),
                  title="Definition")
         on_path = dict(zip(p.inputs, path))
@@ -358,8 +358,8 @@ class SmoothGrad(_GradientMethod):
             SG.append(value)
         degree = sympy.Poly(p.f, *p.inputs).total_degree()
         sol.step("For $f$ of degree at most two the gradient is affine, the noise averages out and SmoothGrad equals "
-                 "the plain gradient; " + ("here" if degree > 2 else "a cubic term would") +
-                 " add a $\\sigma^2$ term that depends on the noise level, not on the model at the point.")
+                 "the plain gradient; " + ("here the terms of degree three and higher add" if degree > 2 else "a cubic term would add") +
+                 " terms in $\\sigma^2$ that depend on the noise level, not on the model at the point.")
         for i, v in enumerate(SG):
             sol.answer(f"{p.prefix}_{i + 1}", v, f"SmoothGrad of feature {i + 1}")
         return sol
