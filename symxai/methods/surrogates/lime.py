@@ -256,7 +256,11 @@ class Lime(Method):
                  title="$\\ell_0$ budget: best subset")
         ols = G.solve(c)
         beta1, active, signs, mu = _kkt_lasso(G, c, p.t)
-        sol.step("$\\ell_1$ budget: the unconstrained solution has [[norm]], so the budget [[how]].",
+        binds = (sum(abs(v) for v in ols) - p.t).is_positive  # None when the sign is not decided
+        sol.step("The unconstrained solution has [[norm]], " + {
+                     True: "more than the budget [[how]], so the budget binds.",
+                     False: "within the budget [[how]], so it is also the lasso solution."}.get(
+                     binds, "against the budget [[how]]."),
                  Line(Tex("\\beta_{\\mathrm{ols}}"), ols, kind="definition"),
                  norm=Line(Tex("\\|\\beta_{\\mathrm{ols}}\\|_1"), sum(abs(v) for v in ols)),
                  how=Line(Tex("t"), p.t), title="$\\ell_1$ budget: lasso")
