@@ -145,3 +145,11 @@ def test_rbf_general_prose_names_the_centre_as_the_source_does():
     assert "\\boldsymbol{c}" not in texts and "c_i" not in texts
     lines = " ".join(str(t) for s in sol.steps for line in s.lines for t in line.terms)
     assert "c_i" not in lines and "MatrixSymbol('c'" not in lines
+
+
+def test_root_point_sentence_names_the_reference_point_of_the_spec():
+    # the segment from mu (sheet 14) is written with bold mu, never with a stray generic a
+    task, sol = _solve(SHEET14, "taylor-rbf")
+    segment = [s.text for s in sol.steps if "On the segment" in s.text and "\\le 1" in s.text]
+    assert segment and all("\\boldsymbol{\\mu} + t(" in t for t in segment)
+    assert not any("\\boldsymbol{a}" in s.text for s in sol.steps)
