@@ -125,9 +125,10 @@ def reference_tex(reference) -> str:
              for v in reference}
     if len(stems) == 1 and None not in stems and len(reference) > 1:
         return symbol_tex(stems.pop(), bold=True)
-    if all(sympy.sympify(v) == 0 for v in reference):
+    entries = [sympy.Integer(v) if isinstance(v, int) else v for v in reference]  # parsed spec values
+    if all(v == 0 for v in entries):
         return "\\boldsymbol{0}"
-    return "\\left(" + ", ".join(tex(sympy.sympify(v)) for v in reference) + "\\right)^{\\top}"
+    return "\\left(" + ", ".join(tex(v) for v in entries) + "\\right)^{\\top}"
 
 
 def root_point(p: TaylorProblem, ab: Abbreviations):
