@@ -64,7 +64,7 @@ def test_cli_adversarial_booleans():
 
 
 def test_symbolic_eta_and_p_are_verified_at_random_points():
-    text = SPEC.read_text().replace("eta: 3/sqrt(d)\n      p: 399/400", "eta: eta\n      p: p").replace(
+    text = SPEC.read_text().replace("eta: 3/sqrt(d)\n      p: 0.9975", "eta: eta\n      p: p").replace(
         "d: [integer, positive]\n    statement: |\n      Labels", "d: [integer, positive]\n      eta: positive\n"
         "      p: positive\n    statement: |\n      Labels")
     import re

@@ -229,6 +229,55 @@ def sheet_printing():
         _SHEET.reset(token)
 
 
+_DECIMALS = ContextVar("symxai_decimal_printing", default=False)
+DECIMAL_PLACES = 6  # a fraction prints as a decimal under decimal_printing() when it ends within this many places
+
+
+@contextmanager
+def decimal_printing(on: bool = True):
+    """Print exact fractions with a short finite decimal expansion as decimals, as a source that
+    writes p = 0.9975 does: 399/400 -> 0.9975, -1/20 -> -0.05; 1/3 stays a fraction.  The numbers
+    themselves stay exact; only their printing changes.
+
+    >>> with decimal_printing():
+    ...     tex(sympy.Rational(399, 400)), tex(sympy.Rational(-1, 20)), tex(sympy.Rational(1, 3))
+    ('0.9975', '-0.05', '\\\\frac{1}{3}')
+    >>> x = sympy.Symbol("x")
+    >>> with decimal_printing():
+    ...     tex(x / 20 + sympy.Rational(3, 2)), tex(-3 * x / 20)
+    ('0.05 x + 1.5', '- 0.15 x')
+    >>> tex(sympy.Rational(3, 20))
+    '\\\\frac{3}{20}'
+    """
+    token = _DECIMALS.set(on)
+    try:
+        yield
+    finally:
+        _DECIMALS.reset(token)
+
+
+def decimal_text(value) -> str | None:
+    """The decimal digits of an exact fraction whose expansion ends within ``DECIMAL_PLACES`` places,
+    or None (an integer, or a fraction such as 1/3).
+
+    >>> decimal_text(sympy.Rational(3, 20)), decimal_text(sympy.Rational(1, 128)), decimal_text(sympy.Rational(1, 3))
+    ('0.15', None, None)
+    """
+    if not isinstance(value, sympy.Rational) or value.is_Integer:
+        return None
+    q, twos, fives = int(value.q), 0, 0
+    while q % 2 == 0:
+        q, twos = q // 2, twos + 1
+    while q % 5 == 0:
+        q, fives = q // 5, fives + 1
+    places = max(twos, fives)
+    if q != 1 or places > DECIMAL_PLACES:
+        return None
+    scaled = abs(int(value.p)) * 10**places // int(value.q)
+    whole, frac = divmod(scaled, 10**places)
+    return ("-" if value < 0 else "") + f"{whole}." + f"{frac:0{places}d}".rstrip("0")
+
+
 class SymxaiLatexPrinter(LatexPrinter):
     """SymPy's LaTeX printer with symxai's names and matrix notation."""
 
@@ -274,9 +323,21 @@ class SymxaiLatexPrinter(LatexPrinter):
             out += term_tex
         return out
 
+    def _print_Rational(self, expr):
+        if _DECIMALS.get() and (digits := decimal_text(expr)) is not None:
+            return digits
+        return super()._print_Rational(expr)
+
     def _print_Mul(self, expr):
         flipped = _absorb_sign(expr)
         expr = expr if flipped is None else flipped
+        if _DECIMALS.get():  # 0.05 x, not x/20: the coefficient as a decimal in front
+            coeff, rest = expr.as_coeff_Mul()
+            if rest != 1 and (digits := decimal_text(abs(coeff))) is not None:
+                body = self._print(rest)
+                if isinstance(rest, sympy.Add):
+                    body = f"\\left({body}\\right)"
+                return ("- " if coeff < 0 else "") + f"{digits} {body}"
         numer, denom = sympy.fraction(expr, exact=True)
         _, rest = numer.as_coeff_Mul()
         if denom != 1 and isinstance(rest, sympy.Function) and len(str(rest)) > 3 * len(str(denom)) + 20:

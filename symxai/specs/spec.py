@@ -29,6 +29,9 @@ from symxai.typeset.texguard import check_spec_texts
 from symxai.specs.yamlload import Map, loads_partial
 
 _ASSUME = ListOf(Choice(*ASSUMPTIONS))
+_NUMBERS = Choice("fractions", "decimals")
+_NUMBERS_DOC = ("how the solution prints exact numbers: fractions (3/20), or decimals (0.15) for every "
+                "fraction with a finite decimal expansion of at most 6 places, as a source that writes decimals")
 SYMBOL = AnyOf(
     Choice(*ASSUMPTIONS),
     _ASSUME,
@@ -57,6 +60,7 @@ PART = Record({
     "tolerance": Field(Expr(), doc="relative tolerance for this part's answers (default: exact comparison)"),
     "reveal": Field(Bool(), doc="check-sheet may show the correct value at a counterexample (default false)"),
     "figure": Field(Bool(), doc="show the method's figure (an LRP network) on the exercise sheet (default: as the exercise)"),
+    "numbers": Field(_NUMBERS, doc=_NUMBERS_DOC + " (default: as the exercise)"),
     "names": Field(MapOf(Anything()), doc="names a typed answer may use besides the symbols: "
                    "quantities of the statement (eta: 3/sqrt(d)), vectors ([x1, x2, x3]), {function: logistic}"),
 })
@@ -87,6 +91,7 @@ EXERCISE = Record({
     "reveal": Field(Bool(), doc="check-sheet may show the correct value at a counterexample (default false; "
                     "symxai check shows it unless this is false)"),
     "figure": Field(Bool(), doc="show the method's figure (an LRP network) on the exercise sheet (default true)"),
+    "numbers": Field(_NUMBERS, doc=_NUMBERS_DOC + " (default: as the sheet)"),
     "parts": Field(ListOf(PART, 1)),
     "names": Field(MapOf(Anything()), doc="names a typed answer may use besides the symbols: "
                    "quantities of the statement (eta: 3/sqrt(d)), vectors ([x1, x2, x3]), {function: logistic}"),
@@ -98,6 +103,7 @@ SHEET = Record({
     "title": Field(Text(), required=True),
     "course": Field(Text()),
     "source": Field(Text(), doc="where the facts come from"),
+    "numbers": Field(_NUMBERS, doc=_NUMBERS_DOC + " (default fractions)"),
     "exercises": Field(ListOf(EXERCISE, 1), required=True),
 }, doc="A symxai exercise sheet")
 
@@ -126,6 +132,15 @@ class Task:
     @property
     def discussion(self) -> str:
         return (self.part or {}).get("discussion") or (self.exercise.get("discussion") if self.part is None else "")
+
+    @property
+    def numbers(self) -> str:
+        """How the solution prints exact numbers, "fractions" or "decimals": the part's setting, else
+        the exercise's, else the sheet's."""
+        for level in (self.part or {}, self.exercise, self.sheet.data):
+            if "numbers" in level:
+                return level["numbers"]
+        return "fractions"
 
 
 @dataclass

@@ -28,8 +28,8 @@ import sympy
 
 from symxai.errors import SpecError, SymxaiError
 from symxai.solve.model import Step
-from symxai.expr.printing import (LINE_WIDTH, aligned, cell, continued, name_tex, prose, shared_roots, sheet_printing,
-                                  tex, width)
+from symxai.expr.printing import (LINE_WIDTH, aligned, cell, continued, decimal_printing, name_tex, prose,
+                                  shared_roots, sheet_printing, tex, width)
 from symxai.typeset.pack import display, one_row
 from symxai.typeset.texguard import check_spec_texts, escape_text, lock_document
 
@@ -221,6 +221,12 @@ def _once(steps, views: list[dict], seen: dict, label: str) -> list[dict]:
 
 
 def task_view(task, solution, verification, seen: dict | None = None) -> dict:
+    """What the templates show of one task's solution; its numbers printed as the spec's ``numbers`` says."""
+    with decimal_printing(getattr(task, "numbers", "fractions") == "decimals"):
+        return _task_view(task, solution, verification, seen)
+
+
+def _task_view(task, solution, verification, seen: dict | None) -> dict:
     part = task.part
     short, where = shared_roots({n: solution.answers[n].value for n in task.answers})
     answers = [_answer_view(name_tex(n, solution.answers[n].value), tex(short[n])) for n in task.answers]
