@@ -278,6 +278,48 @@ def decimal_text(value) -> str | None:
     return ("-" if value < 0 else "") + f"{whole}." + f"{frac:0{places}d}".rstrip("0")
 
 
+_CHAIN_TEX = {">": ">", ">=": "\\geq", "==": "=", "<": "<", "<=": "\\leq"}
+_FLIP = {">": "<", ">=": "<=", "==": "==", "<": ">", "<=": ">="}
+
+
+def relation_chain(relations) -> list | None:
+    """The relations of a conjunction as one chain t0 op t1 op t2 ..., each link one of the relations
+    (sides as written or swapped), all pointing the same way, or None when they do not form one.
+    Equal in meaning to the conjunction by construction: each link is one of its relations.
+
+    >>> a1, a2 = sympy.symbols("a1 a2")
+    >>> relation_chain([a1 > a2, a2 > 0])
+    [(a1, '>', a2), (a2, '>', 0)]
+    >>> relation_chain([sympy.Eq(a2, 0), a1 > a2])
+    [(a1, '>', a2), (a2, '==', 0)]
+    >>> relation_chain([sympy.Eq(a1, 0), sympy.Eq(a2, 0)]) is None, relation_chain([a1 > 0, a2 > 0]) is None
+    (True, True)
+    >>> tex(sympy.And(sympy.Eq(a1, 0), sympy.Eq(a2, 0))), tex(sympy.Or(sympy.And(sympy.Eq(a1, 0), a1 < a2), a1 > 2))
+    ('a_{1} = a_{2} = 0', 'a_{2} > a_{1} = 0 \\\\text{ or } a_{1} > 2')
+    """
+    from itertools import permutations, product as choices
+
+    rels = list(relations)
+    if not 2 <= len(rels) <= 4 or not all(isinstance(r, sympy.core.relational.Relational) and r.rel_op in _FLIP
+                                         for r in rels):
+        return None
+    best = None
+    for order in permutations(rels):
+        for swaps in choices((False, True), repeat=len(rels)):
+            links = [(r.rhs, _FLIP[r.rel_op], r.lhs) if swap else (r.lhs, r.rel_op, r.rhs)
+                     for r, swap in zip(order, swaps)]
+            if any(a[2] != b[0] for a, b in zip(links, links[1:])):
+                continue
+            ways = {op[0] for _, op, _ in links if op != "=="}
+            if len(ways) > 1 or any(t.is_number for _, _, t in links[:-1]):
+                continue  # one direction; a number only at an end (not a_1 = 0 = a_2)
+            # read left to right from a name, downwards (a_1 > a_2 > 0): numbers last, > before <
+            score = (links[0][0].is_number, "<" in ways, [str(t) for t, _, _ in links])
+            if best is None or score < best[0]:
+                best = (score, links)
+    return None if best is None else best[1]
+
+
 class SymxaiLatexPrinter(LatexPrinter):
     """SymPy's LaTeX printer with symxai's names and matrix notation."""
 
@@ -459,6 +501,29 @@ class SymxaiLatexPrinter(LatexPrinter):
                 parts.append(f"\\underbrace{{{item}, \\dots, {item}}}_{{{count}}}")
         body = f"\\left({', '.join(parts)}\\right)"
         return body + "^{\\top}" if transposed else body
+
+    def _print_And(self, expr):
+        # a_1 > a_2 > 0 rather than a_1 > a_2 and a_2 > 0: relations that share a term as one chain
+        sides = {r.rhs for r in expr.args if isinstance(r, sympy.Eq) and r.rhs.is_number}
+        if len(sides) == 1 and all(isinstance(r, sympy.Eq) and not r.lhs.is_number for r in expr.args):
+            value = sides.pop()  # a_1 = a_2 = 0
+            return " = ".join(self._print(r.lhs) for r in sorted(expr.args, key=sympy.default_sort_key)) + \
+                f" = {self._print(value)}"
+        links = relation_chain(expr.args)
+        if links is None:
+            return super()._print_And(expr)
+        out = self._print(links[0][0])
+        for _, op, right in links:
+            out += f" {_CHAIN_TEX[op]} {self._print(right)}"
+        return out
+
+    def _print_Or(self, expr):
+        # the alternatives of a case joined by "or", a conjunction that is no chain in brackets
+        parts = []
+        for arg in sorted(expr.args, key=sympy.default_sort_key):
+            code = self._print(arg)
+            parts.append(f"\\left({code}\\right)" if "\\wedge" in code else code)
+        return " \\text{ or } ".join(parts)
 
     def _print_EmptySet(self, expr):
         return "\\emptyset"

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 from itertools import product
+from math import prod
 
 import numpy as np
 import sympy
@@ -323,7 +324,7 @@ def _condition(cells, inputs):
                 cell_signs.pop(j)
                 merged = True
                 break
-    alternatives = []
+    alts = []
     for signs in cell_signs:
         keep, signs = [], list(signs)
         for t, s in enumerate(list(signs)):
@@ -333,9 +334,97 @@ def _condition(cells, inputs):
             if not _possible(others + [(zs[t], frozenset(SIGNS) - s)], inputs):
                 signs[t] = frozenset(SIGNS)  # implied by the others and the domain: drop it
                 continue
-            keep.append(_rel(zs[t], s))
-        alternatives.append(sympy.And(*keep) if keep else sympy.true)
+            keep.append((zs[t], s))
+        alts.append(keep)
+    alternatives = []
+    for keep in _relaxed(alts, inputs):
+        keep = _substituted(keep)
+        alternatives.append(sympy.And(*[_zero_sum(z, s, inputs) or _rel(z, s) for z, s in keep]) if keep else sympy.true)
     return sympy.Or(*alternatives)
+
+
+RELAX_PICKS = 256  # at most this many feasibility questions per coverage test, or the condition stays as merged
+
+
+def _covered(cons: list, alts: list, inputs) -> bool | None:
+    """Is every point of the domain that meets ``cons`` in one of ``alts`` (lists of (z, signs))?
+    None when answering would take more than RELAX_PICKS feasibility questions."""
+    negations = [[(z, frozenset(SIGNS) - s) for z, s in alt] for alt in alts]
+    if prod(len(n) for n in negations) > RELAX_PICKS:
+        return None
+    return not any(_possible(list(cons) + list(pick), inputs) for pick in product(*negations))
+
+
+def _relaxed(alts: list, inputs) -> list:
+    """The alternatives of a piece with every constraint dropped that the piece's union does not need,
+    and alternatives inside the others dropped; the union stays the same set (a_1 = 0 or a_2 = 0
+    rather than a_1 = a_2 = 0 or a_2 > a_1 = 0 or a_1 > a_2 = 0).
+
+    >>> a1, a2 = sympy.symbols("a1 a2", nonnegative=True)
+    >>> alts = [[(a1 + a2, frozenset({0}))], [(a1, frozenset({0})), (a1 - a2, frozenset({-1}))],
+    ...         [(a2, frozenset({0})), (a1 - a2, frozenset({1}))]]
+    >>> _relaxed(alts, [a1, a2])
+    [[(a1, frozenset({0}))], [(a2, frozenset({0}))]]
+    """
+    alts = [list(a) for a in alts]
+    changed = True
+    while changed:
+        changed = False
+        for i, alt in enumerate(alts):
+            for k in range(len(alt)):
+                if _covered(alt[:k] + alt[k + 1:], alts, inputs):
+                    alts[i], changed = alt[:k] + alt[k + 1:], True
+                    break
+            if changed:
+                break
+        for i in range(len(alts)):
+            if len(alts) > 1 and _covered(alts[i], alts[:i] + alts[i + 1:], inputs):
+                alts.pop(i)
+                changed = True
+                break
+    return alts
+
+
+def _substituted(cons: list) -> list:
+    """Constraints with an equality of two inputs (a_1 - a_2 = 0) used in the others, which then name
+    one input fewer: a_1 = a_2 and a_1 + a_2 > 0 is a_1 = a_2 and a_2 > 0 (printed a_1 = a_2 > 0)."""
+    for z, s in cons:
+        terms = sympy.Add.make_args(z)
+        if s != frozenset({0}) or len(terms) != 2 or sorted(t.as_coeff_Mul()[0] for t in terms) != [-1, 1] \
+                or not all(t.as_coeff_Mul()[1].is_Symbol for t in terms):
+            continue
+        (_, x), (_, y) = sorted((t.as_coeff_Mul() for t in terms), key=lambda cm: str(cm[1]))
+        out = [(z, s)]
+        for z2, s2 in cons:
+            if z2 is z:
+                continue
+            z3 = sympy.expand(z2.xreplace({x: y}))
+            if len(z3.free_symbols) >= len(z2.free_symbols) or not z3.free_symbols:
+                out.append((z2, s2))
+                continue
+            zc, flip = canonical(z3, 1)
+            out.append((zc, frozenset(flip * v for v in s2)))
+        return list(dict.fromkeys(out))
+    return cons
+
+
+def _zero_sum(z, signs: frozenset, inputs):
+    """z = 0 for a sum of nonnegative inputs with coefficients of one sign, written as what it means
+    there, every input 0 (a_1 = a_2 = 0 rather than a_1 + a_2 = 0); None for any other constraint.
+
+    >>> a1, a2 = sympy.symbols("a1 a2", nonnegative=True)
+    >>> _zero_sum(a1 + 2 * a2, frozenset({0}), [a1, a2]), _zero_sum(a1 - a2, frozenset({0}), [a1, a2])
+    (Eq(a1, 0) & Eq(a2, 0), None)
+    """
+    if signs != frozenset({0}) or not z.is_Add:
+        return None
+    coeffs = [z.coeff(x) for x in inputs]
+    if z != sum(c * x for c, x in zip(coeffs, inputs)) or any(x.is_nonnegative is not True for x, c in zip(inputs, coeffs) if c):
+        return None
+    used = [(c, x) for c, x in zip(coeffs, inputs) if c != 0]
+    if len(used) < 2 or not (all(c.is_positive for c, _ in used) or all(c.is_negative for c, _ in used)):
+        return None
+    return sympy.And(*[sympy.Eq(x, 0) for _, x in used])
 
 
 def _possible(sets, inputs) -> bool:
@@ -425,6 +514,17 @@ def _factor_list(den):
 
 def _polynomial(e) -> bool:
     return e.is_polynomial(*sorted(e.free_symbols, key=str)) if e.free_symbols else True
+
+
+def readable(region: Region):
+    """The region's constraints as one condition a reader takes in: those the others and the domain
+    imply dropped, equalities used in the rest (the condition of a Piecewise piece of one region).
+
+    >>> a1, a2 = sympy.symbols("a1 a2", nonnegative=True)
+    >>> readable(Region({}, [(a1 - a2, 1), (a2, 1), (a1 + a2, 1)], [a1, a2]))
+    (a1 > a2) & (a2 > 0)
+    """
+    return _condition([region.constraints], region.inputs)
 
 
 def describe(region: Region):

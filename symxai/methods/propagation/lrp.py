@@ -26,7 +26,7 @@ from symxai.solve.lrp_rules import DEFAULTS, PRESETS, RULES, check_rule_params, 
 from symxai.solve.model import Figure, Line, Solution, Tex
 from symxai.solve.network import build_network, figure_data
 from symxai.reference import lrp as ref
-from symxai.solve.regions import (Region, defined_on, describe, enumerate_regions, feasible, forward, piecewise,
+from symxai.solve.regions import (Region, defined_on, describe, enumerate_regions, feasible, forward, piecewise, readable,
                                   refine, region_point, same_on, sign_on)
 from symxai.specs.schema import AnyOf, Bool, Choice, Expr, Field, Int, ListOf, MapOf, Name, Record
 from symxai.specs.limits import MAX_LRP_HIDDEN, MAX_LRP_REGIONS, over
@@ -516,10 +516,16 @@ def _t(e):
 
 
 def _cond_tex(region: Region) -> str:
+    """The region as a reader writes it: constraints the others imply dropped, a chain where the
+    constraints form one (a_1 > a_2 > 0), else the constraints separated by commas."""
     from symxai.expr.printing import tex
-    cond = describe(region)
-    parts = cond.args if isinstance(cond, sympy.And) else ([cond] if cond is not sympy.true else [])
-    return ",\\ ".join(tex(c) for c in parts) if parts else "\\text{everywhere}"
+    cond = readable(region)
+    if cond is sympy.true:
+        return "\\text{everywhere}"
+    code = tex(cond)
+    if isinstance(cond, sympy.And) and "\\wedge" in code:
+        code = ",\\ ".join(tex(c) for c in cond.args)
+    return code
 
 
 def _restrict(pieces, region):
