@@ -219,8 +219,8 @@ def sheet_printing():
     line high instead of a stack of (fraction) rows.  Other output (LMS, web) keeps the columns.
 
     >>> with sheet_printing():
-    ...     tex(sympy.Matrix([1, 2]))
-    '\\\\left(1, 2\\\\right)^{\\\\top}'
+    ...     tex(sympy.Matrix([1, 2])), tex(sympy.Matrix([[1, sympy.Rational(1, 2)]]))
+    ('\\\\left(1, 2\\\\right)^{\\\\top}', '\\\\left(1, \\\\frac{1}{2}\\\\right)')
     """
     token = _SHEET.set(True)
     try:
@@ -442,11 +442,13 @@ class SymxaiLatexPrinter(LatexPrinter):
         return out if exp is None else f"{out}^{{{exp}}}"
 
     def _print_MatrixBase(self, expr):
-        if _SHEET.get() and expr.cols == 1 and 2 <= expr.rows <= LONG_VECTOR:
-            flat = f"\\left({', '.join(self._print(e) for e in expr)}\\right)^{{\\top}}"
+        if _SHEET.get() and min(expr.shape) == 1 and 2 <= max(expr.shape) <= LONG_VECTOR:
+            # a column as the transposed row (a, b)^T, a row as (a, b): commas, full-size fractions
+            column = expr.cols == 1
+            flat = f"\\left({', '.join(self._print(e) for e in expr)}\\right)" + ("^{\\top}" if column else "")
             if width(flat) <= FLAT_COLUMN * LINE_WIDTH:
                 return flat
-            broken = self._print_broken_row([self._print(e) for e in expr])
+            broken = self._print_broken_row([self._print(e) for e in expr], transposed=column)
             if broken:
                 return broken
         if min(expr.shape) != 1 or max(expr.shape) <= LONG_VECTOR:
@@ -460,7 +462,7 @@ class SymxaiLatexPrinter(LatexPrinter):
 
     _print_ImmutableDenseMatrix = _print_Matrix = _print_MatrixBase
 
-    def _print_broken_row(self, cells):
+    def _print_broken_row(self, cells, transposed: bool = True):
         r"""A column vector too wide for one row, on a sheet: the transposed row broken after commas,
         each line at most ``BROKEN_ROW`` of the line, continuation lines indented by a quad (a few lines
         instead of a stack of one entry a row); None when that takes as many lines as the column.
@@ -482,7 +484,8 @@ class SymxaiLatexPrinter(LatexPrinter):
             return None
         big = "bigg" if any("\\frac" in c for c in cells) else "big"  # as tall as a displayed fraction
         body = ",\\\\ &\\quad ".join(", ".join(line) for line in lines)
-        return f"\\begin{{aligned}}&\\{big}l({body}\\{big}r)^{{\\top}}\\end{{aligned}}"
+        top = "^{\\top}" if transposed else ""
+        return f"\\begin{{aligned}}&\\{big}l({body}\\{big}r){top}\\end{{aligned}}"
 
     def _print_long_vector(self, entries, transposed):
         """A long vector as a row of runs: (1, -1/20, ..., -1/20) with the run length underbraced."""

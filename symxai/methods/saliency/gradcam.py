@@ -210,8 +210,10 @@ class Gradcam(Method):
                  title="The instance")
         grad_maps = _reshape(grad_t, K, d1, d2)
         if p.part == "gradient":
-            sol.step(f"Differentiating the {'logit' if p.output == 'logit' else 'softmax output'} symbolically and evaluating at $z$ (the same as the formula):",
-                     Line(sympy.Symbol("dyc_dz"), grad_t.T),
+            # the flattened gradient is the answer; the step shows it as the maps it is read on
+            sol.step(f"Differentiating the {'logit' if p.output == 'logit' else 'softmax output'} symbolically and "
+                     "evaluating at $z$ (the same as the formula) gives $\\partial y_c/\\partial z$, the "
+                     "answer below; its entries, map by map:",
                      *[Line(Tex(f"\\frac{{\\partial y_{c}}}{{\\partial A^{{{k + 1}}}}}"), g, kind="definition")
                        for k, g in enumerate(grad_maps)])
             sol.answer("dyc_dz", grad_t, f"gradient of y_{c} w.r.t. the flattened maps z")
