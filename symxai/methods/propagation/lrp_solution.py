@@ -18,7 +18,7 @@ from functools import lru_cache
 import numpy as np
 import sympy
 
-from symxai.methods.propagation.lrp_tidy import tidy as _canonical
+from symxai.methods.propagation.lrp_tidy import cancelled, tidy as _canonical
 from symxai.solve.lrp_rules import propagate
 from symxai.solve.model import Figure, Line, Table, Tex
 from symxai.solve.network import figure_data
@@ -327,7 +327,7 @@ def boundaries(sol, p, per_region, names, cond_tex) -> None:
             rows = []
             for n in inputs:
                 on = _canonical(_restricted(regs[b0], per_region[b0][n].xreplace(at)))
-                lim = {o: _canonical(_restricted(regs[b0], sympy.cancel(per_region[o][n].xreplace(at))))
+                lim = {o: _canonical(_restricted(regs[b0], cancelled(per_region[o][n].xreplace(at))))
                        for bb, o, nn in jumps if bb == b0 and nn == n}
                 if lim and any(v != on for v in lim.values()):
                     rows.append(f"${tex(sympy.Symbol(n))} = {tex(on)}$, while the formula "

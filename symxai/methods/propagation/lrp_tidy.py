@@ -29,6 +29,21 @@ def tidy(e):
     return _show(f)
 
 
+def cancelled(e):
+    """``sympy.cancel(e)`` for a rational function over QQ, computed in the field (dense gcds): the same
+    reduced rational function, written as ``tidy`` writes it; anything else goes through sympy.cancel."""
+    e = sympy.sympify(e)
+    gens = tuple(sorted(e.free_symbols, key=str))
+    if not gens or e.has(sympy.Heaviside, sympy.sign, sympy.Max, sympy.Min, sympy.Piecewise):
+        return sympy.cancel(e)
+    try:
+        f = _field(gens).from_sympy(e)
+    except (sympy.polys.polyerrors.PolynomialError, sympy.CoercionFailed, ValueError, TypeError,
+            ZeroDivisionError):
+        return sympy.cancel(e)
+    return _show(f)
+
+
 @lru_cache(maxsize=64)
 def _field(gens):
     """The field of rational functions in ``gens`` over QQ: cancelling there is polynomial gcd on dense
