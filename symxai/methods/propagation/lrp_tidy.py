@@ -29,9 +29,11 @@ def tidy(e):
     return _show(f)
 
 
+@lru_cache(maxsize=4096)
 def cancelled(e):
     """``sympy.cancel(e)`` for a rational function over QQ, computed in the field (dense gcds): the same
-    reduced rational function, written as ``tidy`` writes it; anything else goes through sympy.cancel."""
+    reduced rational function, written as ``tidy`` writes it; anything else goes through sympy.cancel.
+    (Remembered: an open region's formula is taken to each boundary it touches.)"""
     e = sympy.sympify(e)
     gens = tuple(sorted(e.free_symbols, key=str))
     if not gens or e.has(sympy.Heaviside, sympy.sign, sympy.Max, sympy.Min, sympy.Piecewise):
