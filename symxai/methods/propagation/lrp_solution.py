@@ -13,10 +13,12 @@ displayed equality carries the region it holds on (``Step.domain``) and is check
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import lru_cache
 
 import numpy as np
 import sympy
 
+from symxai.methods.propagation.lrp_tidy import cancelled, tidy as _canonical
 from symxai.solve.lrp_rules import propagate
 from symxai.solve.model import Figure, Line, Table, Tex
 from symxai.solve.network import figure_data
@@ -324,8 +326,8 @@ def boundaries(sol, p, per_region, names, cond_tex) -> None:
             at = {param: sympy.Integer(0)}
             rows = []
             for n in inputs:
-                on = sympy.simplify(_restricted(regs[b0], per_region[b0][n].xreplace(at)))
-                lim = {o: sympy.simplify(_restricted(regs[b0], sympy.cancel(per_region[o][n].xreplace(at))))
+                on = _canonical(_restricted(regs[b0], per_region[b0][n].xreplace(at)))
+                lim = {o: _canonical(_restricted(regs[b0], cancelled(per_region[o][n].xreplace(at))))
                        for bb, o, nn in jumps if bb == b0 and nn == n}
                 if lim and any(v != on for v in lim.values()):
                     rows.append(f"${tex(sympy.Symbol(n))} = {tex(on)}$, while the formula "
@@ -362,20 +364,30 @@ def _side(boundary, region, cond_tex) -> str:
 
 
 def _restricted(region, value):
-    eqs = [sympy.Eq(z, 0) for z, s in region.constraints if s == 0]
+    sol = _restriction(tuple(z for z, s in region.constraints if s == 0))
+    return value.xreplace(sol) if sol is not None else value
+
+
+@lru_cache(maxsize=1024)
+def _restriction(zeros: tuple):
+    """The boundary's equalities solved for the last-named inputs (remembered: every relevance on the
+    boundary is restricted with the same solution)."""
+    eqs = [sympy.Eq(z, 0) for z in zeros]
     unknowns = sorted(set().union(*(e.free_symbols for e in eqs)), key=str, reverse=True)[:len(eqs)]
     sol = sympy.solve(eqs, unknowns, dict=True)  # a2 -> a1: the case a1 = a2 in the first input's name
-    return value.xreplace(sol[0]) if sol else value
+    return sol[0] if sol else None
 
 
 def cases(p, per_region, names, cond_tex) -> list:
-    """Answer-box sentences for the boundaries inside the domain that involve two inputs (a1 = a2)."""
+    """Answer-box sentences for the boundaries inside the domain that involve two inputs (a1 = a2); each
+    value cancelled in the field of rational functions (lrp_tidy), not by sympy.simplify: on the 3-3-2-1
+    test network simplify took ~130 of 265 CPU s here and wrote longer formulas (issue 15 item 4)."""
     out = []
     for i, r in enumerate(p.regions):
         eqs = [z for z, s in r.constraints if s == 0]
         if len(eqs) != 1 or len(eqs[0].free_symbols) < 2:
             continue
-        vals = ", ".join(f"{tex(sympy.Symbol(n))} = {tex(sympy.simplify(_restricted(r, per_region[i][n])))}"
+        vals = ", ".join(f"{tex(sympy.Symbol(n))} = {tex(_canonical(_restricted(r, per_region[i][n])))}"
                          for n in names)
         out.append(f"At {eq_text(r)}: ${vals}$.")
     return out
