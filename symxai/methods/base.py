@@ -12,7 +12,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
-import numpy as np
+from symxai.lazy import numpy as np
 import sympy
 
 from symxai.errors import ExpressionError, Location, Problem

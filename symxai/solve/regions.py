@@ -31,7 +31,7 @@ from fractions import Fraction
 from functools import lru_cache
 from itertools import product
 
-import numpy as np
+from symxai.lazy import numpy as np
 import sympy
 
 from symxai.solve.regions_exact import TooLarge, feasible_rows

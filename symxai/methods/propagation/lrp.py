@@ -19,7 +19,7 @@ import math
 
 from dataclasses import dataclass, field
 
-import numpy as np
+from symxai.lazy import numpy as np
 import sympy
 
 from symxai.solve.lrp_rules import DEFAULTS, PRESETS, RULES, check_rule_params, propagate

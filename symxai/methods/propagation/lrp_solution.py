@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-import numpy as np
+from symxai.lazy import numpy as np
 import sympy
 
 from symxai.solve.lrp_rules import propagate
