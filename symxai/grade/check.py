@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from symxai.grade.equivalence import Verdict, compare
+from symxai.grade.equivalence import Verdict, compare, settled_exactly
 from symxai.grade.isolate import GUARD, OutOfTime, isolated
 from symxai.errors import ExpressionError, UsageError
 from symxai.grade.feedback import Diagnosis, rank
@@ -426,8 +426,20 @@ def _has_property_check(method) -> bool:
     return getattr(type(method), "accepts", Method.accepts) is not Method.accepts
 
 
+def _settled(ctx, name, value, conditions) -> Verdict | None:
+    """The verdict of an answer that is exactly the engine's constant (``equivalence.settled_exactly``),
+    found here without a child process, the sampler or numpy; None: ``compare`` decides.  Asked only
+    where ``compare`` would be next (after a method's property check, which comes first), and not where
+    the sampler counts its draws (``Method.sampler_counts_draws``: skipping ``ctx.movable``'s draw
+    would move every later one)."""
+    if ctx.task.method.sampler_counts_draws(ctx.task.problem):
+        return None
+    return settled_exactly(ctx.expected(name), value, conditions, ctx.tolerance(name))
+
+
 def decide_one(ctx, name, value, conditions, sample, seed) -> Verdict:
-    """The verdict for one parsed answer, decided in a child process under the last guard."""
+    """The verdict for one parsed answer, decided in a child process under the last guard (an answer
+    that is exactly the engine's constant is settled here: :func:`_settled`)."""
     expected = ctx.expected(name)
     if name in ctx.task.answers and _has_property_check(ctx.task.method):
         try:
@@ -437,6 +449,9 @@ def decide_one(ctx, name, value, conditions, sample, seed) -> Verdict:
         if judged is not None:
             ok, why = judged
             return Verdict("right", "has the property the exercise asks for") if ok else Verdict("wrong", why)
+    settled = _settled(ctx, name, value, conditions)
+    if settled is not None:  # nor is ctx.movable computed: the sampler keeps no count of its draws here
+        return settled
     try:  # a child process: an expression that hogs the interpreter is stopped too
         return isolated(compare, GUARD, expected, value, ctx.task.symbols, conditions, sample=sample,
                         seed=seed, tolerance=ctx.tolerance(name), movable=ctx.movable)
@@ -465,11 +480,13 @@ def decide_all(ctx, parsed: dict, conditions, sample, seed) -> dict:
     method with a property check."""
     if len(parsed) < 2 or _has_property_check(ctx.task.method):
         return {name: decide_one(ctx, name, value, conditions, sample, seed) for name, value in parsed.items()}
+    settled = {name: _settled(ctx, name, value, conditions) for name, value in parsed.items()}
+    rest = {name: value for name, value in parsed.items() if settled[name] is None}  # the batch as before
     try:
-        batch = dict(zip(parsed, isolated(_compare_each, GUARD, ctx, parsed, conditions, sample, seed)))
+        batch = dict(zip(rest, isolated(_compare_each, GUARD, ctx, rest, conditions, sample, seed))) if rest else {}
     except (OutOfTime, RuntimeError):
         batch = {}
-    return {name: batch.get(name) or decide_one(ctx, name, value, conditions, sample, seed)
+    return {name: settled[name] or batch.get(name) or decide_one(ctx, name, value, conditions, sample, seed)
             for name, value in parsed.items()}
 
 

@@ -166,6 +166,12 @@ class Method(ABC):
         """Random values for the free symbols; methods with domain constraints override this."""
         return symbols.sample(rng)
 
+    def sampler_counts_draws(self, problem) -> bool:
+        """Whether ``sample`` changes ``problem`` (a counter of its draws), so that a draw skipped
+        changes what is drawn next.  A check settles an answer without sampling (``grade.check._settled``)
+        only where it does not; such methods override this."""
+        return False
+
     def accepts(self, problem, answer: str, value) -> tuple[bool, str] | None:
         """For an answer the exercise accepts in many forms (any adversarial example, any maximiser):
         (whether ``value`` has the defining property, why not).  None: compare with the engine's answer."""

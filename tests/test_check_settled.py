@@ -1,0 +1,110 @@
+"""Answers settled exactly without numpy (issue 20 item 4): ``equivalence.settled_exactly`` and its use
+in ``grade.check``.  A settled verdict is the verdict ``compare`` gives, reports are unchanged, the
+numeric route keeps its draws, and a cache hit of a constant answer does not import numpy."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sympy
+
+from symxai.expr.exprparse import parse_value
+from symxai.grade import check as checking
+from symxai.grade.check import check
+from symxai.grade.equivalence import compare, settled_exactly
+from symxai.specs.symbols import SymbolDecl, SymbolTable
+
+ROOT = Path(__file__).resolve().parent.parent
+SHEET14 = "problems/tub-ml-sheet14.yaml"
+
+PAIRS = [  # (expected, given) as parser text: equal constants, equal ones written otherwise, unequal ones
+    ("2/3", "4/6"), ("2/3", "1 - 1/3"), ("sqrt(2)/2", "1/sqrt(2)"), ("Phi(3)", "Phi(3)"), ("2/3", "0.6666"),
+    ("1/2", "0.5"), ("2/3", "3/4"), ("sqrt(2)", "sqrt(3)"), ("exp(1)", "exp(2)/exp(1)"), ("log(4)", "2*log(2)"),
+    ("(1, 1/2)", "(1, 2/4)"), ("(1, 1/2)", "(1, 1/3)"), ("(1, 1/2)", "(1, 1/2, 0)"), ("0", "0"),
+]
+
+SETTLED = {("2/3", "4/6"), ("2/3", "1 - 1/3"), ("sqrt(2)/2", "1/sqrt(2)"), ("Phi(3)", "Phi(3)"), ("(1, 1/2)", "(1, 2/4)"),
+           ("0", "0")}
+
+
+@pytest.mark.parametrize("expected, given", PAIRS)
+def test_a_settled_verdict_is_the_verdict_of_compare(expected, given):
+    table = SymbolTable([SymbolDecl("x")])
+    e, g = parse_value(expected, table.names()), parse_value(given, table.names())
+    settled = settled_exactly(e, g)
+    if settled is not None:
+        assert settled == compare(e, g, table)
+        assert settled.status == "right" and settled.how == "exact"
+    if (expected, given) in SETTLED:
+        assert settled is not None
+
+
+def test_only_identical_constants_are_settled():
+    x = sympy.Symbol("x", real=True)
+    r = sympy.Rational
+    assert settled_exactly(r(2, 3), r(2, 3)) is not None
+    assert settled_exactly(x, x) is None  # symbols: the sampler's movable draw is part of the route
+    assert settled_exactly(r(2, 3), r(2, 3), [x > 0]) is None  # --assume: compare checks admissibility
+    assert settled_exactly(sympy.nan, sympy.nan) is None and settled_exactly(sympy.oo, sympy.oo) is None
+    assert settled_exactly(sympy.ImmutableMatrix([[1]]), sympy.Integer(1)) is None  # 1x1 meets a scalar
+    assert settled_exactly(sympy.true, sympy.true) == compare(sympy.true, sympy.true, SymbolTable([]))
+    assert settled_exactly(sympy.true, sympy.false) == compare(sympy.true, sympy.false, SymbolTable([]))
+
+
+@pytest.mark.parametrize("target, answers", [
+    ("shapley", {"phi_1": "2/3"}),
+    ("shapley", {"phi_1": "2/3", "phi_2": "1/6", "phi_3": "1/6"}),  # one batch, all settled
+    ("shapley", {"phi_1": "2/3", "phi_2": "1/3", "phi_3": "0.5/3"}),  # settled, wrong, float
+    ("shapley", {"phi_1": "3/4"}),
+    ("shapley", {"v_12": "1", "phi_1": "2/3"}),  # an intermediate quantity
+    ("lrp-max.C", {"R_1": "Piecewise((x1 - x2/2, x1 > x2), (x1/2, true))"}),  # counts its draws: never settled
+])
+def test_reports_are_those_of_compare_alone(monkeypatch, target, answers):
+    calls = []
+    real = checking.settled_exactly
+
+    def counted(*args):
+        out = real(*args)
+        calls.append(out is not None)
+        return out
+    monkeypatch.setattr(checking, "settled_exactly", counted)
+    settled = check(SHEET14, target, answers, cache=False).as_dict()
+    monkeypatch.setattr(checking, "settled_exactly", lambda *args: None)
+    assert check(SHEET14, target, answers, cache=False).as_dict() == settled
+    if target == "shapley" and "phi_1" in answers and answers["phi_1"] == "2/3":
+        assert any(calls)
+
+
+def test_a_constant_answer_on_a_cache_hit_imports_no_numpy(tmp_path):
+    """Structural, not a timing: the second check (a hit) of a right constant answer never imports
+    numpy; the first (a miss: the exercise is solved) and a wrong answer (feedback) may."""
+    env = dict(os.environ, SYMXAI_CACHE_DIR=str(tmp_path / "cache"), PYTHONPATH=str(ROOT))
+    env.pop("SYMXAI_NO_CHECK_CACHE", None)
+    probe = ("import json, sys\n"
+             "from symxai.cli import main\n"
+             "try:\n"
+             "    main(sys.argv[1:])\n"
+             "except SystemExit as exc:\n"
+             "    code = exc.code\n"
+             "print(json.dumps({'numpy': 'numpy' in sys.modules, 'code': code}))\n")
+
+    def run(*args):
+        out = subprocess.run([sys.executable, "-c", probe, "check", *args], cwd=ROOT, env=env,
+                             capture_output=True, text=True, timeout=300)
+        lines = out.stdout.strip().splitlines()
+        return lines[:-1], json.loads(lines[-1])
+
+    first = run(SHEET14, "shapley", "phi_1=2/3")
+    hit = run(SHEET14, "shapley", "phi_1=2/3")
+    assert first[0] == hit[0] == ["phi_1 = 2/3: right (exact)"]
+    assert first[1]["code"] == hit[1]["code"] == 0
+    assert hit[1]["numpy"] is False
+    both = run(SHEET14, "shapley", "phi_1=2/3", "phi_2=1/6", "phi_3=1/6")  # a batch, every answer settled
+    assert both[1] == {"numpy": False, "code": 0}
+    wrong = run(SHEET14, "shapley", "phi_1=3/4")
+    assert wrong[1]["code"] == 1 and "[equal-weights]" in "\n".join(wrong[0])
