@@ -16,7 +16,8 @@ import sympy
 from symxai.expr.exprparse import parse_value
 from symxai.grade import check as checking
 from symxai.grade.check import check
-from symxai.grade.equivalence import compare, settled_exactly
+from symxai.grade.equivalence import Verdict, compare, settled_exactly
+from symxai.grade.grading import constants, exact_verdict
 from symxai.specs.symbols import SymbolDecl, SymbolTable
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,29 +27,46 @@ PAIRS = [  # (expected, given) as parser text: equal constants, equal ones writt
     ("2/3", "4/6"), ("2/3", "1 - 1/3"), ("sqrt(2)/2", "1/sqrt(2)"), ("Phi(3)", "Phi(3)"), ("2/3", "0.6666"),
     ("1/2", "0.5"), ("2/3", "3/4"), ("sqrt(2)", "sqrt(3)"), ("exp(1)", "exp(2)/exp(1)"), ("log(4)", "2*log(2)"),
     ("(1, 1/2)", "(1, 2/4)"), ("(1, 1/2)", "(1, 1/3)"), ("(1, 1/2)", "(1, 1/2, 0)"), ("0", "0"),
+    ("x^2 + x", "x + x^2"), ("x^2 + x", "x*(x + 1)"), ("x*y", "y*x"), ("Max(x, 0)", "Max(0, x)"), ("x", "y"),
+    ("abs(x)", "sqrt(x^2)"), ("(x, 2*y)", "(x, y + y)"), ("true", "true"), ("true", "false"), ("x/y", "x*y^(-1)"),
 ]
 
 SETTLED = {("2/3", "4/6"), ("2/3", "1 - 1/3"), ("sqrt(2)/2", "1/sqrt(2)"), ("Phi(3)", "Phi(3)"), ("(1, 1/2)", "(1, 2/4)"),
-           ("0", "0")}
+           ("0", "0"), ("x^2 + x", "x + x^2"), ("x*y", "y*x"), ("(x, 2*y)", "(x, y + y)"), ("true", "true"),
+           ("true", "false")}
 
 
 @pytest.mark.parametrize("expected, given", PAIRS)
 def test_a_settled_verdict_is_the_verdict_of_compare(expected, given):
-    table = SymbolTable([SymbolDecl("x")])
+    table = SymbolTable([SymbolDecl("x"), SymbolDecl("y")])
     e, g = parse_value(expected, table.names()), parse_value(given, table.names())
     settled = settled_exactly(e, g)
     if settled is not None:
         assert settled == compare(e, g, table)
-        assert settled.status == "right" and settled.how == "exact"
     if (expected, given) in SETTLED:
         assert settled is not None
 
 
-def test_only_identical_constants_are_settled():
+@pytest.mark.parametrize("expected, given", PAIRS)
+def test_the_exact_child_gives_the_verdict_of_compare(expected, given):
+    table = SymbolTable([SymbolDecl("x"), SymbolDecl("y")])
+    e, g = parse_value(expected, table.names()), parse_value(given, table.names())
+    verdict = exact_verdict(e, g)
+    if verdict is not None:
+        assert verdict == compare(e, g, table)
+    if constants(e, g) and compare(e, g, table).how == "exact":
+        assert verdict is not None
+
+
+def test_only_identical_trees_and_truth_values_are_settled():
     x = sympy.Symbol("x", real=True)
     r = sympy.Rational
     assert settled_exactly(r(2, 3), r(2, 3)) is not None
-    assert settled_exactly(x, x) is None  # symbols: the sampler's movable draw is part of the route
+    assert settled_exactly(x, x) == Verdict("right", "exact")
+    assert settled_exactly(x, x + 0 * x) is not None and settled_exactly(x, 2 * x / 2) is not None  # built alike
+    assert settled_exactly(sympy.Max(x, 0), sympy.Max(x, 0)) is not None  # compare: exact, no Piecewise
+    assert settled_exactly(sympy.Piecewise((x, x > 0), (0, True)), sympy.Piecewise((x, x > 0), (0, True))) is None
+    assert settled_exactly(1.5 * x, 1.5 * x) is None  # floats: compare's tolerance rules
     assert settled_exactly(r(2, 3), r(2, 3), [x > 0]) is None  # --assume: compare checks admissibility
     assert settled_exactly(sympy.nan, sympy.nan) is None and settled_exactly(sympy.oo, sympy.oo) is None
     assert settled_exactly(sympy.ImmutableMatrix([[1]]), sympy.Integer(1)) is None  # 1x1 meets a scalar
@@ -56,15 +74,24 @@ def test_only_identical_constants_are_settled():
     assert settled_exactly(sympy.true, sympy.false) == compare(sympy.true, sympy.false, SymbolTable([]))
 
 
-@pytest.mark.parametrize("target, answers", [
-    ("shapley", {"phi_1": "2/3"}),
-    ("shapley", {"phi_1": "2/3", "phi_2": "1/6", "phi_3": "1/6"}),  # one batch, all settled
-    ("shapley", {"phi_1": "2/3", "phi_2": "1/3", "phi_3": "0.5/3"}),  # settled, wrong, float
-    ("shapley", {"phi_1": "3/4"}),
-    ("shapley", {"v_12": "1", "phi_1": "2/3"}),  # an intermediate quantity
-    ("lrp-max.C", {"R_1": "Piecewise((x1 - x2/2, x1 > x2), (x1/2, true))"}),  # counts its draws: never settled
+@pytest.mark.parametrize("path, target, answers", [
+    (SHEET14, "shapley", {"phi_1": "2/3"}),
+    (SHEET14, "shapley", {"phi_1": "2/3", "phi_2": "1/6", "phi_3": "1/6"}),  # one batch, all settled
+    (SHEET14, "shapley", {"phi_1": "2/3", "phi_2": "1/3", "phi_3": "0.5/3"}),  # settled, wrong, float
+    (SHEET14, "shapley", {"phi_1": "3/4"}),
+    (SHEET14, "shapley", {"v_12": "1", "phi_1": "2/3"}),  # an intermediate quantity
+    (SHEET14, "lrp-max.C", {"R_1": "Piecewise((x1 - x2/2, x1 > x2), (x1/2, true))"}),  # counts its draws
+    (SHEET14, "lrp-max.B", {"R_1": "x1"}),  # counts its draws: never settled
+    ("problems/tub-ml1-lecture14.yaml", "taylor-linear", {"phi_i": "w_i*x_i"}),  # a formula
+    ("problems/tub-ml1-lecture14.yaml", "taylor-linear", {"phi_i": "x_i*w_i + 0"}),
+    ("problems/eth-riai-ex10.yaml", "robust-features.accuracy", {"acc_f1": "Phi(3)"}),  # a property check first
+    ("problems/eth-riai-ex10.yaml", "robust-features.adversarial", {"exists_f1": "false"}),
+    ("problems/yale-hw1.yaml", "lime.c", {"beta_l0": "(264/109, 0, 87/109)"}),  # a vector
+    ("problems/yale-hw1.yaml", "gradcam.b", {"alpha": "(2*exp(1)/(exp(1)+1),(1-exp(1))/(exp(1)+1))"}),  # exact child
+    ("problems/yale-hw1.yaml", "gradcam.b", {"alpha": "(2*exp(1)/(exp(1)+1),(1-exp(1))/(exp(1)+2))"}),
+    ("problems/yale-hw1.yaml", "gradcam.b", {"alpha": "(1, 2, 3)"}),  # a shape that cannot match
 ])
-def test_reports_are_those_of_compare_alone(monkeypatch, target, answers):
+def test_reports_are_those_of_compare_alone(monkeypatch, path, target, answers):
     calls = []
     real = checking.settled_exactly
 
@@ -73,10 +100,13 @@ def test_reports_are_those_of_compare_alone(monkeypatch, target, answers):
         calls.append(out is not None)
         return out
     monkeypatch.setattr(checking, "settled_exactly", counted)
-    settled = check(SHEET14, target, answers, cache=False).as_dict()
+    settled = check(path, target, answers, cache=False).as_dict()
     monkeypatch.setattr(checking, "settled_exactly", lambda *args: None)
-    assert check(SHEET14, target, answers, cache=False).as_dict() == settled
-    if target == "shapley" and "phi_1" in answers and answers["phi_1"] == "2/3":
+    monkeypatch.setattr(checking, "exact_verdict", lambda *args: None)
+    assert check(path, target, answers, cache=False).as_dict() == settled
+    if target.startswith("lrp"):
+        assert not any(calls)
+    elif answers.get("phi_1") == "2/3" or target in ("taylor-linear", "lime.c"):
         assert any(calls)
 
 
@@ -106,5 +136,9 @@ def test_a_constant_answer_on_a_cache_hit_imports_no_numpy(tmp_path):
     assert hit[1]["numpy"] is False
     both = run(SHEET14, "shapley", "phi_1=2/3", "phi_2=1/6", "phi_3=1/6")  # a batch, every answer settled
     assert both[1] == {"numpy": False, "code": 0}
+    written = "alpha=(2*exp(1)/(exp(1)+1),(1-exp(1))/(exp(1)+1))"  # right, another tree: the exact child
+    for _ in range(2):
+        other = run("problems/yale-hw1.yaml", "gradcam.b", written)
+    assert other[1] == {"numpy": False, "code": 0} and other[0][0].endswith(": right (exact)")
     wrong = run(SHEET14, "shapley", "phi_1=3/4")
     assert wrong[1]["code"] == 1 and "[equal-weights]" in "\n".join(wrong[0])

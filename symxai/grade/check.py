@@ -21,6 +21,7 @@ from symxai.grade.equivalence import Verdict, compare, settled_exactly
 from symxai.grade.isolate import GUARD, OutOfTime, isolated
 from symxai.errors import ExpressionError, UsageError
 from symxai.grade.feedback import Diagnosis, rank
+from symxai.grade.grading import constants, exact_verdict
 
 DIAGNOSE = True  # tests of the verdict alone may switch feedback off
 
@@ -426,6 +427,12 @@ def _has_property_check(method) -> bool:
     return getattr(type(method), "accepts", Method.accepts) is not Method.accepts
 
 
+def _numpy_here() -> None:
+    """Import numpy in this process before forking a child that samples or diagnoses: children inherit
+    it, where each would otherwise import it again (``symxai.lazy``: nothing imports it before)."""
+    import numpy  # noqa: F401
+
+
 def _settled(ctx, name, value, conditions) -> Verdict | None:
     """The verdict of an answer that is exactly the engine's constant (``equivalence.settled_exactly``),
     found here without a child process, the sampler or numpy; None: ``compare`` decides.  Asked only
@@ -442,6 +449,7 @@ def decide_one(ctx, name, value, conditions, sample, seed) -> Verdict:
     that is exactly the engine's constant is settled here: :func:`_settled`)."""
     expected = ctx.expected(name)
     if name in ctx.task.answers and _has_property_check(ctx.task.method):
+        _numpy_here()
         try:
             judged = isolated(_by_property, GUARD, ctx.task.method, ctx.task.problem, name, value)
         except (OutOfTime, RuntimeError):
@@ -452,6 +460,16 @@ def decide_one(ctx, name, value, conditions, sample, seed) -> Verdict:
     settled = _settled(ctx, name, value, conditions)
     if settled is not None:  # nor is ctx.movable computed: the sampler keeps no count of its draws here
         return settled
+    if not conditions and not ctx.task.method.sampler_counts_draws(ctx.task.problem) and constants(expected, value):
+        try:  # compare's exact step alone, in a child that imports no numpy (a right 1 - 1/3, (1-e)/(1+e))
+            exact = isolated(exact_verdict, GUARD, expected, value, ctx.tolerance(name))
+        except OutOfTime:  # compare would spend the same time in the same step
+            return Verdict("too-long", f"no result within {GUARD:g} s: simplify the answer and try again")
+        except RuntimeError:
+            exact = None
+        if exact is not None:
+            return exact
+    _numpy_here()
     try:  # a child process: an expression that hogs the interpreter is stopped too
         return isolated(compare, GUARD, expected, value, ctx.task.symbols, conditions, sample=sample,
                         seed=seed, tolerance=ctx.tolerance(name), movable=ctx.movable)
@@ -482,6 +500,8 @@ def decide_all(ctx, parsed: dict, conditions, sample, seed) -> dict:
         return {name: decide_one(ctx, name, value, conditions, sample, seed) for name, value in parsed.items()}
     settled = {name: _settled(ctx, name, value, conditions) for name, value in parsed.items()}
     rest = {name: value for name, value in parsed.items() if settled[name] is None}  # the batch as before
+    if rest:
+        _numpy_here()
     try:
         batch = dict(zip(rest, isolated(_compare_each, GUARD, ctx, rest, conditions, sample, seed))) if rest else {}
     except (OutOfTime, RuntimeError):
@@ -530,6 +550,7 @@ def _add_feedback(ctx, report, parsed, conditions, sample, seed) -> None:
     if not wrong:
         return
     ctx.warm(parsed)  # the engine's side, computed once here: the same for every answer and every machine
+    _numpy_here()
     names = [v.name for v in wrong if v.name in parsed]  # the others carry a preset diagnosis (a missing transpose)
     try:  # a diagnosis search bounded by work; the guard only stops a runaway
         found, broken = isolated(_feedback_of, GUARD, ctx, names, parsed, conditions, sample, seed)

@@ -245,10 +245,15 @@ def _mismatch(expected, given) -> str | None:
 _UNDEFINED = (sympy.nan, sympy.zoo, sympy.oo, -sympy.oo)  # x - x is not 0 for these
 
 
-def _plain_constant(value) -> bool:
-    """An exact commutative scalar with no symbols, no floats, no Piecewise and nothing undefined."""
+def _exact_scalar(value) -> bool:
+    """An exact commutative scalar: no floats, no Piecewise, no matrix expression, nothing undefined."""
     return (isinstance(value, sympy.Expr) and not isinstance(value, MatrixExpr) and value.is_commutative
-            and not value.free_symbols and not value.has(sympy.Float, sympy.Piecewise, *_UNDEFINED))
+            and not value.has(sympy.Float, sympy.Piecewise, sympy.Order, sympy.AccumBounds, *_UNDEFINED))
+
+
+def _same(e, g) -> bool:
+    """The same tree (one structural comparison), and so a difference that is 0 as built."""
+    return _exact_scalar(e) and _exact_scalar(g) and e == g and e - g == 0
 
 
 def settled_exactly(expected, given, conditions=(), tolerance=None) -> Verdict | None:
@@ -257,12 +262,13 @@ def settled_exactly(expected, given, conditions=(), tolerance=None) -> Verdict |
     so no verdict changes).
 
     Truth values are decided as ``compare`` decides them (it never samples them either).  Otherwise
-    only constants qualify (no free symbols: 2/3, sqrt(2)/2, Phi(3)), and explicit vectors and
-    matrices of them of the same shape, without assumptions (``--assume``) or a tolerance, and only
-    when the two are the same expression tree entry by entry (bounded work: one structural
-    comparison).  Then ``compare``'s exact difference is 0 before any cancellation, and it answers
-    "right" ("exact") without drawing a point.  A wrong answer, or a right one written differently
-    (``0.5`` for 1/2), goes to ``compare``.
+    only exact scalars qualify (constants such as 2/3, sqrt(2)/2, Phi(3), or formulas such as
+    w_1*x_1; no floats, no Piecewise, no matrix expressions), and explicit vectors and matrices of
+    them of the same shape, without assumptions (``--assume``) or a tolerance, and only when the two
+    are the same expression tree entry by entry (bounded work: one structural comparison, then the
+    difference as built).  Then ``compare``'s exact difference is 0 before any cancellation, and it
+    answers "right" ("exact") without drawing a point.  A wrong answer, or a right one written
+    differently (``0.5`` for 1/2, ``x*(x + 1)`` for ``x**2 + x``), goes to ``compare``.
 
     >>> settled_exactly(sympy.Rational(2, 3), sympy.Rational(4, 6)).how
     'exact'
@@ -272,6 +278,9 @@ def settled_exactly(expected, given, conditions=(), tolerance=None) -> Verdict |
     'right'
     >>> [settled_exactly(sympy.Rational(1, 2), v) for v in (sympy.Float(0.5), sympy.Rational(1, 3), sympy.Symbol("x"))]
     [None, None, None]
+    >>> x = sympy.Symbol("x")
+    >>> settled_exactly(x**2 + x, x**2 + x).status, settled_exactly(x**2 + x, x * (x + 1))
+    ('right', None)
     >>> settled_exactly(sympy.Rational(1, 2), sympy.Rational(1, 2), tolerance=1e-3) is None
     True
     >>> settled_exactly(sympy.true, sympy.false).how
@@ -282,10 +291,10 @@ def settled_exactly(expected, given, conditions=(), tolerance=None) -> Verdict |
     if isinstance(expected, BooleanAtom) and isinstance(given, BooleanAtom):
         return Verdict("right", "exact") if expected == given else Verdict("wrong", _mismatch(expected, given))
     if isinstance(expected, sympy.MatrixBase) and isinstance(given, sympy.MatrixBase):
-        if expected.shape != given.shape or not all(_plain_constant(e) and e == g for e, g in zip(expected, given)):
+        if expected.shape != given.shape or not all(_same(e, g) for e, g in zip(expected, given)):
             return None
         return Verdict("right", "exact")
-    if _plain_constant(expected) and _plain_constant(given) and expected == given:
+    if _same(expected, given):
         return Verdict("right", "exact")
     return None
 
