@@ -449,8 +449,7 @@ def decide_one(ctx, name, value, conditions, sample, seed) -> Verdict:
     that is exactly the engine's constant is settled here: :func:`_settled`)."""
     expected = ctx.expected(name)
     if name in ctx.task.answers and _has_property_check(ctx.task.method):
-        _numpy_here()
-        try:
+        try:  # (the property checks are exact SymPy: numpy is not imported for them)
             judged = isolated(_by_property, GUARD, ctx.task.method, ctx.task.problem, name, value)
         except (OutOfTime, RuntimeError):
             judged = None
