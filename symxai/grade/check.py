@@ -434,7 +434,7 @@ def _numpy_here() -> None:
 
 
 def _settled(ctx, name, value, conditions) -> Verdict | None:
-    """The verdict of an answer that is exactly the engine's constant (``equivalence.settled_exactly``),
+    """The verdict of an answer that is exactly the engine's tree (``equivalence.settled_exactly``),
     found here without a child process, the sampler or numpy; None: ``compare`` decides.  Asked only
     where ``compare`` would be next (after a method's property check, which comes first), and not where
     the sampler counts its draws (``Method.sampler_counts_draws``: skipping ``ctx.movable``'s draw
@@ -445,8 +445,9 @@ def _settled(ctx, name, value, conditions) -> Verdict | None:
 
 
 def decide_one(ctx, name, value, conditions, sample, seed) -> Verdict:
-    """The verdict for one parsed answer, decided in a child process under the last guard (an answer
-    that is exactly the engine's constant is settled here: :func:`_settled`)."""
+    """The verdict for one parsed answer, decided in a child process under the last guard.  An answer
+    that is exactly the engine's tree is settled here (:func:`_settled`); one without symbols goes first
+    to a child that runs only ``compare``'s exact step and imports no numpy (``grading.exact_verdict``)."""
     expected = ctx.expected(name)
     if name in ctx.task.answers and _has_property_check(ctx.task.method):
         try:  # (the property checks are exact SymPy: numpy is not imported for them)
