@@ -58,6 +58,16 @@ def test_the_exact_child_gives_the_verdict_of_compare(expected, given):
         assert verdict is not None
 
 
+def test_different_rationals_skip_the_exact_child():
+    r = sympy.Rational
+    assert checking._rationals_apart(r(1, 3), r(1, 2))
+    assert not checking._rationals_apart(r(1, 3), r(1, 3)) and not checking._rationals_apart(r(1, 3), sympy.sqrt(2))
+    assert checking._rationals_apart(sympy.ImmutableMatrix([1, r(1, 2)]), sympy.ImmutableMatrix([1, r(1, 3)]))
+    assert not checking._rationals_apart(sympy.ImmutableMatrix([1, 2]), sympy.ImmutableMatrix([1, 2, 3]))
+    for e, g in [(r(1, 3), r(1, 2)), (sympy.ImmutableMatrix([1, r(1, 2)]), sympy.ImmutableMatrix([1, r(1, 3)]))]:
+        assert exact_verdict(e, g) is None  # what the child would have said
+
+
 def test_only_identical_trees_and_truth_values_are_settled():
     x = sympy.Symbol("x", real=True)
     r = sympy.Rational

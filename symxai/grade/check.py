@@ -433,6 +433,17 @@ def _numpy_here() -> None:
     import numpy  # noqa: F401
 
 
+def _rationals_apart(expected, given) -> bool:
+    """Two different rational numbers (or explicit matrices of them of one shape): their difference is a
+    nonzero rational, which ``compare``'s exact step never calls 0, so its child would only cost a fork."""
+    if getattr(expected, "is_Matrix", False) and getattr(given, "is_Matrix", False):
+        pairs = list(zip(expected, given)) if expected.shape == given.shape else []
+    else:
+        pairs = [(expected, given)]
+    return bool(pairs) and all(getattr(e, "is_Rational", False) is True and getattr(g, "is_Rational", False) is True
+                               for e, g in pairs) and any(e != g for e, g in pairs)
+
+
 def _settled(ctx, name, value, conditions) -> Verdict | None:
     """The verdict of an answer that is exactly the engine's tree (``equivalence.settled_exactly``),
     found here without a child process, the sampler or numpy; None: ``compare`` decides.  Asked only
@@ -460,7 +471,8 @@ def decide_one(ctx, name, value, conditions, sample, seed) -> Verdict:
     settled = _settled(ctx, name, value, conditions)
     if settled is not None:  # nor is ctx.movable computed: the sampler keeps no count of its draws here
         return settled
-    if not conditions and not ctx.task.method.sampler_counts_draws(ctx.task.problem) and constants(expected, value):
+    if not conditions and not ctx.task.method.sampler_counts_draws(ctx.task.problem) and constants(expected, value) \
+            and not _rationals_apart(expected, value):
         try:  # compare's exact step alone, in a child that imports no numpy (a right 1 - 1/3, (1-e)/(1+e))
             exact = isolated(exact_verdict, GUARD, expected, value, ctx.tolerance(name))
         except OutOfTime:  # compare would spend the same time in the same step
