@@ -4,7 +4,9 @@ Fresh interpreters, alternating: `import sympy`; `import sympy, numpy, numpy.ran
 numpy, used at run time by every check); `import symxai.cli, symxai.grade.check` (every module a check
 imports before it runs); and a few checks with a warm check cache (hits) and an empty one (misses).
 Children run with a bytecode cache (as check_latency.py).  Medians of N runs of CPU (user+sys).
-Usage: python benchmarks/check_floor.py [N]
+With ``--base DIR`` (another checkout, e.g. main's worktree) every check also runs on that tree's code,
+alternating with this one's in the same loop, so that both see the same load.
+Usage: python benchmarks/check_floor.py [N] [--base DIR]
 """
 
 from __future__ import annotations
@@ -28,30 +30,37 @@ STEPS = {
 CHECKS = {
     "check sheet14 shapley phi_1=2/3 (right)": ["problems/tub-ml-sheet14.yaml", "shapley", "phi_1=2/3"],
     "check sheet14 shapley phi_1=1 (wrong)": ["problems/tub-ml-sheet14.yaml", "shapley", "phi_1=1"],
+    "check xai-shap-family kernel-shap.d3 pi_1=1/3 (right)": ["problems/xai-shap-family.yaml", "kernel-shap.d3", "pi_1=1/3"],
     "check xai-shap-family kernel-shap.d3 pi_1=1 (wrong)": ["problems/xai-shap-family.yaml", "kernel-shap.d3", "pi_1=1"],
     "check yale-hw1 lime.b beta=1 (wrong)": ["problems/yale-hw1.yaml", "lime.b", "beta=1"],
 }
 
 
-def main(n: int = 5) -> None:
+def main(n: int = 5, base: Path | None = None) -> None:
     scratch = tempfile.mkdtemp(prefix="symxai-floor-")
     env = dict(os.environ, PYTHONPYCACHEPREFIX=os.path.join(scratch, "pycache"),
                SYMXAI_CACHE_DIR=os.path.join(scratch, "warm"), PYTHONPATH=str(ROOT))
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.pop("SYMXAI_NO_CHECK_CACHE", None)
-    cmds = dict(STEPS)
+    trees = {"": (ROOT, env)}
+    if base is not None:
+        trees[" [base]"] = (base, dict(env, PYTHONPATH=str(base), SYMXAI_CACHE_DIR=os.path.join(scratch, "warm-base")))
+    cmds = {k: (cmd, ROOT, env) for k, cmd in STEPS.items()}
     for label, args in CHECKS.items():
-        cmds[label + ", hit"] = [PY, "-m", "symxai", "check", *args]
-    for cmd in cmds.values():  # warm the bytecode, file and check caches
-        run_cold(cmd, cwd=ROOT, env=env)
+        for tag, (root, tree_env) in trees.items():
+            cmds[label + ", hit" + tag] = ([PY, "-m", "symxai", "check", *args], root, tree_env)
+    for cmd, root, tree_env in cmds.values():  # warm the bytecode, file and check caches
+        run_cold(cmd, cwd=root, env=tree_env)
     runs = {k: [] for k in cmds}
-    misses = {k + ", miss": [] for k in CHECKS}
+    misses = {label + ", miss" + tag: [] for label in CHECKS for tag in trees}
     for i in range(n):
-        for k, cmd in cmds.items():
-            runs[k].append(run_cold(cmd, cwd=ROOT, env=env))
+        for k, (cmd, root, tree_env) in cmds.items():
+            runs[k].append(run_cold(cmd, cwd=root, env=tree_env))
         for label, args in CHECKS.items():
-            fresh = dict(env, SYMXAI_CACHE_DIR=os.path.join(scratch, f"fresh{i}-{len(misses[label + ', miss'])}-{hash(label)}"))
-            misses[label + ", miss"].append(run_cold([PY, "-m", "symxai", "check", *args], cwd=ROOT, env=fresh))
+            for tag, (root, tree_env) in trees.items():
+                key = label + ", miss" + tag
+                fresh = dict(tree_env, SYMXAI_CACHE_DIR=os.path.join(scratch, f"fresh{i}-{len(misses[key])}-{abs(hash(key))}"))
+                misses[key].append(run_cold([PY, "-m", "symxai", "check", *args], cwd=root, env=fresh))
     runs.update(misses)
     bare = medians(runs["import sympy"])[1]
     print(f"machine: {machine()}; medians of {n}")
@@ -62,4 +71,10 @@ def main(n: int = 5) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 5)
+    args = sys.argv[1:]
+    base_dir = None
+    if "--base" in args:
+        at = args.index("--base")
+        base_dir = Path(args[at + 1]).resolve()
+        del args[at:at + 2]
+    main(int(args[0]) if args else 5, base_dir)

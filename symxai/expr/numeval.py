@@ -13,7 +13,7 @@ symbol (d) are resized to the sampled dimension first.
 
 from __future__ import annotations
 
-import numpy as np
+from symxai.lazy import numpy as np
 import sympy
 from sympy.matrices.expressions.matexpr import MatrixExpr
 

@@ -17,10 +17,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from symxai.grade.equivalence import Verdict, compare
+from symxai.grade.equivalence import Verdict, compare, settled_exactly
 from symxai.grade.isolate import GUARD, OutOfTime, isolated
 from symxai.errors import ExpressionError, UsageError
 from symxai.grade.feedback import Diagnosis, rank
+from symxai.grade.grading import constants, exact_verdict
 
 DIAGNOSE = True  # tests of the verdict alone may switch feedback off
 
@@ -426,17 +427,61 @@ def _has_property_check(method) -> bool:
     return getattr(type(method), "accepts", Method.accepts) is not Method.accepts
 
 
+def _numpy_here() -> None:
+    """Import numpy in this process before forking a child that samples or diagnoses: children inherit
+    it, where each would otherwise import it again (``symxai.lazy``: nothing imports it before)."""
+    import numpy  # noqa: F401
+
+
+def _rationals_apart(expected, given) -> bool:
+    """Two different rational numbers (or explicit matrices of them of one shape): their difference is a
+    nonzero rational, which ``compare``'s exact step never calls 0, so its child would only cost a fork."""
+    if getattr(expected, "is_Matrix", False) and getattr(given, "is_Matrix", False):
+        pairs = list(zip(expected, given)) if expected.shape == given.shape else []
+    else:
+        pairs = [(expected, given)]
+    return bool(pairs) and all(getattr(e, "is_Rational", False) is True and getattr(g, "is_Rational", False) is True
+                               for e, g in pairs) and any(e != g for e, g in pairs)
+
+
+def _settled(ctx, name, value, conditions) -> Verdict | None:
+    """The verdict of an answer that is exactly the engine's tree (``equivalence.settled_exactly``),
+    found here without a child process, the sampler or numpy; None: ``compare`` decides.  Asked only
+    where ``compare`` would be next (after a method's property check, which comes first), and not where
+    the sampler counts its draws (``Method.sampler_counts_draws``: skipping ``ctx.movable``'s draw
+    would move every later one)."""
+    if ctx.task.method.sampler_counts_draws(ctx.task.problem):
+        return None
+    return settled_exactly(ctx.expected(name), value, conditions, ctx.tolerance(name))
+
+
 def decide_one(ctx, name, value, conditions, sample, seed) -> Verdict:
-    """The verdict for one parsed answer, decided in a child process under the last guard."""
+    """The verdict for one parsed answer, decided in a child process under the last guard.  An answer
+    that is exactly the engine's tree is settled here (:func:`_settled`); one without symbols goes first
+    to a child that runs only ``compare``'s exact step and imports no numpy (``grading.exact_verdict``)."""
     expected = ctx.expected(name)
     if name in ctx.task.answers and _has_property_check(ctx.task.method):
-        try:
+        try:  # (the property checks are exact SymPy: numpy is not imported for them)
             judged = isolated(_by_property, GUARD, ctx.task.method, ctx.task.problem, name, value)
         except (OutOfTime, RuntimeError):
             judged = None
         if judged is not None:
             ok, why = judged
             return Verdict("right", "has the property the exercise asks for") if ok else Verdict("wrong", why)
+    settled = _settled(ctx, name, value, conditions)
+    if settled is not None:  # nor is ctx.movable computed: the sampler keeps no count of its draws here
+        return settled
+    if not conditions and not ctx.task.method.sampler_counts_draws(ctx.task.problem) and constants(expected, value) \
+            and not _rationals_apart(expected, value):
+        try:  # compare's exact step alone, in a child that imports no numpy (a right 1 - 1/3, (1-e)/(1+e))
+            exact = isolated(exact_verdict, GUARD, expected, value, ctx.tolerance(name))
+        except OutOfTime:  # compare would spend the same time in the same step
+            return Verdict("too-long", f"no result within {GUARD:g} s: simplify the answer and try again")
+        except RuntimeError:
+            exact = None
+        if exact is not None:
+            return exact
+    _numpy_here()
     try:  # a child process: an expression that hogs the interpreter is stopped too
         return isolated(compare, GUARD, expected, value, ctx.task.symbols, conditions, sample=sample,
                         seed=seed, tolerance=ctx.tolerance(name), movable=ctx.movable)
@@ -465,11 +510,15 @@ def decide_all(ctx, parsed: dict, conditions, sample, seed) -> dict:
     method with a property check."""
     if len(parsed) < 2 or _has_property_check(ctx.task.method):
         return {name: decide_one(ctx, name, value, conditions, sample, seed) for name, value in parsed.items()}
+    settled = {name: _settled(ctx, name, value, conditions) for name, value in parsed.items()}
+    rest = {name: value for name, value in parsed.items() if settled[name] is None}  # the batch as before
+    if rest:
+        _numpy_here()
     try:
-        batch = dict(zip(parsed, isolated(_compare_each, GUARD, ctx, parsed, conditions, sample, seed)))
+        batch = dict(zip(rest, isolated(_compare_each, GUARD, ctx, rest, conditions, sample, seed))) if rest else {}
     except (OutOfTime, RuntimeError):
         batch = {}
-    return {name: batch.get(name) or decide_one(ctx, name, value, conditions, sample, seed)
+    return {name: settled[name] or batch.get(name) or decide_one(ctx, name, value, conditions, sample, seed)
             for name, value in parsed.items()}
 
 
@@ -513,6 +562,7 @@ def _add_feedback(ctx, report, parsed, conditions, sample, seed) -> None:
     if not wrong:
         return
     ctx.warm(parsed)  # the engine's side, computed once here: the same for every answer and every machine
+    _numpy_here()
     names = [v.name for v in wrong if v.name in parsed]  # the others carry a preset diagnosis (a missing transpose)
     try:  # a diagnosis search bounded by work; the guard only stops a runaway
         found, broken = isolated(_feedback_of, GUARD, ctx, names, parsed, conditions, sample, seed)

@@ -44,11 +44,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
 import sympy
 from sympy.logic.boolalg import BooleanAtom
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
+from symxai.lazy import numpy as np
 from symxai.grade.isolate import GUARD, OutOfTime, bounded, isolated  # noqa: F401  (re-exported: the first home of these)
 from symxai.expr.numeval import substitution
 
@@ -239,6 +239,63 @@ def _mismatch(expected, given) -> str | None:
         return None  # a 1x1 matrix (w^T Sigma w) meets a scalar
     if es != gs:  # (d, 1) against (1, d) differs unless d = 1: the shapes must agree as written
         return f"shape: expected {describe(expected)}, got {describe(given)}"
+    return None
+
+
+_UNDEFINED = (sympy.nan, sympy.zoo, sympy.oo, -sympy.oo)  # x - x is not 0 for these
+
+
+def _exact_scalar(value) -> bool:
+    """An exact commutative scalar: no floats, no Piecewise, no matrix expression, nothing undefined."""
+    return (isinstance(value, sympy.Expr) and not isinstance(value, MatrixExpr) and value.is_commutative
+            and not value.has(sympy.Float, sympy.Piecewise, sympy.Order, sympy.AccumBounds, *_UNDEFINED))
+
+
+def _same(e, g) -> bool:
+    """The same tree (one structural comparison), and so a difference that is 0 as built."""
+    return _exact_scalar(e) and _exact_scalar(g) and e == g and e - g == 0
+
+
+def settled_exactly(expected, given, conditions=(), tolerance=None) -> Verdict | None:
+    """The verdict ``compare`` would certainly give without drawing a point, found without its child
+    process, its sampler or numpy; None for anything else (which ``compare`` then decides as before,
+    so no verdict changes).
+
+    Truth values are decided as ``compare`` decides them (it never samples them either).  Otherwise
+    only exact scalars qualify (constants such as 2/3, sqrt(2)/2, Phi(3), or formulas such as
+    w_1*x_1; no floats, no Piecewise, no matrix expressions), and explicit vectors and matrices of
+    them of the same shape, without assumptions (``--assume``) or a tolerance, and only when the two
+    are the same expression tree entry by entry (bounded work: one structural comparison, then the
+    difference as built).  Then ``compare``'s exact difference is 0 before any cancellation, and it
+    answers "right" ("exact") without drawing a point.  A wrong answer, or a right one written
+    differently (``0.5`` for 1/2, ``x*(x + 1)`` for ``x**2 + x``), goes to ``compare``.
+
+    >>> settled_exactly(sympy.Rational(2, 3), sympy.Rational(4, 6)).how
+    'exact'
+    >>> settled_exactly(sympy.sqrt(2) / 2, 1 / sympy.sqrt(2)).status
+    'right'
+    >>> settled_exactly(sympy.ImmutableMatrix([1, sympy.Rational(1, 2)]), sympy.ImmutableMatrix([1, sympy.Rational(1, 2)])).status
+    'right'
+    >>> [settled_exactly(sympy.Rational(1, 2), v) for v in (sympy.Float(0.5), sympy.Rational(1, 3), sympy.Symbol("x"))]
+    [None, None, None]
+    >>> x = sympy.Symbol("x")
+    >>> settled_exactly(x**2 + x, x**2 + x).status, settled_exactly(x**2 + x, x * (x + 1))
+    ('right', None)
+    >>> settled_exactly(sympy.Rational(1, 2), sympy.Rational(1, 2), tolerance=1e-3) is None
+    True
+    >>> settled_exactly(sympy.true, sympy.false).how
+    'expected true'
+    """
+    if conditions or tolerance is not None:
+        return None
+    if isinstance(expected, BooleanAtom) and isinstance(given, BooleanAtom):
+        return Verdict("right", "exact") if expected == given else Verdict("wrong", _mismatch(expected, given))
+    if isinstance(expected, sympy.MatrixBase) and isinstance(given, sympy.MatrixBase):
+        if expected.shape != given.shape or not all(_same(e, g) for e, g in zip(expected, given)):
+            return None
+        return Verdict("right", "exact")
+    if _same(expected, given):
+        return Verdict("right", "exact")
     return None
 
 

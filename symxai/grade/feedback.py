@@ -29,7 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-import numpy as np
+from symxai.lazy import numpy as np
 import sympy
 
 from symxai.grade.equivalence import compare, error, holds, shape_of

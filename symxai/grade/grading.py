@@ -17,9 +17,9 @@ differences.  See ``symxai.grade.equivalence`` for the rules.
 
 from __future__ import annotations
 
-import numpy as np
 import sympy
 
+from symxai.lazy import numpy as np
 from symxai.grade import equivalence as eq
 from symxai.expr.numeval import evaluate, free_parameters
 from symxai.grade.probes import probe_points
@@ -215,16 +215,59 @@ class _Judge:
         return None
 
 
+def _cancelled(expected, given) -> bool:
+    """The exact step: the difference cancels by bounded algebra (sets element by element)."""
+    if isinstance(expected, sympy.Basic) and expected.has(sympy.Piecewise):
+        return False
+    if isinstance(expected, sympy.FiniteSet):
+        return eq._sets_exactly_equal(expected, given)
+    diff = eq._exact_difference(expected, given)
+    return diff is not None and eq.cancels(diff)
+
+
+def constants(expected, given) -> bool:
+    """Whether neither answer has a free parameter (a symbol or a matrix symbol)."""
+    return not (free_parameters(expected) or free_parameters(given))
+
+
+def exact_verdict(expected, given, tolerance=None) -> eq.Verdict | None:
+    """``compare``'s verdict on two answers without free parameters and without conditions where its
+    exact step decides it ("right", "exact", or a kind or shape that cannot match), else None (then
+    only points can tell).  No point is drawn and numpy is not imported: ``grade.check`` runs this in
+    a child before ``compare``.
+
+    >>> exact_verdict(sympy.Rational(1, 3), 1 - sympy.Rational(2, 3)).how
+    'exact'
+    >>> exact_verdict(sympy.sqrt(2), sympy.sqrt(3)) is None
+    True
+    """
+    if not constants(expected, given):
+        return None
+    reason = eq._mismatch(expected, given)
+    if reason is not None:
+        return eq.Verdict("wrong", reason)
+    if isinstance(expected, eq.BooleanAtom):
+        return eq.Verdict("right", "exact")
+    try:
+        if tolerance is None and not _has_float(expected) and _cancelled(expected, given):
+            return eq.Verdict("right", "exact")
+    except (ArithmeticError, TypeError, ValueError, AttributeError, NotImplementedError,
+            RecursionError, IndexError, KeyError):
+        pass  # compare decides it, and reports what it cannot evaluate as it always did
+    return None
+
+
 def decide(expected, given, symbols, conditions, sample, seed, tolerance, points, exact, probes=True,
            movable=None) -> eq.Verdict:
     """The verdict of ``equivalence.compare`` once kinds and shapes agree."""
     solution, rest = eq.solve_equalities(conditions)
     expected, given = _subs(expected, solution), _subs(given, solution)
     draw = sample or symbols.sample
-    rng = np.random.default_rng(seed)
-    if not any(eq.holds(rest, draw(rng)) for _ in range(eq.TRIES)) if rest else False:
-        return eq.Verdict("undecided", f"no admissible point in {eq.TRIES} tries: the assumptions may "
-                          "contradict each other or the exercise's domain")
+    if rest:  # (no generator is made without conditions: numpy is imported only where points are drawn)
+        rng = np.random.default_rng(seed)
+        if not any(eq.holds(rest, draw(rng)) for _ in range(eq.TRIES)):
+            return eq.Verdict("undecided", f"no admissible point in {eq.TRIES} tries: the assumptions may "
+                              "contradict each other or the exercise's domain")
     reduced = _drop_cancelled(expected, given)
     if reduced is None:
         extra = sorted(_extra(expected, given))
@@ -232,14 +275,8 @@ def decide(expected, given, symbols, conditions, sample, seed, tolerance, points
     given = reduced
     floats = tolerance is not None or _has_float(expected)
     tol = (eq.TOLERANCE if tolerance is None else tolerance) if floats else eq.TOLERANCE
-    if exact and not floats and not (isinstance(expected, sympy.Basic) and expected.has(sympy.Piecewise)):
-        if isinstance(expected, sympy.FiniteSet):
-            if eq._sets_exactly_equal(expected, given):
-                return eq.Verdict("right", "exact")
-        else:
-            diff = eq._exact_difference(expected, given)
-            if diff is not None and eq.cancels(diff):
-                return eq.Verdict("right", "exact")
+    if exact and not floats and _cancelled(expected, given):
+        return eq.Verdict("right", "exact")
     free = free_parameters(expected) | free_parameters(given)
     judge = _Judge(expected, given, symbols, rest, tol, exact and not floats)
     rng = np.random.default_rng(seed)

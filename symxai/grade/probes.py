@@ -28,7 +28,7 @@ True
 
 from __future__ import annotations
 
-import numpy as np
+from symxai.lazy import numpy as np
 import sympy
 
 MAGNITUDES = (10.0, 1e3, 1e6)

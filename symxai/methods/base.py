@@ -12,7 +12,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
-import numpy as np
+from symxai.lazy import numpy as np
 import sympy
 
 from symxai.errors import ExpressionError, Location, Problem
@@ -165,6 +165,12 @@ class Method(ABC):
     def sample(self, problem, symbols: SymbolTable, rng: np.random.Generator) -> dict:
         """Random values for the free symbols; methods with domain constraints override this."""
         return symbols.sample(rng)
+
+    def sampler_counts_draws(self, problem) -> bool:
+        """Whether ``sample`` changes ``problem`` (a counter of its draws), so that a draw skipped
+        changes what is drawn next.  A check settles an answer without sampling (``grade.check._settled``)
+        only where it does not; such methods override this."""
+        return False
 
     def accepts(self, problem, answer: str, value) -> tuple[bool, str] | None:
         """For an answer the exercise accepts in many forms (any adversarial example, any maximiser):

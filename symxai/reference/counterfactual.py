@@ -14,7 +14,7 @@ delta = u - v, u, v >= 0.
 
 from __future__ import annotations
 
-import numpy as np
+from symxai.lazy import numpy as np
 
 
 def target_score(target: float, logistic: bool) -> float:

@@ -12,7 +12,7 @@ Shares no code with the symbolic route: the rescale multiplier of a ReLU unit is
 
 from __future__ import annotations
 
-import numpy as np
+from symxai.lazy import numpy as np
 
 EPS = 1e-10
 

@@ -12,7 +12,7 @@ hat matrix X H^-1 X^T.  No Sherman-Morrison: the exact change is the difference 
 
 from __future__ import annotations
 
-import numpy as np
+from symxai.lazy import numpy as np
 
 
 def ridge_fit(X, y, lam: float):

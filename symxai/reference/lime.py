@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from itertools import combinations
 
-import numpy as np
+from symxai.lazy import numpy as np
 
 
 def _root(W) -> np.ndarray:

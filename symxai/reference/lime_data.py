@@ -13,7 +13,7 @@ updated in closed form after every sweep. Shares no code with ``symxai.methods.s
 
 from __future__ import annotations
 
-import numpy as np
+from symxai.lazy import numpy as np
 
 
 def kernel(X, x0, width: float) -> np.ndarray:

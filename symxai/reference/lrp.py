@@ -14,7 +14,7 @@ denominator gives 0 relevance (0/0 := 0).
 
 from __future__ import annotations
 
-import numpy as np
+from symxai.lazy import numpy as np
 
 ZERO = 1e-12
 

@@ -15,7 +15,7 @@ competitor neurons are read off by finite differences.
 
 from __future__ import annotations
 
-import numpy as np
+from symxai.lazy import numpy as np
 
 
 def svm_score(x, support, alpha, gamma: float) -> float:

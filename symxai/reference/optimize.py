@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-import numpy as np
+from symxai.lazy import numpy as np
 
 
 def maximisers(objective: Callable, dim: int, *, starts: int = 6, seed: int = 0, scale: float = 3.0,

@@ -11,7 +11,7 @@ column j is overwritten and the model run on all rows; ICE keeps the rows, PDP a
 
 from __future__ import annotations
 
-import numpy as np
+from symxai.lazy import numpy as np
 
 
 def ice(model, X, j: int, grid) -> np.ndarray:

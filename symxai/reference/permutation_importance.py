@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from itertools import permutations
 
-import numpy as np
+from symxai.lazy import numpy as np
 
 
 def exact_permutation_importance(X, y, w, b: float, j: int) -> dict:

@@ -16,7 +16,7 @@ True
 
 from __future__ import annotations
 
-import numpy as np
+from symxai.lazy import numpy as np
 
 
 def sample_data(d: int, eta: float, p: float, samples: int, rng: np.random.Generator):

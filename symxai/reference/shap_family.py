@@ -14,7 +14,7 @@ from __future__ import annotations
 from itertools import combinations, permutations
 from math import comb
 
-import numpy as np
+from symxai.lazy import numpy as np
 
 
 def ordering_shapley(game, d: int) -> list[float]:

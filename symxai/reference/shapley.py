@@ -14,7 +14,7 @@ from __future__ import annotations
 from itertools import permutations
 from typing import Callable, Sequence
 
-import numpy as np
+from symxai.lazy import numpy as np
 
 
 def _contributions(f: Callable, order: Sequence[int], point, baseline) -> np.ndarray:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-import numpy as np
+from symxai.lazy import numpy as np
 
 STEP = 1e-6
 

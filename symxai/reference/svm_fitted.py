@@ -10,7 +10,7 @@ log-sum-exp for o), sharing no code with ``symxai.methods.neuralize.svm_fitted``
 
 from __future__ import annotations
 
-import numpy as np
+from symxai.lazy import numpy as np
 
 
 def scale_gamma(X) -> float:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-import numpy as np
+from symxai.lazy import numpy as np
 
 
 def gradient(f: Callable, z, step: float = 1e-6) -> np.ndarray:

@@ -23,7 +23,7 @@ from functools import lru_cache
 from math import factorial, gcd
 from typing import Sequence
 
-import numpy as np
+from symxai.lazy import numpy as np
 import sympy
 from sympy.external.gmpy import MPQ
 

@@ -32,7 +32,7 @@ from functools import lru_cache
 from itertools import product
 from math import prod
 
-import numpy as np
+from symxai.lazy import numpy as np
 import sympy
 
 from symxai.solve.regions_exact import TooLarge, feasible_rows

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from math import gcd
 from typing import Callable
 
-import numpy as np
+from symxai.lazy import numpy as np
 import sympy
 
 # Largest magnitude kept in int64: one below 2^62 leaves room for a sum of two.
@@ -122,8 +122,8 @@ def _unary(ufunc, py):
 
 
 _relu = _unary(lambda x, out=None: np.maximum(x, 0, out=out), lambda x: max(x, 0))
-_abs = _unary(np.absolute, abs)
-_negative = _unary(np.negative, lambda x: -x)
+_abs = _unary(lambda x, out=None: np.absolute(x, out=out), abs)  # numpy looked up when used (symxai.lazy)
+_negative = _unary(lambda x, out=None: np.negative(x, out=out), lambda x: -x)
 
 
 def _fold(op, parts):

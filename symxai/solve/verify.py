@@ -15,7 +15,7 @@ skipped: the quantity does not exist there.
 
 from __future__ import annotations
 
-import numpy as np
+from symxai.lazy import numpy as np
 
 from symxai.solve.model import Check, Solution, Verification
 from symxai.expr.numeval import evaluate, free_parameters

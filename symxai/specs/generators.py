@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-import numpy as np
+from symxai.lazy import numpy as np
 import sympy
 
 from symxai.errors import ExpressionError

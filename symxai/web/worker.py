@@ -30,6 +30,8 @@ _CATALOG = None
 def init(paths, seed: int = 0) -> None:
     """Load and solve every spec of ``paths`` (runs once in each worker process)."""
     global _CATALOG
+    import numpy  # noqa: F401  (the check path imports it lazily, symxai.lazy: a long-lived worker pays it here, not in a request)
+
     from symxai.web.catalog import Catalog
 
     _CATALOG = Catalog.load(paths, seed=seed)

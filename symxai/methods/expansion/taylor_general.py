@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import numpy as np
+from symxai.lazy import numpy as np
 import sympy
 
 from symxai.methods.expansion.radial import Norm, general_segment_terms, radial_profile

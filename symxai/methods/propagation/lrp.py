@@ -19,7 +19,7 @@ import math
 
 from dataclasses import dataclass, field
 
-import numpy as np
+from symxai.lazy import numpy as np
 import sympy
 
 from symxai.solve.lrp_rules import DEFAULTS, PRESETS, RULES, check_rule_params, propagate
@@ -427,6 +427,9 @@ class Lrp(Method):
         return a[p.network.output]
 
     # -- numeric reference ----------------------------------------------
+    def sampler_counts_draws(self, p) -> bool:
+        return getattr(p, "point", None) is None  # the regions are drawn from in turn (p.draws)
+
     def sample(self, p: LrpProblem, symbols, rng):
         values = symbols.sample(rng)
         if p.point is not None:  # the inputs are the point; any other symbol is sampled

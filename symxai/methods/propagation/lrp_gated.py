@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
+from symxai.lazy import numpy as np
 import sympy
 
 from symxai.expr.printing import tex

@@ -15,7 +15,7 @@ from __future__ import annotations
 from fractions import Fraction
 from functools import lru_cache
 
-import numpy as np
+from symxai.lazy import numpy as np
 import sympy
 
 from symxai.methods.propagation.lrp_tidy import cancelled, tidy as _canonical

@@ -12,7 +12,7 @@ features, W, b, z, the class c) and sets y = softmax(Wz + b) and e_c; the refere
 
 from __future__ import annotations
 
-import numpy as np
+from symxai.lazy import numpy as np
 import sympy
 
 from symxai.solve.model import Line, Tex

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
+from symxai.lazy import numpy as np
 import sympy
 
 from symxai.solve.model import Line, Solution, Tex

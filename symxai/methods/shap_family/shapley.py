@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
+from symxai.lazy import numpy as np
 import sympy
 
 from symxai.solve.coalitions import CoalitionValues, coalition_point, coalition_values, is_exact, shapley_from_values, weight

@@ -12,7 +12,7 @@ f(baseline) alike, so efficiency still reads sum_i phi_i = g(x) - g(baseline).
 
 from __future__ import annotations
 
-import numpy as np
+from symxai.lazy import numpy as np
 import sympy
 
 from symxai.specs.schema import Expr, Field, ListOf, Record

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import combinations, product
 
-import numpy as np
+from symxai.lazy import numpy as np
 import sympy
 
 from symxai.solve.model import Line, Solution, Table, Tex
