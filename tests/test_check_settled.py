@@ -36,10 +36,14 @@ SETTLED = {("2/3", "4/6"), ("2/3", "1 - 1/3"), ("sqrt(2)/2", "1/sqrt(2)"), ("Phi
            ("true", "false")}
 
 
+def _parsed(expected, given):
+    table = SymbolTable([SymbolDecl("x"), SymbolDecl("y")])
+    return table, parse_value(expected, table.names()), parse_value(given, table.names())
+
+
 @pytest.mark.parametrize("expected, given", PAIRS)
 def test_a_settled_verdict_is_the_verdict_of_compare(expected, given):
-    table = SymbolTable([SymbolDecl("x"), SymbolDecl("y")])
-    e, g = parse_value(expected, table.names()), parse_value(given, table.names())
+    table, e, g = _parsed(expected, given)
     settled = settled_exactly(e, g)
     if settled is not None:
         assert settled == compare(e, g, table)
@@ -49,8 +53,7 @@ def test_a_settled_verdict_is_the_verdict_of_compare(expected, given):
 
 @pytest.mark.parametrize("expected, given", PAIRS)
 def test_the_exact_child_gives_the_verdict_of_compare(expected, given):
-    table = SymbolTable([SymbolDecl("x"), SymbolDecl("y")])
-    e, g = parse_value(expected, table.names()), parse_value(given, table.names())
+    table, e, g = _parsed(expected, given)
     verdict = exact_verdict(e, g)
     if verdict is not None:
         assert verdict == compare(e, g, table)
