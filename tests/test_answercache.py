@@ -160,10 +160,67 @@ def test_values_that_do_not_read_back_identically_are_not_cached():
 
     x = sympy.Symbol("x", positive=True)
     assert answercache.to_text(x + sympy.Rational(1, 2), {"x": x}) == "x + 1/2"
-    with pytest.raises(answercache.NotCacheable):  # another x than the task's
-        answercache.to_text(sympy.Symbol("x") + 1, {"x": x})
+    other = sympy.Symbol("x") + 1  # another x than the task's: its text would read as the task's x,
+    kept = answercache.to_text(other, {"x": x})  # so it is kept as a tree, which names its own x
+    assert isinstance(kept, list) and sympy.srepr(answercache.from_text(kept, {"x": x})) == sympy.srepr(other)
     with pytest.raises(answercache.NotCacheable):  # a mutable matrix reads back immutable
         answercache.to_text(sympy.Matrix([1, 2]), {})
+    with pytest.raises(answercache.NotCacheable):  # a function the tree does not know
+        answercache.to_text(sympy.Function("f")(x), {"x": x})
+
+
+def test_trees_keep_what_text_cannot():
+    """An unevaluated product (LRP's -a2*(a1 - a2), printed a2*(a2 - a1)) and a general formula's own
+    symbols (Taylor's x_i, mu_i, a vector norm) are kept as trees rebuilt with their exact arguments."""
+    import sympy
+
+    from symxai.methods.expansion.radial import Norm
+
+    a1, a2 = sympy.symbols("a1 a2", nonnegative=True)
+    lrp = sympy.Piecewise((sympy.Mul(-1, a2, a1 - a2, evaluate=False), (a1 > a2) & (a2 > 0)), (0, True))
+    x, mu = sympy.MatrixSymbol("x", 3, 1), sympy.MatrixSymbol("mu", 3, 1)
+    taylor = (sympy.Symbol("x_i", real=True) - 1) ** 2 * Norm(x - mu) / sympy.exp(1)
+    matrix = sympy.ImmutableMatrix([[sympy.Rational(1, 3), sympy.pi], [sympy.E, sympy.Mul(-1, a1 - 1, evaluate=False)]])
+    for value in (lrp, taylor, matrix, sympy.Mul(2, x - mu, evaluate=False)):
+        kept = answercache.to_text(value, {"a1": a1, "a2": a2})
+        back = answercache.from_text(json.loads(json.dumps(kept)), {})
+        assert isinstance(kept, list) and type(back) is type(value) and sympy.srepr(back) == sympy.srepr(value)
+
+
+@pytest.mark.parametrize("tree", [["F", "eval", [["Integer", "1"]]], ["F", "Function", [["Str", "f"]]],
+                                  ["Integer", "1" * 5000], ["Symbol", "x", {"real": "yes"}], ["F", "Add"], "x +",
+                                  ["Matrix", 2, 2, [["Integer", "1"]]], [["Integer", "1"]]])
+def test_an_authentic_entry_with_a_bad_tree_is_ignored(cache, tree):
+    """An entry whose MAC is right but whose tree names a class outside the whitelist, or is
+    malformed, gives no context: the check solves, as on a miss."""
+    check(SHEET14, "shapley", {"phi_1": "2/3"})
+    (entry,) = entries(cache)
+    body = json.loads(json.loads(entry.read_text())["body"])
+    body["answers"]["phi_1"] = tree
+    text = json.dumps(body, sort_keys=True)
+    entry.write_text(json.dumps({"body": text, "mac": answercache._mac((cache / "key").read_bytes(), text)}))
+    assert answercache.load(SHEET14.read_text(), "shapley") is not None  # authentic
+    assert answercache.context(SHEET14.read_text(), _task()) is None  # but not readable
+    assert check(SHEET14, "shapley", {"phi_1": "2/3"}).exit_code == 0
+
+
+def test_general_formula_hit_gives_the_report_of_a_miss(cache, monkeypatch):
+    """Taylor-RBF's general answer phi_i names symbols the spec does not declare (x_i, mu_i, the
+    vectors x, mu): it is kept as a tree, and a hit solves nothing."""
+    from symxai.methods.expansion.taylor import Taylor
+
+    right = {"phi_i": "(mu_i - x_i)**2*(norm(x - mu) - theta)/norm(x - mu)**2"}
+    wrong = {"phi_i": "((mu_i - x_i)**2*(norm(x - mu) - theta)/norm(x - mu)**2)+1"}
+    plain = [check(SHEET14, "taylor-rbf", a, cache=False).as_dict() for a in (right, wrong)]
+    missed = [check(SHEET14, "taylor-rbf", a).as_dict() for a in (right, wrong)]
+    assert len(entries(cache)) == 1
+
+    def refuse(self, problem):
+        raise AssertionError("solved although the cache had the exercise")
+    monkeypatch.setattr(Taylor, "solve", refuse)
+    hits = [check(SHEET14, "taylor-rbf", a).as_dict() for a in (right, wrong)]
+    assert plain == missed == hits
+    assert hits[0]["right"] and not hits[1]["right"]
 
 
 def test_lrp_hit_samples_as_a_miss_does(cache):

@@ -169,8 +169,10 @@ class NotCacheable(Exception):
     """A value whose text does not read back as the identical expression."""
 
 
-def to_text(value, names: dict) -> str:
-    """``value`` as parser text, or NotCacheable unless reading it back gives the identical tree."""
+def to_text(value, names: dict):
+    """``value`` as parser text, else as a tree (:func:`to_tree`: a value whose printed text reads
+    back as another tree, such as an unevaluated ``-a*(b - a)`` or a general formula's own symbols),
+    or NotCacheable unless reading it back gives the identical tree."""
     import sympy
 
     from symxai.expr.printing import plain
@@ -178,20 +180,142 @@ def to_text(value, names: dict) -> str:
     try:
         text = plain(value)
         back = from_text(text, names)
-    except Exception as exc:  # noqa: BLE001 - any failure means: keep this value out of the cache
-        raise NotCacheable(str(exc)) from None
-    if type(back) is not type(value) or sympy.srepr(back) != sympy.srepr(value):
-        raise NotCacheable(text[:80])
-    return text
+        if type(back) is not type(value) or sympy.srepr(back) != sympy.srepr(value):
+            raise NotCacheable(text[:80])
+        return text
+    except Exception:  # noqa: BLE001 - any failure means: try the tree, else keep it out of the cache
+        pass
+    return to_tree(value)
 
 
 def from_text(text, names: dict):
-    """Read cached text by the whitelist parser (the task's own symbols, the default functions)."""
+    """Read cached text by the whitelist parser (the task's own symbols, the default functions), or a
+    cached tree (a JSON list) by :func:`from_tree`."""
     from symxai.expr.exprparse import parse_value
 
+    if isinstance(text, list):
+        return from_tree(text)
     if not isinstance(text, str):
         raise ValueError("not text")
     return parse_value(text, names)
+
+
+# --------------------------------------------------------------------------- expressions as trees
+
+# The classes a cached tree may name: SymPy's, by their name in the ``sympy`` namespace, and symxai's
+# own functions, by module.  Nothing else is ever constructed (no eval, no pickle, no sympify).
+_SYMPY_CLASSES = frozenset("""
+    Add Mul Pow Piecewise And Or Not Xor Equality Unequality StrictLessThan LessThan
+    StrictGreaterThan GreaterThan exp log Abs sign Heaviside Min Max sin cos tan sinh cosh tanh asin
+    acos atan atan2 erf erfc floor ceiling re im conjugate factorial binomial DiracDelta KroneckerDelta
+    MatAdd MatMul MatPow HadamardProduct Transpose Inverse Identity ZeroMatrix OneMatrix MatrixSymbol
+    Trace Determinant FiniteSet Tuple Interval Union Intersection Complement""".split())
+_OWN_CLASSES = {
+    "Norm": "symxai.methods.expansion.radial",
+    "SqNorm": "symxai.methods.prototypes.activation_max",
+    "Form": "symxai.methods.prototypes.activation_max",
+    "LogNormal": "symxai.methods.prototypes.activation_max",
+    "Phi": "symxai.expr.exprfuncs",
+    "ExprCondPair": "sympy.functions.elementary.piecewise",  # SymPy's, not in its top namespace
+}
+_SINGLETONS = frozenset("""Pi Exp1 ImaginaryUnit Infinity NegativeInfinity ComplexInfinity NaN
+    EulerGamma GoldenRatio EmptySet Reals Integers Naturals Naturals0 UniversalSet""".split())
+MAX_NODES = 200_000  # a tree with more nodes is not an entry of ours
+
+
+def _class(name: str):
+    import importlib
+
+    import sympy
+
+    if name in _OWN_CLASSES:
+        cls = getattr(importlib.import_module(_OWN_CLASSES[name]), name)
+    elif name in _SYMPY_CLASSES:
+        cls = getattr(sympy, name)
+    else:
+        raise ValueError(f"not a class of a cached tree: {name[:40]!r}")
+    if cls.__name__ != name:
+        raise ValueError(f"{name} is an alias")
+    return cls
+
+
+def to_tree(value) -> list:
+    """``value`` as nested JSON lists that :func:`from_tree` rebuilds with its exact arguments (no
+    evaluation), or NotCacheable unless the rebuilt tree is identical (``srepr``)."""
+    import sympy
+
+    def enc(e):
+        t = type(e)
+        if isinstance(e, sympy.Integer):
+            return ["Integer", str(int(e))]
+        if isinstance(e, sympy.Rational):
+            return ["Rational", str(e.p), str(e.q)]
+        if t is sympy.Symbol:
+            kw = e._assumptions_orig
+            if not all(isinstance(k, str) and isinstance(v, bool) for k, v in kw.items()):
+                raise NotCacheable(f"symbol {e}")
+            return ["Symbol", e.name, dict(kw)]
+        if t is sympy.core.symbol.Str:
+            return ["Str", e.name]
+        if e is sympy.true or e is sympy.false:
+            return ["Bool", bool(e)]
+        if t.__name__ in _SINGLETONS and getattr(sympy.S, t.__name__, None) is e:
+            return ["S", t.__name__]
+        if t is sympy.ImmutableDenseMatrix:
+            return ["Matrix", e.rows, e.cols, [enc(x) for x in e]]
+        if isinstance(e, sympy.Basic) and t.__name__ in _SYMPY_CLASSES | set(_OWN_CLASSES) \
+                and _class(t.__name__) is t:
+            return ["F", t.__name__, [enc(a) for a in e.args]]
+        raise NotCacheable(f"a {t.__name__} is not kept in the cache")
+
+    try:
+        tree = enc(value)
+        back = from_tree(tree)
+    except NotCacheable:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any failure means: keep this value out of the cache
+        raise NotCacheable(str(exc)[:80]) from None
+    if type(back) is not type(value) or sympy.srepr(back) != sympy.srepr(value):
+        raise NotCacheable(f"{type(value).__name__} does not rebuild identically")
+    return tree
+
+
+def from_tree(tree: list):
+    """Rebuild a :func:`to_tree` tree: only the classes named above, with the arguments as stored."""
+    import sympy
+
+    count = [0]
+
+    def dec(node):
+        count[0] += 1
+        if count[0] > MAX_NODES or not isinstance(node, list) or not node or not isinstance(node[0], str):
+            raise ValueError("not a cached tree")
+        kind, rest = node[0], node[1:]
+        if kind == "Integer" and len(rest) == 1 and isinstance(rest[0], str) and len(rest[0]) < 2000:
+            return sympy.Integer(int(rest[0]))
+        if kind == "Rational" and len(rest) == 2 and all(isinstance(r, str) and len(r) < 2000 for r in rest):
+            return sympy.Rational(int(rest[0]), int(rest[1]))
+        if kind == "Symbol" and len(rest) == 2 and isinstance(rest[0], str) and isinstance(rest[1], dict) \
+                and all(isinstance(v, bool) for v in rest[1].values()):
+            return sympy.Symbol(rest[0], **rest[1])
+        if kind == "Str" and len(rest) == 1 and isinstance(rest[0], str):
+            return sympy.core.symbol.Str(rest[0])
+        if kind == "Bool" and len(rest) == 1 and isinstance(rest[0], bool):
+            return sympy.true if rest[0] else sympy.false
+        if kind == "S" and len(rest) == 1 and rest[0] in _SINGLETONS:
+            return getattr(sympy.S, rest[0])
+        if kind == "Matrix" and len(rest) == 3 and all(isinstance(n, int) and n >= 0 for n in rest[:2]) \
+                and isinstance(rest[2], list) and len(rest[2]) == rest[0] * rest[1]:
+            return sympy.ImmutableDenseMatrix(rest[0], rest[1], [dec(x) for x in rest[2]])
+        if kind == "F" and len(rest) == 2 and isinstance(rest[0], str) and isinstance(rest[1], list):
+            cls, args = _class(rest[0]), [dec(a) for a in rest[1]]
+            try:
+                return cls(*args, evaluate=False)
+            except TypeError:  # a class whose constructor takes no ``evaluate`` (it does not evaluate)
+                return cls(*args)
+        raise ValueError("not a cached tree")
+
+    return dec(tree)
 
 
 # --------------------------------------------------------------------------- the check's side
