@@ -232,3 +232,26 @@ def test_lrp_hit_samples_as_a_miss_does(cache):
     assert len(entries(cache)) == 1
     assert plain == missed == check(SHEET14, "lrp-max.C", wrong).as_dict()
     assert plain["answers"][0]["status"] == "wrong"
+
+
+def test_a_hit_builds_the_same_problem_without_checks_that_only_find_problems(cache, monkeypatch):
+    """Grad-CAM's build checks Z != 0 (a simplify, only to report a problem); with an entry for this
+    very spec text the check's build skips it, builds the identical problem and gives the miss's report."""
+    from symxai.methods.saliency import gradcam_options
+    from symxai.specs.spec import loads_sheet
+
+    spec = ROOT / "problems" / "yale-hw1.yaml"
+    text = spec.read_text()
+    plain, known = (loads_sheet(text, str(spec), "gradcam.b", known_valid=k) for k in (False, True))
+    assert [repr(t.problem) for t in plain.tasks] == [repr(t.problem) for t in known.tasks]
+    right = {"alpha": "(2*exp(1)/(exp(1) + 1), (1 - exp(1))/(exp(1) + 1))"}
+    wrong = {"alpha": "(1, 2)"}
+    reference = [check(spec, "gradcam.b", a, cache=False).as_dict() for a in (right, wrong)]
+    missed = [check(spec, "gradcam.b", a).as_dict() for a in (right, wrong)]
+    assert answercache.load(text, "gradcam.b") is not None
+
+    def refuse(*args):
+        raise AssertionError("Z was computed although this spec text is known to build")
+    monkeypatch.setattr(gradcam_options, "_explained_gradient", refuse)
+    hits = [check(spec, "gradcam.b", a).as_dict() for a in (right, wrong)]
+    assert reference == missed == hits and hits[0]["right"] and not hits[1]["right"]
