@@ -255,3 +255,50 @@ def test_a_hit_builds_the_same_problem_without_checks_that_only_find_problems(ca
     monkeypatch.setattr(gradcam_options, "_explained_gradient", refuse)
     hits = [check(spec, "gradcam.b", a).as_dict() for a in (right, wrong)]
     assert reference == missed == hits and hits[0]["right"] and not hits[1]["right"]
+
+
+LRP_A = "Piecewise((x1 - x2, x1 > x2), (0, true))"
+
+
+def test_the_engines_own_tree_checked_alone_keeps_its_right_verdict(cache, monkeypatch):
+    """LRP samples every answer (its sampler counts draws): the right verdict of the engine's own tree,
+    checked alone, is kept, so a hit draws no point; its report is the miss's, and any other check
+    (another seed, another tree, two answers, an assumption) is decided as always."""
+    from symxai.methods.propagation.lrp import Lrp
+
+    right = {"R_1": LRP_A}
+    plain = check(SHEET14, "lrp-max.A", right, cache=False).as_dict()
+    assert "random admissible points" in plain["answers"][0]["message"]
+    assert check(SHEET14, "lrp-max.A", right).as_dict() == plain  # the miss keeps the verdict
+    (entry,) = entries(cache)
+    body = json.loads(json.loads(entry.read_text())["body"])
+    assert body["verdicts"] == {"R_1": {"seed": 0, "how": plain["answers"][0]["message"].split("(", 1)[1][:-1]}}
+    others = [({"R_1": LRP_A}, (), 1), ({"R_1": "Piecewise((x1 - x2, x2 < x1), (0, true))"}, (), 0),
+              ({"R_1": LRP_A, "R_2": "Piecewise((x2, x1 > x2), (x2, true))"}, (), 0),
+              ({"R_1": LRP_A}, ("x1 > 0",), 0)]
+    expected = [check(SHEET14, "lrp-max.A", a, assume, seed=s, cache=False).as_dict() for a, assume, s in others]
+    sample = Lrp.sample
+
+    def refuse(*args):
+        raise AssertionError("sampled although the verdict was kept")
+    monkeypatch.setattr(Lrp, "sample", refuse)
+    assert check(SHEET14, "lrp-max.A", right).as_dict() == plain
+    monkeypatch.setattr(Lrp, "sample", sample)
+    assert [check(SHEET14, "lrp-max.A", a, assume, seed=s).as_dict() for a, assume, s in others] == expected
+
+
+def test_a_kept_verdict_of_the_wrong_form_is_ignored(cache):
+    check(SHEET14, "lrp-max.A", {"R_1": LRP_A})
+    (entry,) = entries(cache)
+    body = json.loads(json.loads(entry.read_text())["body"])
+    body["verdicts"]["R_1"]["seed"] = "0"
+    text = json.dumps(body, sort_keys=True)
+    entry.write_text(json.dumps({"body": text, "mac": answercache._mac((cache / "key").read_bytes(), text)}))
+    assert answercache.context(SHEET14.read_text(), load_task("lrp-max.A")) is None
+    assert check(SHEET14, "lrp-max.A", {"R_1": LRP_A}).as_dict() == check(SHEET14, "lrp-max.A", {"R_1": LRP_A},
+                                                                         cache=False).as_dict()
+
+
+def load_task(key):
+    from symxai.specs.spec import load_sheet
+    return load_sheet(SHEET14, only=key).task(key)

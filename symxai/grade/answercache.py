@@ -11,8 +11,15 @@ every time for the same spec, code and SymPy.  This module keeps that result bet
   real catalogue (``CachedContext.warm``).  An exercise whose solving changes the problem's visible
   state (``check.problem_state``: a sampler's draw counter) is not cached: a hit would sample
   differently.  The symbols the grader may move are computed on every check, as on a miss (it draws
-  from the method's sampler).  Verdicts and feedback are never cached: every answer is
-  read and compared afresh, so a hit gives exactly the report of a miss.
+  from the method's sampler).  Verdicts and feedback of students' answers are never cached: every
+  answer is read and compared afresh, so a hit gives exactly the report of a miss.  The one exception
+  is the engine's own tree: an answer checked alone, without ``--assume``, whose reading is exactly
+  the engine's answer (``srepr``) gets the "right" verdict (its ``how`` text) that an earlier check of
+  that same tree with the same seed got (``check._alone``): that verdict is a function of what keys the
+  entry, and no later step of such a check draws from the sampler.
+- **Trees**: a value whose printed text does not read back as the identical tree (a general
+  formula's own symbols such as Taylor's ``x_i``, an unevaluated ``-a*(b - a)``) is kept as nested
+  JSON lists naming whitelisted classes only, rebuilt with its exact arguments (``to_tree``).
 - **Key**: SHA-256 of the spec file's text, the task, symxai's own code (every ``.py`` file of the
   package) and the SymPy version: an edit of either invalidates the entry.
 - **Where**: ``$SYMXAI_CACHE_DIR/check``, else ``$XDG_CACHE_HOME/symxai/check`` or
@@ -344,6 +351,24 @@ class CachedContext(_TaskContext):
         self._tolerances = {str(n): float(t) for n, t in tolerances.items()}
         self._movable = None  # computed as on a miss: the method's sampler may count its draws
         self.stateful = False
+        self._verdicts = {}
+        known = data.get("verdicts", {})
+        if not isinstance(known, dict) or not all(
+                isinstance(v, dict) and type(v.get("seed")) is int and isinstance(v.get("how"), str)
+                for v in known.values()):
+            raise ValueError("bad verdicts")
+        self._known = known
+
+    def right_verdict(self, name, seed):
+        from symxai.grade.equivalence import Verdict
+
+        kept = self._known.get(str(name))
+        return Verdict("right", kept["how"]) if kept is not None and kept["seed"] == seed else None
+
+    def note_right(self, name, seed, verdict) -> None:
+        super().note_right(name, seed, verdict)
+        if self._verdicts:
+            self.dirty = True
 
     @property
     def full(self) -> _TaskContext:
@@ -458,11 +483,13 @@ def remember(spec_text: str, task, ctx) -> bool:
     if ctx.stateful:  # solving changed what the sampler draws next: a hit could not reproduce it
         return False
     if isinstance(ctx, CachedContext):
-        if not ctx.dirty or ctx.full.stateful:
+        if not ctx.dirty or (ctx._full is not None and ctx._full.stateful):
             return False
         data = {k: v for k, v in ctx.data.items() if k != "key"}
         if ctx._full is not None:
             data.update((k, v) for k, v in _pieces(ctx._full, ctx.names).items() if k not in data)
+        if ctx._verdicts:
+            data["verdicts"] = {**ctx._known, **ctx._verdicts}
         return save(spec_text, task.key, data)
     names = task.symbols.names()
     try:
@@ -470,5 +497,6 @@ def remember(spec_text: str, task, ctx) -> bool:
     except NotCacheable:
         return False
     tolerances = {str(n): float(a.tolerance) for n, a in ctx.solution.answers.items() if a.tolerance is not None}
+    kept = {"verdicts": dict(ctx._verdicts)} if ctx._verdicts else {}
     return save(spec_text, task.key, {"answers": answers, "tolerances": tolerances,
-                                      **_pieces(ctx, names)})
+                                      **_pieces(ctx, names), **kept})
