@@ -302,3 +302,36 @@ def test_a_kept_verdict_of_the_wrong_form_is_ignored(cache):
 def load_task(key):
     from symxai.specs.spec import load_sheet
     return load_sheet(SHEET14, only=key).task(key)
+
+
+def test_a_symbol_rebuilt_with_its_assumptions_in_another_order_is_the_same_tree():
+    """Two equal symbols whose assumptions were given in another order print differently (srepr): a
+    value built on the one still reads back as identical (an LRP sibling part declares its own a1)."""
+    import sympy
+
+    a = sympy.Symbol("a1", real=True, nonnegative=True)
+    b = sympy.Symbol("a1", nonnegative=True, real=True)
+    value = sympy.Mul(-1, b, a - b, evaluate=False)
+    kept = answercache.to_text(value, {"a1": a})
+    assert answercache.same_tree(answercache.from_text(kept, {"a1": a}), value)
+    assert not answercache.same_tree(sympy.Add(a, 1, evaluate=False), sympy.Add(1, a, evaluate=False))
+
+
+def test_lrp_wrong_answer_hit_completes_its_entry_once(cache, monkeypatch):
+    """A wrong LRP answer after a right one: the first check solves what feedback needs and keeps it
+    (every piece, the sibling part's answers too), so the next one solves nothing."""
+    from symxai.methods.propagation.lrp import Lrp
+
+    sheet = ROOT / "problems" / "tub-ml-sheet11.yaml"
+    right = ("Piecewise((a1**2*a2*gamma*(gamma + 1)/((a1*gamma + a2)*(a1*gamma + a1 - a2)), a1 > a2 and a2 > 0), "
+             "(0, a2 = 0 and a1 > a2), (a1, true))")
+    wrong = {"R_1": f"({right})+1"}
+    plain = check(sheet, "lrp-min.A", wrong, cache=False).as_dict()
+    check(sheet, "lrp-min.A", {"R_1": right})
+    assert check(sheet, "lrp-min.A", wrong).as_dict() == plain
+    assert {"siblings", "catalogue", "intermediates"} <= set(answercache.load(sheet.read_text(), "lrp-min.A"))
+
+    def refuse(self, problem):
+        raise AssertionError("solved although the cache had the exercise")
+    monkeypatch.setattr(Lrp, "solve", refuse)
+    assert check(sheet, "lrp-min.A", wrong).as_dict() == plain

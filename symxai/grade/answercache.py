@@ -14,7 +14,7 @@ every time for the same spec, code and SymPy.  This module keeps that result bet
   from the method's sampler).  Verdicts and feedback of students' answers are never cached: every
   answer is read and compared afresh, so a hit gives exactly the report of a miss.  The one exception
   is the engine's own tree: an answer checked alone, without ``--assume``, whose reading is exactly
-  the engine's answer (``srepr``) gets the "right" verdict (its ``how`` text) that an earlier check of
+  the engine's answer (``same_tree``) gets the "right" verdict (its ``how`` text) that an earlier check of
   that same tree with the same seed got (``check._alone``): that verdict is a function of what keys the
   entry, and no later step of such a check draws from the sampler.
 - **Trees**: a value whose printed text does not read back as the identical tree (a general
@@ -28,7 +28,7 @@ every time for the same spec, code and SymPy.  This module keeps that result bet
 - **Trust**: each entry is JSON authenticated by an HMAC-SHA256 with a per-user key file (0600, in the
   same folder).  Its expressions are read back by the whitelist parser with the task's own symbols,
   never by pickle, eval or sympify, and a value is stored only if reading its text back gives the
-  identical tree (``srepr``).  An entry that is unreadable, fails its HMAC, has another key or does not
+  identical tree (``same_tree``).  An entry that is unreadable, fails its HMAC, has another key or does not
   read back is ignored, and the check computes everything as if there were no cache.
 - **Off**: ``symxai check --no-cache`` or ``SYMXAI_NO_CHECK_CACHE=1`` (the test suite sets it).
 """
@@ -176,6 +176,35 @@ class NotCacheable(Exception):
     """A value whose text does not read back as the identical expression."""
 
 
+def tree_key(value):
+    """The exact tree of ``value``: class and arguments at every node, in their stored order (stricter
+    than ``==`` of SymPy, which sorts nothing but may equate classes of numbers, and than ``srepr``,
+    which sorts factors and terms); a plain Symbol by name and assumptions as a set (``srepr``
+    prints them in the order they were given, which two equal symbols need not share).
+
+    >>> import sympy
+    >>> a, b = sympy.Symbol("a", real=True, positive=True), sympy.Symbol("a", positive=True, real=True)
+    >>> sympy.srepr(a) == sympy.srepr(b), tree_key(a) == tree_key(b)
+    (False, True)
+    >>> x = sympy.Symbol("x")
+    >>> tree_key(sympy.Add(x, 1, evaluate=False)) == tree_key(sympy.Add(1, x, evaluate=False))
+    False
+    """
+    import sympy
+
+    if not isinstance(value, sympy.Basic):
+        return ("plain", type(value).__name__, repr(value))
+    if type(value) is sympy.Symbol:
+        return ("Symbol", value.name, tuple(sorted(value._assumptions_orig.items())))
+    if not value.args:
+        return (type(value).__name__, sympy.srepr(value))
+    return (type(value).__name__, tuple(tree_key(a) for a in value.args))
+
+
+def same_tree(a, b) -> bool:
+    return type(a) is type(b) and tree_key(a) == tree_key(b)
+
+
 def to_text(value, names: dict):
     """``value`` as parser text, else as a tree (:func:`to_tree`: a value whose printed text reads
     back as another tree, such as an unevaluated ``-a*(b - a)`` or a general formula's own symbols),
@@ -187,7 +216,7 @@ def to_text(value, names: dict):
     try:
         text = plain(value)
         back = from_text(text, names)
-        if type(back) is not type(value) or sympy.srepr(back) != sympy.srepr(value):
+        if not same_tree(back, value):
             raise NotCacheable(text[:80])
         return text
     except Exception:  # noqa: BLE001 - any failure means: try the tree, else keep it out of the cache
@@ -248,7 +277,7 @@ def _class(name: str):
 
 def to_tree(value) -> list:
     """``value`` as nested JSON lists that :func:`from_tree` rebuilds with its exact arguments (no
-    evaluation), or NotCacheable unless the rebuilt tree is identical (``srepr``)."""
+    evaluation), or NotCacheable unless the rebuilt tree is identical (``same_tree``)."""
     import sympy
 
     def enc(e):
@@ -282,7 +311,7 @@ def to_tree(value) -> list:
         raise
     except Exception as exc:  # noqa: BLE001 - any failure means: keep this value out of the cache
         raise NotCacheable(str(exc)[:80]) from None
-    if type(back) is not type(value) or sympy.srepr(back) != sympy.srepr(value):
+    if not same_tree(back, value):
         raise NotCacheable(f"{type(value).__name__} does not rebuild identically")
     return tree
 

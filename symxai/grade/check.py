@@ -416,7 +416,7 @@ def check_task(task, given: dict[str, str], conditions=(), *, assume=(), seed: i
 
 def _alone(ctx, given, parsed, preset, conditions):
     """The name of the one answer of a check that gives only it, read, without assumptions, when it is
-    exactly the engine's own tree (``srepr``); else None.  Its verdict is then the same on every run (the
+    exactly the engine's own tree (``answercache.same_tree``); else None.  Its verdict is then the same on every run (the
     problem is freshly built, solving it moves no sampler: ``_TaskContext.stateful``), and a right one is
     kept in the check cache; nothing after a right verdict draws from the sampler."""
     if conditions or preset or len(given) != 1 or len(parsed) != 1:
@@ -424,11 +424,10 @@ def _alone(ctx, given, parsed, preset, conditions):
     ((name, value),) = parsed.items()
     if name not in ctx.task.answers:
         return None
-    import sympy
+    from symxai.grade.answercache import same_tree
 
     try:
-        expected = ctx.answer_value(name)
-        same = type(value) is type(expected) and sympy.srepr(value) == sympy.srepr(expected)
+        same = same_tree(value, ctx.answer_value(name))
     except Exception:  # noqa: BLE001 - not known to be the same tree: decided as always
         return None
     return name if same else None
