@@ -468,9 +468,10 @@ def _row(data: dict, names: dict):
     return Misconception(label, message, {n: from_text(t, names) for n, t in data["values"].items()})
 
 
-def context(spec_text: str, task) -> CachedContext | None:
-    """The cached context of ``task``, or None (no entry, or one that is not exactly readable)."""
-    data = load(spec_text, task.key)
+def context(spec_text: str, task, data: dict | None = None) -> CachedContext | None:
+    """The cached context of ``task``, or None (no entry, or one that is not exactly readable).
+    ``data``: its entry when already loaded (``load(spec_text, task.key)``)."""
+    data = data if data is not None else load(spec_text, task.key)
     if data is None:
         return None
     try:

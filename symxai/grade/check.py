@@ -633,16 +633,16 @@ def check(path, target: str, given: dict[str, str], assume=(), *, seed: int = 0,
             pass  # load_sheet reports it
     # only this exercise is built and solved; an entry for this very text (an authentic one: only a
     # check whose build found no problem writes one) lets the build skip checks that only find problems
-    known = text is not None and answercache.load(text, target) is not None
+    entry = answercache.load(text, target) if text is not None else None
     sheet = load_sheet(path, only=target) if text is None else loads_sheet(text, str(Path(path)), target,
-                                                                          known_valid=known)
+                                                                          known_valid=entry is not None)
     task = sheet.task(target)
     if not given:
         raise UsageError(f"give at least one answer as NAME=EXPR (answers of {task.key}: {', '.join(task.answers)})")
     conditions = parse_conditions(assume, task.symbols.names())
     if text is None:
         return check_task(task, given, conditions, assume=assume, seed=seed)
-    ctx = answercache.context(text, task) or _TaskContext(task)
+    ctx = answercache.context(text, task, entry if task.key == target else None) or _TaskContext(task)
     report = check_task(task, given, conditions, assume=assume, seed=seed, ctx=ctx)
     if getattr(ctx, "_full", None) is not None and ctx._full.stateful:  # a hit that had to solve, which moved
         return check(path, target, given, assume, seed=seed, cache=False)  # the sampler: the miss's report
