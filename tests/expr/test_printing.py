@@ -2,7 +2,8 @@ import pytest
 import sympy
 
 from symxai.solve.model import Line, Tex
-from symxai.expr.printing import aligned, name_tex, plain, prose, symbol_tex, tex, text
+from symxai.expr.plaintext import plain
+from symxai.expr.printing import aligned, name_tex, prose, symbol_tex, tex, text
 
 
 def test_symbol_names():

@@ -151,7 +151,7 @@ def test_kmeans_general_neuron_in_the_answer_box_verified_at_random_centroids():
     assert task.answers[:2] == ["w_k", "b_k"]
     d = sympy.Symbol("d", integer=True, positive=True)
     mu_k, mu_c = (sympy.MatrixSymbol(n, d, 1) for n in ("mu_k", "mu_c"))
-    from symxai.expr.printing import plain
+    from symxai.expr.plaintext import plain
     assert [plain(sol.answers[n].value) for n in ("w_k", "b_k")] == ["2*(mu_c - mu_k)", "norm(mu_k)**2 - norm(mu_c)**2"]
     assert verify(task, sol).passed
     assert not verify(task, _tampered(sol, "w_k", 2 * (mu_k - mu_c))).passed

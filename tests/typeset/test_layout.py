@@ -11,7 +11,8 @@ import sympy
 from symxai.errors import LayoutError
 from symxai.solve.model import Line, Step, Tex
 from symxai.solve.pipeline import build
-from symxai.expr.printing import LINE_WIDTH, aligned, width
+from symxai.expr.printing import aligned
+from symxai.expr.texwidth import LINE_WIDTH, width
 from symxai.expr.texbreak import break_term, summands
 from symxai.typeset.texlog import overfull_boxes
 

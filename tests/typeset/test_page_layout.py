@@ -12,7 +12,8 @@ import subprocess
 import pytest
 import sympy
 
-from symxai.expr.printing import LINE_WIDTH, sheet_printing, tex, width
+from symxai.expr.printing import sheet_printing, tex
+from symxai.expr.texwidth import LINE_WIDTH, width
 from symxai.solve.model import Line, Step, Table
 from symxai.solve.pipeline import build
 from symxai.typeset.pack import display, halves, one_row, segments
