@@ -94,7 +94,7 @@ def plain_sympy(width: int, depth: int, seed: int) -> dict:
                                                                 for f in folded)}
 
 
-UNSEEN = [  # the 3-3-2-1 network of tests/test_lrp.py
+UNSEEN = [  # the 3-3-2-1 network of tests/methods/test_lrp.py
     {"neurons": ["h4", "h5", "h6"], "weights": [[2, -1, 1], [-1, 1, "1/2"], [1, 1, -2]], "bias": [-1, "1/2", 0]},
     {"neurons": ["h7", "h8"], "weights": [[1, -2, 1], ["1/2", 1, -1]], "bias": [1, -1]},
     {"neurons": ["y"], "weights": [[1, 2]], "bias": [0], "activation": "linear"}]

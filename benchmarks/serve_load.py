@@ -43,7 +43,7 @@ def corpus_items() -> dict[str, list]:
     import sympy
 
     from symxai.solve.pipeline import solve_file, spec_files
-    from symxai.expr.printing import plain
+    from symxai.expr.plaintext import plain
 
     groups = {g: [] for g in GROUPS}
     for f in spec_files([ROOT / "problems"]):

@@ -10,7 +10,7 @@
 #   latexmk                    runs pdflatex as often as needed
 #   poppler-utils              pdftotext (tests read PDFs back), pdftoppm/pdftocairo (LMS figures)
 #   maxima                     STACK's CAS: the tests evaluate every exported teacher's answer in it
-# Browser tests of `symxai serve` (tests/test_web_browser.py), installed when missing:
+# Browser tests of `symxai serve` (tests/web/test_web_browser.py), installed when missing:
 #   chromium, chromium-driver  headless Chromium driven by Selenium (the web and test extras)
 # texlive-fonts-recommended (Times/Helvetica clones) is left out: nothing uses it.
 set -euo pipefail
@@ -63,7 +63,7 @@ fi
 if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
-# the test extra includes shap and scikit-learn: tests/test_shap_family.py compares the SHAP family with them
+# the test extra includes shap and scikit-learn: tests/methods/test_shap_family.py compares the SHAP family with them
 .venv/bin/pip install --quiet -e '.[test,web]'
 # the xref extra (zennit/captum cross-check): torch 2.13.0 first, pinned, so that pip takes the CPU
 # wheel this machine holds (an unpinned `torch` is a CUDA build of several GB), then zennit and captum

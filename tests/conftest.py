@@ -55,5 +55,5 @@ def tex():
     pytest.skip("latexmk/pdflatex not installed")
 
 # The between-run check cache (symxai/grade/answercache.py) is off, so tests stay independent of each
-# other and of earlier runs; tests/test_answercache.py turns it on in a private folder.
+# other and of earlier runs; tests/grade/test_answercache.py turns it on in a private folder.
 os.environ["SYMXAI_NO_CHECK_CACHE"] = "1"

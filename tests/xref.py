@@ -1,7 +1,7 @@
 """Cross-reference helpers: seeded random ReLU networks as symxai specs and as torch models, explained
 by zennit (LRP) and captum (Integrated Gradients, gradient x input).
 
-Used by tests/test_crosscheck_zennit.py and benchmarks/lrp_scaling.py.  zennit 0.5.1 imports
+Used by tests/methods/test_crosscheck_zennit.py and benchmarks/lrp_scaling.py.  zennit 0.5.1 imports
 torchvision at import time only for its ResNet canonizers; when torchvision is absent (CI installs
 CPU torch, zennit and captum with --no-deps, no torchvision) a stub with the two class names it
 imports stands in, so that ``import zennit`` works.

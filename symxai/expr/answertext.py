@@ -210,7 +210,8 @@ def shown(value, latex: bool = False) -> str:
     >>> shown(sympy.Rational(2, 3)), shown(sympy.Rational(2, 3), latex=True)
     ('2/3', '\\\\frac{2}{3}')
     """
-    from symxai.expr.printing import plain, tex
+    from symxai.expr.plaintext import plain
+    from symxai.expr.printing import tex
 
     try:
         out = tex(value) if latex else plain(value)

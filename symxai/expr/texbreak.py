@@ -3,7 +3,7 @@ r"""Breaking printed math that is wider than the page into aligned lines.
 A term of a displayed chain (a forward pass summed over eight neurons, a relevance
 with a long denominator) can be wider than the sheet.  :func:`break_term` splits
 its LaTeX at the top-level ``+`` and ``-`` signs and packs the summands greedily
-into lines of at most ``limit`` printed characters (``printing.width``).  A
+into lines of at most ``limit`` printed characters (``texwidth.width``).  A
 summand still too wide is opened: a bracket ``\left( ... \right)`` around a sum
 becomes ``\bigl( ... \bigr)`` (so that the lines between them may break) and the
 sum inside it is broken the same way; a fraction whose numerator or denominator
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from symxai.expr.printing import width
+from symxai.expr.texwidth import width
 
 _LEFT = re.compile(r"\\left(\\\{|\\langle|\\lvert|\\lVert|[(\[|.])")
 _RIGHT = re.compile(r"\\right(\\\}|\\rangle|\\rvert|\\rVert|[)\]|.])")

@@ -211,7 +211,7 @@ def to_text(value, names: dict):
     or NotCacheable unless reading it back gives the identical tree."""
     import sympy
 
-    from symxai.expr.printing import plain
+    from symxai.expr.plaintext import plain
 
     try:
         text = plain(value)

@@ -43,7 +43,7 @@ def names() -> list[str]:
 
 
 # Which module registers which method, so that ``get`` imports only the one needed (a `check`
-# of a Shapley exercise never loads the LRP machinery); tests/test_spec.py keeps it complete.
+# of a Shapley exercise never loads the LRP machinery); tests/load/test_spec.py keeps it complete.
 MODULES = {
     "activation-max": "prototypes.activation_max", "counterfactual": "prototypes.counterfactual",
     "robust-features": "prototypes.robust_features",

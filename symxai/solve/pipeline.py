@@ -18,7 +18,8 @@ import sympy
 
 from symxai.errors import LatexError, SpecError, VerificationError
 from symxai.solve.model import Solution, Verification
-from symxai.expr.printing import plain, tex
+from symxai.expr.plaintext import plain
+from symxai.expr.printing import tex
 from symxai.specs.spec import Sheet, load_sheet
 from symxai.solve.stepcheck import check_steps
 from symxai.solve.verify import verify

@@ -70,7 +70,7 @@ def params_markdown() -> str:
 
 def _example_markdown(name: str) -> list[str]:
     """The minimal example of method ``name`` (symxai/starters/, else its first exercise in
-    problems/) as an exercise entry; tests/test_spec_docs.py builds every example of docs/spec.md."""
+    problems/) as an exercise entry; tests/load/test_spec_docs.py builds every example of docs/spec.md."""
     from symxai.starter import example_yaml
 
     text = example_yaml(name)

@@ -12,7 +12,7 @@ computes, per figure, a position for every label from the coordinates:
   where its box overlaps no neuron, no other label and the fewest other edges;
   edges with fewer free spots choose first.
 
-Label boxes are estimated from the printed width of their LaTeX (``printing.width``)
+Label boxes are estimated from the printed width of their LaTeX (``texwidth.width``)
 at the figure's \scriptsize; :func:`collisions` measures a placement, and the tests
 assert it finds none in the corpus figures.
 
@@ -31,7 +31,7 @@ from __future__ import annotations
 import copy
 import math
 
-from symxai.expr.printing import width
+from symxai.expr.texwidth import width
 
 DX, DY = 2.9, 1.2  # cm between levels and between neurons of a level (the template's x and y)
 RADIUS = 0.43  # cm: a neuron of minimum size 8 mm, drawn thick

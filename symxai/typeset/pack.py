@@ -19,9 +19,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from symxai.expr.printing import LINE_WIDTH, width
+from symxai.expr.texwidth import LINE_WIDTH, width
 
-GAP = 4.0  # \qquad between two packed equations, in units of printing.width
+GAP = 4.0  # \qquad between two packed equations, in units of texwidth.width
 MAX_COLS = 4
 FILL = 0.9  # packed rows use at most this share of the line: the widths are estimates
 _BEGIN_END = re.compile(r"\\(begin|end)\{[^}]*\}")

@@ -28,8 +28,9 @@ import sympy
 
 from symxai.errors import SpecError, SymxaiError
 from symxai.solve.model import Step
-from symxai.expr.printing import (LINE_WIDTH, aligned, cell, continued, decimal_printing, name_tex, prose,
-                                  shared_roots, sheet_printing, tex, width)
+from symxai.expr.printing import (aligned, cell, continued, decimal_printing, name_tex, prose, shared_roots,
+                                  sheet_printing, tex)
+from symxai.expr.texwidth import LINE_WIDTH, width
 from symxai.typeset.pack import display, one_row
 from symxai.typeset.texguard import check_spec_texts, escape_text, lock_document
 
@@ -70,7 +71,7 @@ def _environment(user_dirs: tuple[str, ...]) -> jinja2.Environment:
 
 
 TABLE_SCALE = 0.8  # tables are set \small (10 pt on an 11 pt sheet); fitted to TeX's width of ETH's Shapley tables
-COLSEP = 1.7  # \tabcolsep on both sides of a column, in units of printing.width
+COLSEP = 1.7  # \tabcolsep on both sides of a column, in units of texwidth.width
 SIDE_GAP = 3  # between the text beside a table and the table
 SIDE_MIN = 14  # the text beside a table needs at least this much room
 SIDE_TEXT = 24  # prose without a display beside a table needs at least this much room

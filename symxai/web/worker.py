@@ -102,7 +102,8 @@ def preview(sheet_id, target, name, text) -> dict:
     """How ``text`` is read as the answer ``name``: {"plain", "mathml"}, or {"message"} when it is not."""
     from symxai.grade.check import read_answer
     from symxai.errors import ExpressionError
-    from symxai.expr.printing import plain, tex
+    from symxai.expr.plaintext import plain
+    from symxai.expr.printing import tex
     from symxai.web.mathml import math
 
     try:

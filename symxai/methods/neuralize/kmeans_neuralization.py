@@ -56,7 +56,7 @@ def general_neuron(mu_k, mu_c):
     difference of squared distances expanded, x^T x cancelled.
 
     >>> d = sympy.Symbol("d", integer=True, positive=True)
-    >>> from symxai.expr.printing import plain
+    >>> from symxai.expr.plaintext import plain
     >>> [plain(v) for v in general_neuron(sympy.MatrixSymbol("mu_k", d, 1), sympy.MatrixSymbol("mu_c", d, 1))]
     ['2*(mu_c - mu_k)', 'norm(mu_k)**2 - norm(mu_c)**2']
     """

@@ -5,7 +5,7 @@ matrix symbols, the instance follows it.  ``sample_general`` draws a random head
 features, W, b, z, the class c) and sets y = softmax(Wz + b) and e_c; the reference
 (``reference_general``) differentiates the numpy forward pass by central differences.
 
->>> from symxai.expr.printing import plain
+>>> from symxai.expr.plaintext import plain
 >>> plain(general_gradient())
 'y_c*W.T*(e_c - y)'
 """
