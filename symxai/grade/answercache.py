@@ -11,8 +11,15 @@ every time for the same spec, code and SymPy.  This module keeps that result bet
   real catalogue (``CachedContext.warm``).  An exercise whose solving changes the problem's visible
   state (``check.problem_state``: a sampler's draw counter) is not cached: a hit would sample
   differently.  The symbols the grader may move are computed on every check, as on a miss (it draws
-  from the method's sampler).  Verdicts and feedback are never cached: every answer is
-  read and compared afresh, so a hit gives exactly the report of a miss.
+  from the method's sampler).  Verdicts and feedback of students' answers are never cached: every
+  answer is read and compared afresh, so a hit gives exactly the report of a miss.  The one exception
+  is the engine's own tree: an answer checked alone, without ``--assume``, whose reading is exactly
+  the engine's answer (``same_tree``) gets the "right" verdict (its ``how`` text) that an earlier check of
+  that same tree with the same seed got (``check._alone``): that verdict is a function of what keys the
+  entry, and no later step of such a check draws from the sampler.
+- **Trees**: a value whose printed text does not read back as the identical tree (a general
+  formula's own symbols such as Taylor's ``x_i``, an unevaluated ``-a*(b - a)``) is kept as nested
+  JSON lists naming whitelisted classes only, rebuilt with its exact arguments (``to_tree``).
 - **Key**: SHA-256 of the spec file's text, the task, symxai's own code (every ``.py`` file of the
   package) and the SymPy version: an edit of either invalidates the entry.
 - **Where**: ``$SYMXAI_CACHE_DIR/check``, else ``$XDG_CACHE_HOME/symxai/check`` or
@@ -21,7 +28,7 @@ every time for the same spec, code and SymPy.  This module keeps that result bet
 - **Trust**: each entry is JSON authenticated by an HMAC-SHA256 with a per-user key file (0600, in the
   same folder).  Its expressions are read back by the whitelist parser with the task's own symbols,
   never by pickle, eval or sympify, and a value is stored only if reading its text back gives the
-  identical tree (``srepr``).  An entry that is unreadable, fails its HMAC, has another key or does not
+  identical tree (``same_tree``).  An entry that is unreadable, fails its HMAC, has another key or does not
   read back is ignored, and the check computes everything as if there were no cache.
 - **Off**: ``symxai check --no-cache`` or ``SYMXAI_NO_CHECK_CACHE=1`` (the test suite sets it).
 """
@@ -169,8 +176,39 @@ class NotCacheable(Exception):
     """A value whose text does not read back as the identical expression."""
 
 
-def to_text(value, names: dict) -> str:
-    """``value`` as parser text, or NotCacheable unless reading it back gives the identical tree."""
+def tree_key(value):
+    """The exact tree of ``value``: class and arguments at every node, in their stored order (stricter
+    than ``==`` of SymPy, which sorts nothing but may equate classes of numbers, and than ``srepr``,
+    which sorts factors and terms); a plain Symbol by name and assumptions as a set (``srepr``
+    prints them in the order they were given, which two equal symbols need not share).
+
+    >>> import sympy
+    >>> a, b = sympy.Symbol("a", real=True, positive=True), sympy.Symbol("a", positive=True, real=True)
+    >>> sympy.srepr(a) == sympy.srepr(b), tree_key(a) == tree_key(b)
+    (False, True)
+    >>> x = sympy.Symbol("x")
+    >>> tree_key(sympy.Add(x, 1, evaluate=False)) == tree_key(sympy.Add(1, x, evaluate=False))
+    False
+    """
+    import sympy
+
+    if not isinstance(value, sympy.Basic):
+        return ("plain", type(value).__name__, repr(value))
+    if type(value) is sympy.Symbol:
+        return ("Symbol", value.name, tuple(sorted(value._assumptions_orig.items())))
+    if not value.args:
+        return (type(value).__name__, sympy.srepr(value))
+    return (type(value).__name__, tuple(tree_key(a) for a in value.args))
+
+
+def same_tree(a, b) -> bool:
+    return type(a) is type(b) and tree_key(a) == tree_key(b)
+
+
+def to_text(value, names: dict):
+    """``value`` as parser text, else as a tree (:func:`to_tree`: a value whose printed text reads
+    back as another tree, such as an unevaluated ``-a*(b - a)`` or a general formula's own symbols),
+    or NotCacheable unless reading it back gives the identical tree."""
     import sympy
 
     from symxai.expr.plaintext import plain
@@ -178,20 +216,142 @@ def to_text(value, names: dict) -> str:
     try:
         text = plain(value)
         back = from_text(text, names)
-    except Exception as exc:  # noqa: BLE001 - any failure means: keep this value out of the cache
-        raise NotCacheable(str(exc)) from None
-    if type(back) is not type(value) or sympy.srepr(back) != sympy.srepr(value):
-        raise NotCacheable(text[:80])
-    return text
+        if not same_tree(back, value):
+            raise NotCacheable(text[:80])
+        return text
+    except Exception:  # noqa: BLE001 - any failure means: try the tree, else keep it out of the cache
+        pass
+    return to_tree(value)
 
 
 def from_text(text, names: dict):
-    """Read cached text by the whitelist parser (the task's own symbols, the default functions)."""
+    """Read cached text by the whitelist parser (the task's own symbols, the default functions), or a
+    cached tree (a JSON list) by :func:`from_tree`."""
     from symxai.expr.exprparse import parse_value
 
+    if isinstance(text, list):
+        return from_tree(text)
     if not isinstance(text, str):
         raise ValueError("not text")
     return parse_value(text, names)
+
+
+# --------------------------------------------------------------------------- expressions as trees
+
+# The classes a cached tree may name: SymPy's, by their name in the ``sympy`` namespace, and symxai's
+# own functions, by module.  Nothing else is ever constructed (no eval, no pickle, no sympify).
+_SYMPY_CLASSES = frozenset("""
+    Add Mul Pow Piecewise And Or Not Xor Equality Unequality StrictLessThan LessThan
+    StrictGreaterThan GreaterThan exp log Abs sign Heaviside Min Max sin cos tan sinh cosh tanh asin
+    acos atan atan2 erf erfc floor ceiling re im conjugate factorial binomial DiracDelta KroneckerDelta
+    MatAdd MatMul MatPow HadamardProduct Transpose Inverse Identity ZeroMatrix OneMatrix MatrixSymbol
+    Trace Determinant FiniteSet Tuple Interval Union Intersection Complement""".split())
+_OWN_CLASSES = {
+    "Norm": "symxai.methods.expansion.radial",
+    "SqNorm": "symxai.methods.prototypes.activation_max",
+    "Form": "symxai.methods.prototypes.activation_max",
+    "LogNormal": "symxai.methods.prototypes.activation_max",
+    "Phi": "symxai.expr.exprfuncs",
+    "ExprCondPair": "sympy.functions.elementary.piecewise",  # SymPy's, not in its top namespace
+}
+_SINGLETONS = frozenset("""Pi Exp1 ImaginaryUnit Infinity NegativeInfinity ComplexInfinity NaN
+    EulerGamma GoldenRatio EmptySet Reals Integers Naturals Naturals0 UniversalSet""".split())
+MAX_NODES = 200_000  # a tree with more nodes is not an entry of ours
+
+
+def _class(name: str):
+    import importlib
+
+    import sympy
+
+    if name in _OWN_CLASSES:
+        cls = getattr(importlib.import_module(_OWN_CLASSES[name]), name)
+    elif name in _SYMPY_CLASSES:
+        cls = getattr(sympy, name)
+    else:
+        raise ValueError(f"not a class of a cached tree: {name[:40]!r}")
+    if cls.__name__ != name:
+        raise ValueError(f"{name} is an alias")
+    return cls
+
+
+def to_tree(value) -> list:
+    """``value`` as nested JSON lists that :func:`from_tree` rebuilds with its exact arguments (no
+    evaluation), or NotCacheable unless the rebuilt tree is identical (``same_tree``)."""
+    import sympy
+
+    def enc(e):
+        t = type(e)
+        if isinstance(e, sympy.Integer):
+            return ["Integer", str(int(e))]
+        if isinstance(e, sympy.Rational):
+            return ["Rational", str(e.p), str(e.q)]
+        if t is sympy.Symbol:
+            kw = e._assumptions_orig
+            if not all(isinstance(k, str) and isinstance(v, bool) for k, v in kw.items()):
+                raise NotCacheable(f"symbol {e}")
+            return ["Symbol", e.name, dict(kw)]
+        if t is sympy.core.symbol.Str:
+            return ["Str", e.name]
+        if e is sympy.true or e is sympy.false:
+            return ["Bool", bool(e)]
+        if t.__name__ in _SINGLETONS and getattr(sympy.S, t.__name__, None) is e:
+            return ["S", t.__name__]
+        if t is sympy.ImmutableDenseMatrix:
+            return ["Matrix", e.rows, e.cols, [enc(x) for x in e]]
+        if isinstance(e, sympy.Basic) and t.__name__ in _SYMPY_CLASSES | set(_OWN_CLASSES) \
+                and _class(t.__name__) is t:
+            return ["F", t.__name__, [enc(a) for a in e.args]]
+        raise NotCacheable(f"a {t.__name__} is not kept in the cache")
+
+    try:
+        tree = enc(value)
+        back = from_tree(tree)
+    except NotCacheable:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any failure means: keep this value out of the cache
+        raise NotCacheable(str(exc)[:80]) from None
+    if not same_tree(back, value):
+        raise NotCacheable(f"{type(value).__name__} does not rebuild identically")
+    return tree
+
+
+def from_tree(tree: list):
+    """Rebuild a :func:`to_tree` tree: only the classes named above, with the arguments as stored."""
+    import sympy
+
+    count = [0]
+
+    def dec(node):
+        count[0] += 1
+        if count[0] > MAX_NODES or not isinstance(node, list) or not node or not isinstance(node[0], str):
+            raise ValueError("not a cached tree")
+        kind, rest = node[0], node[1:]
+        if kind == "Integer" and len(rest) == 1 and isinstance(rest[0], str) and len(rest[0]) < 2000:
+            return sympy.Integer(int(rest[0]))
+        if kind == "Rational" and len(rest) == 2 and all(isinstance(r, str) and len(r) < 2000 for r in rest):
+            return sympy.Rational(int(rest[0]), int(rest[1]))
+        if kind == "Symbol" and len(rest) == 2 and isinstance(rest[0], str) and isinstance(rest[1], dict) \
+                and all(isinstance(v, bool) for v in rest[1].values()):
+            return sympy.Symbol(rest[0], **rest[1])
+        if kind == "Str" and len(rest) == 1 and isinstance(rest[0], str):
+            return sympy.core.symbol.Str(rest[0])
+        if kind == "Bool" and len(rest) == 1 and isinstance(rest[0], bool):
+            return sympy.true if rest[0] else sympy.false
+        if kind == "S" and len(rest) == 1 and rest[0] in _SINGLETONS:
+            return getattr(sympy.S, rest[0])
+        if kind == "Matrix" and len(rest) == 3 and all(isinstance(n, int) and n >= 0 for n in rest[:2]) \
+                and isinstance(rest[2], list) and len(rest[2]) == rest[0] * rest[1]:
+            return sympy.ImmutableDenseMatrix(rest[0], rest[1], [dec(x) for x in rest[2]])
+        if kind == "F" and len(rest) == 2 and isinstance(rest[0], str) and isinstance(rest[1], list):
+            cls, args = _class(rest[0]), [dec(a) for a in rest[1]]
+            try:
+                return cls(*args, evaluate=False)
+            except TypeError:  # a class whose constructor takes no ``evaluate`` (it does not evaluate)
+                return cls(*args)
+        raise ValueError("not a cached tree")
+
+    return dec(tree)
 
 
 # --------------------------------------------------------------------------- the check's side
@@ -220,6 +380,24 @@ class CachedContext(_TaskContext):
         self._tolerances = {str(n): float(t) for n, t in tolerances.items()}
         self._movable = None  # computed as on a miss: the method's sampler may count its draws
         self.stateful = False
+        self._verdicts = {}
+        known = data.get("verdicts", {})
+        if not isinstance(known, dict) or not all(
+                isinstance(v, dict) and type(v.get("seed")) is int and isinstance(v.get("how"), str)
+                for v in known.values()):
+            raise ValueError("bad verdicts")
+        self._known = known
+
+    def right_verdict(self, name, seed):
+        from symxai.grade.equivalence import Verdict
+
+        kept = self._known.get(str(name))
+        return Verdict("right", kept["how"]) if kept is not None and kept["seed"] == seed else None
+
+    def note_right(self, name, seed, verdict) -> None:
+        super().note_right(name, seed, verdict)
+        if self._verdicts:
+            self.dirty = True
 
     @property
     def full(self) -> _TaskContext:
@@ -290,9 +468,10 @@ def _row(data: dict, names: dict):
     return Misconception(label, message, {n: from_text(t, names) for n, t in data["values"].items()})
 
 
-def context(spec_text: str, task) -> CachedContext | None:
-    """The cached context of ``task``, or None (no entry, or one that is not exactly readable)."""
-    data = load(spec_text, task.key)
+def context(spec_text: str, task, data: dict | None = None) -> CachedContext | None:
+    """The cached context of ``task``, or None (no entry, or one that is not exactly readable).
+    ``data``: its entry when already loaded (``load(spec_text, task.key)``)."""
+    data = data if data is not None else load(spec_text, task.key)
     if data is None:
         return None
     try:
@@ -334,11 +513,13 @@ def remember(spec_text: str, task, ctx) -> bool:
     if ctx.stateful:  # solving changed what the sampler draws next: a hit could not reproduce it
         return False
     if isinstance(ctx, CachedContext):
-        if not ctx.dirty or ctx.full.stateful:
+        if not ctx.dirty or (ctx._full is not None and ctx._full.stateful):
             return False
         data = {k: v for k, v in ctx.data.items() if k != "key"}
         if ctx._full is not None:
             data.update((k, v) for k, v in _pieces(ctx._full, ctx.names).items() if k not in data)
+        if ctx._verdicts:
+            data["verdicts"] = {**ctx._known, **ctx._verdicts}
         return save(spec_text, task.key, data)
     names = task.symbols.names()
     try:
@@ -346,5 +527,6 @@ def remember(spec_text: str, task, ctx) -> bool:
     except NotCacheable:
         return False
     tolerances = {str(n): float(a.tolerance) for n, a in ctx.solution.answers.items() if a.tolerance is not None}
+    kept = {"verdicts": dict(ctx._verdicts)} if ctx._verdicts else {}
     return save(spec_text, task.key, {"answers": answers, "tolerances": tolerances,
-                                      **_pieces(ctx, names)})
+                                      **_pieces(ctx, names), **kept})

@@ -208,6 +208,7 @@ class _TaskContext:
         self.stateful = False  # whether computing a piece changed the problem's state (answercache)
         self.solution = self._watched(task.method.solve, task.problem)
         self._intermediates = self._catalogue = self._siblings = self._movable = None
+        self._verdicts: dict = {}  # {answer: {"seed", "how"}}: right verdicts of the engine's own tree (answercache)
 
     def _watched(self, fn, *args):
         """``fn(*args)``, noting whether it changed the problem's visible state (a sampler's counter):
@@ -282,6 +283,17 @@ class _TaskContext:
             from symxai.grade.probes import free_to_move
             self._movable = free_to_move(self.task.method, self.task.problem, self.task.symbols)
         return self._movable
+
+    def right_verdict(self, name, seed):
+        """The verdict of the engine's own tree for ``name`` checked alone, when known (a cache entry)."""
+        return None
+
+    def note_right(self, name, seed, verdict: Verdict) -> None:
+        """Keep a right verdict of the engine's own tree checked alone (``_alone``) for the cache: it is
+        a function of the spec text, symxai's code, SymPy and the seed, which key the entry."""
+        if verdict.status == "right" and isinstance(verdict.how, str) and not verdict.counterexample and \
+                verdict.given_value is None and verdict.expected_value is None and verdict.difference is None:
+            self._verdicts[str(name)] = {"seed": int(seed), "how": str(verdict.how)}
 
     def warm(self, parsed=()) -> None:
         """Compute what every diagnosis needs once, before each answer is diagnosed in its own child
@@ -382,7 +394,11 @@ def check_task(task, given: dict[str, str], conditions=(), *, assume=(), seed: i
         report.verdicts.append(AnswerVerdict(
             name, given[name], "wrong", f"{name}: wrong: the shapes of the product do not fit",
             Verdict("wrong", "shape"), [diagnosis], intermediate=name not in task.answers))
-    decided = decide_all(ctx, parsed, conditions, sample, seed)
+    alone = _alone(ctx, given, parsed, preset, conditions)
+    known = ctx.right_verdict(alone, seed) if alone is not None else None
+    decided = {alone: known} if known is not None else decide_all(ctx, parsed, conditions, sample, seed)
+    if alone is not None and known is None:
+        ctx.note_right(alone, seed, decided[alone])
     for name, value in parsed.items():
         verdict = decided[name]
         report.verdicts.append(AnswerVerdict(name, given[name], verdict.status,
@@ -396,6 +412,25 @@ def check_task(task, given: dict[str, str], conditions=(), *, assume=(), seed: i
     if narrow:
         _assumed_case(ctx, report, parsed, tuple(conditions) + tuple(narrow), sample, seed)
     return report
+
+
+def _alone(ctx, given, parsed, preset, conditions):
+    """The name of the one answer of a check that gives only it, read, without assumptions, when it is
+    exactly the engine's own tree (``answercache.same_tree``); else None.  Its verdict is then the same on every run (the
+    problem is freshly built, solving it moves no sampler: ``_TaskContext.stateful``), and a right one is
+    kept in the check cache; nothing after a right verdict draws from the sampler."""
+    if conditions or preset or len(given) != 1 or len(parsed) != 1:
+        return None
+    ((name, value),) = parsed.items()
+    if name not in ctx.task.answers:
+        return None
+    from symxai.grade.answercache import same_tree
+
+    try:
+        same = same_tree(value, ctx.answer_value(name))
+    except Exception:  # noqa: BLE001 - not known to be the same tree: decided as always
+        return None
+    return name if same else None
 
 
 def _assumed_case(ctx, report, parsed, conditions, sample, seed) -> None:
@@ -596,15 +631,18 @@ def check(path, target: str, given: dict[str, str], assume=(), *, seed: int = 0,
             text = Path(path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             pass  # load_sheet reports it
-    # only this exercise is built and solved
-    sheet = load_sheet(path, only=target) if text is None else loads_sheet(text, str(Path(path)), target)
+    # only this exercise is built and solved; an entry for this very text (an authentic one: only a
+    # check whose build found no problem writes one) lets the build skip checks that only find problems
+    entry = answercache.load(text, target) if text is not None else None
+    sheet = load_sheet(path, only=target) if text is None else loads_sheet(text, str(Path(path)), target,
+                                                                          known_valid=entry is not None)
     task = sheet.task(target)
     if not given:
         raise UsageError(f"give at least one answer as NAME=EXPR (answers of {task.key}: {', '.join(task.answers)})")
     conditions = parse_conditions(assume, task.symbols.names())
     if text is None:
         return check_task(task, given, conditions, assume=assume, seed=seed)
-    ctx = answercache.context(text, task) or _TaskContext(task)
+    ctx = answercache.context(text, task, entry if task.key == target else None) or _TaskContext(task)
     report = check_task(task, given, conditions, assume=assume, seed=seed, ctx=ctx)
     if getattr(ctx, "_full", None) is not None and ctx._full.stateful:  # a hit that had to solve, which moved
         return check(path, target, given, assume, seed=seed, cache=False)  # the sampler: the miss's report

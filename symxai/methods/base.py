@@ -30,6 +30,10 @@ class BuildContext:
     def __init__(self, file: str, symbols: SymbolTable, lines: list[str], problems: list[Problem]):
         self.file, self.symbols, self.lines, self.problems = file, symbols, lines, problems
         self.earlier: list = []  # the problems built for the earlier parts of the same exercise
+        # True when this exact spec text was built without problems by this exact code before (a
+        # check-cache entry, symxai/grade/answercache.py): a check whose only outcome is a problem
+        # (never a change of the built problem) may then be skipped
+        self.known_valid = False
 
     def problem(self, loc: Location | None, message: str) -> None:
         loc = loc or Location(self.file)

@@ -286,8 +286,9 @@ def load_sheet(path, only: str | None = None) -> Sheet:
     return loads_sheet(text, str(path), only)
 
 
-def loads_sheet(text: str, file: str = "<string>", only: str | None = None) -> Sheet:
-    """Like ``load_sheet`` for spec text already in memory."""
+def loads_sheet(text: str, file: str = "<string>", only: str | None = None, *, known_valid: bool = False) -> Sheet:
+    """Like ``load_sheet`` for spec text already in memory.  ``known_valid``: this exact text was built
+    without problems by this exact code before (``BuildContext.known_valid``; a check-cache hit)."""
     data, first = loads_partial(text, file)  # YAML problems, and every later stage on what did read
     problems: list[Problem] = []
     if not isinstance(data, Map):
@@ -316,7 +317,7 @@ def loads_sheet(text: str, file: str = "<string>", only: str | None = None) -> S
             problems.append(Problem(ex.loc_of("id"), f"exercise id '{ex['id']}' is used twice",
                                     lines[ex.loc_of("id").line - 1]))
         seen[ex["id"]] = ex.loc
-        _instantiate(sheet, ex, lines, problems)
+        _instantiate(sheet, ex, lines, problems, known_valid)
     if problems or first:
         seen_at = {p.location for p in first}  # a value YAML refused is not reported again as null
         raise SpecError(ordered(first + [_with_line(p, lines) for p in problems if p.location not in seen_at]))
@@ -360,7 +361,7 @@ def _method_of(owner: Map, lines: list[str], problems: list[Problem]):
         return None
 
 
-def _instantiate(sheet: Sheet, ex: Map, lines: list[str], problems: list[Problem]) -> None:
+def _instantiate(sheet: Sheet, ex: Map, lines: list[str], problems: list[Problem], known_valid: bool = False) -> None:
     exercise_method = _method_of(ex, lines, problems)
     if exercise_method is None:
         return
@@ -380,6 +381,7 @@ def _instantiate(sheet: Sheet, ex: Map, lines: list[str], problems: list[Problem
             continue
         ctx = BuildContext(str(sheet.path), symbols, lines, problems)
         ctx.earlier = [t.problem for t in sheet.tasks if t.exercise is ex]
+        ctx.known_valid = known_valid
         problem = method.build(ctx, params)
         if len(problems) > before or problem is None:
             if len(problems) == before:

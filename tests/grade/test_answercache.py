@@ -160,10 +160,67 @@ def test_values_that_do_not_read_back_identically_are_not_cached():
 
     x = sympy.Symbol("x", positive=True)
     assert answercache.to_text(x + sympy.Rational(1, 2), {"x": x}) == "x + 1/2"
-    with pytest.raises(answercache.NotCacheable):  # another x than the task's
-        answercache.to_text(sympy.Symbol("x") + 1, {"x": x})
+    other = sympy.Symbol("x") + 1  # another x than the task's: its text would read as the task's x,
+    kept = answercache.to_text(other, {"x": x})  # so it is kept as a tree, which names its own x
+    assert isinstance(kept, list) and sympy.srepr(answercache.from_text(kept, {"x": x})) == sympy.srepr(other)
     with pytest.raises(answercache.NotCacheable):  # a mutable matrix reads back immutable
         answercache.to_text(sympy.Matrix([1, 2]), {})
+    with pytest.raises(answercache.NotCacheable):  # a function the tree does not know
+        answercache.to_text(sympy.Function("f")(x), {"x": x})
+
+
+def test_trees_keep_what_text_cannot():
+    """An unevaluated product (LRP's -a2*(a1 - a2), printed a2*(a2 - a1)) and a general formula's own
+    symbols (Taylor's x_i, mu_i, a vector norm) are kept as trees rebuilt with their exact arguments."""
+    import sympy
+
+    from symxai.methods.expansion.radial import Norm
+
+    a1, a2 = sympy.symbols("a1 a2", nonnegative=True)
+    lrp = sympy.Piecewise((sympy.Mul(-1, a2, a1 - a2, evaluate=False), (a1 > a2) & (a2 > 0)), (0, True))
+    x, mu = sympy.MatrixSymbol("x", 3, 1), sympy.MatrixSymbol("mu", 3, 1)
+    taylor = (sympy.Symbol("x_i", real=True) - 1) ** 2 * Norm(x - mu) / sympy.exp(1)
+    matrix = sympy.ImmutableMatrix([[sympy.Rational(1, 3), sympy.pi], [sympy.E, sympy.Mul(-1, a1 - 1, evaluate=False)]])
+    for value in (lrp, taylor, matrix, sympy.Mul(2, x - mu, evaluate=False)):
+        kept = answercache.to_text(value, {"a1": a1, "a2": a2})
+        back = answercache.from_text(json.loads(json.dumps(kept)), {})
+        assert isinstance(kept, list) and type(back) is type(value) and sympy.srepr(back) == sympy.srepr(value)
+
+
+@pytest.mark.parametrize("tree", [["F", "eval", [["Integer", "1"]]], ["F", "Function", [["Str", "f"]]],
+                                  ["Integer", "1" * 5000], ["Symbol", "x", {"real": "yes"}], ["F", "Add"], "x +",
+                                  ["Matrix", 2, 2, [["Integer", "1"]]], [["Integer", "1"]]])
+def test_an_authentic_entry_with_a_bad_tree_is_ignored(cache, tree):
+    """An entry whose MAC is right but whose tree names a class outside the whitelist, or is
+    malformed, gives no context: the check solves, as on a miss."""
+    check(SHEET14, "shapley", {"phi_1": "2/3"})
+    (entry,) = entries(cache)
+    body = json.loads(json.loads(entry.read_text())["body"])
+    body["answers"]["phi_1"] = tree
+    text = json.dumps(body, sort_keys=True)
+    entry.write_text(json.dumps({"body": text, "mac": answercache._mac((cache / "key").read_bytes(), text)}))
+    assert answercache.load(SHEET14.read_text(), "shapley") is not None  # authentic
+    assert answercache.context(SHEET14.read_text(), _task()) is None  # but not readable
+    assert check(SHEET14, "shapley", {"phi_1": "2/3"}).exit_code == 0
+
+
+def test_general_formula_hit_gives_the_report_of_a_miss(cache, monkeypatch):
+    """Taylor-RBF's general answer phi_i names symbols the spec does not declare (x_i, mu_i, the
+    vectors x, mu): it is kept as a tree, and a hit solves nothing."""
+    from symxai.methods.expansion.taylor import Taylor
+
+    right = {"phi_i": "(mu_i - x_i)**2*(norm(x - mu) - theta)/norm(x - mu)**2"}
+    wrong = {"phi_i": "((mu_i - x_i)**2*(norm(x - mu) - theta)/norm(x - mu)**2)+1"}
+    plain = [check(SHEET14, "taylor-rbf", a, cache=False).as_dict() for a in (right, wrong)]
+    missed = [check(SHEET14, "taylor-rbf", a).as_dict() for a in (right, wrong)]
+    assert len(entries(cache)) == 1
+
+    def refuse(self, problem):
+        raise AssertionError("solved although the cache had the exercise")
+    monkeypatch.setattr(Taylor, "solve", refuse)
+    hits = [check(SHEET14, "taylor-rbf", a).as_dict() for a in (right, wrong)]
+    assert plain == missed == hits
+    assert hits[0]["right"] and not hits[1]["right"]
 
 
 def test_lrp_hit_samples_as_a_miss_does(cache):
@@ -175,3 +232,106 @@ def test_lrp_hit_samples_as_a_miss_does(cache):
     assert len(entries(cache)) == 1
     assert plain == missed == check(SHEET14, "lrp-max.C", wrong).as_dict()
     assert plain["answers"][0]["status"] == "wrong"
+
+
+def test_a_hit_builds_the_same_problem_without_checks_that_only_find_problems(cache, monkeypatch):
+    """Grad-CAM's build checks Z != 0 (a simplify, only to report a problem); with an entry for this
+    very spec text the check's build skips it, builds the identical problem and gives the miss's report."""
+    from symxai.methods.saliency import gradcam_options
+    from symxai.specs.spec import loads_sheet
+
+    spec = ROOT / "problems" / "yale-hw1.yaml"
+    text = spec.read_text()
+    plain, known = (loads_sheet(text, str(spec), "gradcam.b", known_valid=k) for k in (False, True))
+    assert [repr(t.problem) for t in plain.tasks] == [repr(t.problem) for t in known.tasks]
+    right = {"alpha": "(2*exp(1)/(exp(1) + 1), (1 - exp(1))/(exp(1) + 1))"}
+    wrong = {"alpha": "(1, 2)"}
+    reference = [check(spec, "gradcam.b", a, cache=False).as_dict() for a in (right, wrong)]
+    missed = [check(spec, "gradcam.b", a).as_dict() for a in (right, wrong)]
+    assert answercache.load(text, "gradcam.b") is not None
+
+    def refuse(*args):
+        raise AssertionError("Z was computed although this spec text is known to build")
+    monkeypatch.setattr(gradcam_options, "_explained_gradient", refuse)
+    hits = [check(spec, "gradcam.b", a).as_dict() for a in (right, wrong)]
+    assert reference == missed == hits and hits[0]["right"] and not hits[1]["right"]
+
+
+LRP_A = "Piecewise((x1 - x2, x1 > x2), (0, true))"
+
+
+def test_the_engines_own_tree_checked_alone_keeps_its_right_verdict(cache, monkeypatch):
+    """LRP samples every answer (its sampler counts draws): the right verdict of the engine's own tree,
+    checked alone, is kept, so a hit draws no point; its report is the miss's, and any other check
+    (another seed, another tree, two answers, an assumption) is decided as always."""
+    from symxai.methods.propagation.lrp import Lrp
+
+    right = {"R_1": LRP_A}
+    plain = check(SHEET14, "lrp-max.A", right, cache=False).as_dict()
+    assert "random admissible points" in plain["answers"][0]["message"]
+    assert check(SHEET14, "lrp-max.A", right).as_dict() == plain  # the miss keeps the verdict
+    (entry,) = entries(cache)
+    body = json.loads(json.loads(entry.read_text())["body"])
+    assert body["verdicts"] == {"R_1": {"seed": 0, "how": plain["answers"][0]["message"].split("(", 1)[1][:-1]}}
+    others = [({"R_1": LRP_A}, (), 1), ({"R_1": "Piecewise((x1 - x2, x2 < x1), (0, true))"}, (), 0),
+              ({"R_1": LRP_A, "R_2": "Piecewise((x2, x1 > x2), (x2, true))"}, (), 0),
+              ({"R_1": LRP_A}, ("x1 > 0",), 0)]
+    expected = [check(SHEET14, "lrp-max.A", a, assume, seed=s, cache=False).as_dict() for a, assume, s in others]
+    sample = Lrp.sample
+
+    def refuse(*args):
+        raise AssertionError("sampled although the verdict was kept")
+    monkeypatch.setattr(Lrp, "sample", refuse)
+    assert check(SHEET14, "lrp-max.A", right).as_dict() == plain
+    monkeypatch.setattr(Lrp, "sample", sample)
+    assert [check(SHEET14, "lrp-max.A", a, assume, seed=s).as_dict() for a, assume, s in others] == expected
+
+
+def test_a_kept_verdict_of_the_wrong_form_is_ignored(cache):
+    check(SHEET14, "lrp-max.A", {"R_1": LRP_A})
+    (entry,) = entries(cache)
+    body = json.loads(json.loads(entry.read_text())["body"])
+    body["verdicts"]["R_1"]["seed"] = "0"
+    text = json.dumps(body, sort_keys=True)
+    entry.write_text(json.dumps({"body": text, "mac": answercache._mac((cache / "key").read_bytes(), text)}))
+    assert answercache.context(SHEET14.read_text(), load_task("lrp-max.A")) is None
+    assert check(SHEET14, "lrp-max.A", {"R_1": LRP_A}).as_dict() == check(SHEET14, "lrp-max.A", {"R_1": LRP_A},
+                                                                         cache=False).as_dict()
+
+
+def load_task(key):
+    from symxai.specs.spec import load_sheet
+    return load_sheet(SHEET14, only=key).task(key)
+
+
+def test_a_symbol_rebuilt_with_its_assumptions_in_another_order_is_the_same_tree():
+    """Two equal symbols whose assumptions were given in another order print differently (srepr): a
+    value built on the one still reads back as identical (an LRP sibling part declares its own a1)."""
+    import sympy
+
+    a = sympy.Symbol("a1", real=True, nonnegative=True)
+    b = sympy.Symbol("a1", nonnegative=True, real=True)
+    value = sympy.Mul(-1, b, a - b, evaluate=False)
+    kept = answercache.to_text(value, {"a1": a})
+    assert answercache.same_tree(answercache.from_text(kept, {"a1": a}), value)
+    assert not answercache.same_tree(sympy.Add(a, 1, evaluate=False), sympy.Add(1, a, evaluate=False))
+
+
+def test_lrp_wrong_answer_hit_completes_its_entry_once(cache, monkeypatch):
+    """A wrong LRP answer after a right one: the first check solves what feedback needs and keeps it
+    (every piece, the sibling part's answers too), so the next one solves nothing."""
+    from symxai.methods.propagation.lrp import Lrp
+
+    sheet = ROOT / "problems" / "tub-ml-sheet11.yaml"
+    right = ("Piecewise((a1**2*a2*gamma*(gamma + 1)/((a1*gamma + a2)*(a1*gamma + a1 - a2)), a1 > a2 and a2 > 0), "
+             "(0, a2 = 0 and a1 > a2), (a1, true))")
+    wrong = {"R_1": f"({right})+1"}
+    plain = check(sheet, "lrp-min.A", wrong, cache=False).as_dict()
+    check(sheet, "lrp-min.A", {"R_1": right})
+    assert check(sheet, "lrp-min.A", wrong).as_dict() == plain
+    assert {"siblings", "catalogue", "intermediates"} <= set(answercache.load(sheet.read_text(), "lrp-min.A"))
+
+    def refuse(self, problem):
+        raise AssertionError("solved although the cache had the exercise")
+    monkeypatch.setattr(Lrp, "solve", refuse)
+    assert check(sheet, "lrp-min.A", wrong).as_dict() == plain

@@ -65,8 +65,8 @@ def finish(ctx, params, problem, method):
         return None
     problem.output = params.get("output", "probability")
     problem.relu = params.get("relu", True)
-    if problem.part == "gradient" or problem.normalise != "sum-to-one":
-        return problem
+    if problem.part == "gradient" or problem.normalise != "sum-to-one" or ctx.known_valid:
+        return problem  # (known valid: Z != 0 was found for this very spec text by this very code)
     Z = sympy.simplify(sum(_explained_gradient(problem, method)))
     if Z == 0:
         where = params.loc_of("normalise") if "normalise" in params else params.loc
