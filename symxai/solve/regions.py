@@ -478,6 +478,17 @@ def defined_on(region: Region, value) -> bool:
     value = sympy.sympify(value)
     if not isinstance(value, sympy.Expr) or value.has(sympy.Piecewise, sympy.Heaviside):
         return True
+    args = (tuple(region.constraints), tuple(region.inputs), value)
+    return (_defined_on if _hashable(args) else _defined_on.__wrapped__)(*args)
+
+
+@lru_cache(maxsize=16384)
+def _defined_on(constraints: tuple, inputs: tuple, value) -> bool:
+    """``defined_on`` remembered per region and formula: merging into Piecewise answers and the boundary
+    sentences ask the same question again (it depends on the region's constraints and inputs only)."""
+    region = Region({}, list(constraints), list(inputs))
+    if not isinstance(value, sympy.Expr) or value.has(sympy.Piecewise, sympy.Heaviside):
+        return True
     den = _denominator(value)
     if not den.free_symbols:
         return den != 0
@@ -625,6 +636,22 @@ def describe(region: Region):
 
 def same_on(region: Region, a, b) -> bool:
     """Do two formulas agree on the region (after its equalities are used)?"""
+    args = (tuple(region.constraints), tuple(region.inputs), sympy.sympify(a), sympy.sympify(b))
+    return (_same_on if _hashable(args) else _same_on.__wrapped__)(*args)
+
+
+def _hashable(args) -> bool:
+    try:
+        hash(args)
+    except TypeError:  # a mutable matrix
+        return False
+    return True
+
+
+@lru_cache(maxsize=16384)
+def _same_on(constraints: tuple, inputs: tuple, a, b) -> bool:
+    """``same_on`` remembered per region and pair of formulas (a function of the region's constraints only)."""
+    region = Region({}, list(constraints), list(inputs))
     zeros = _zeros(region)
     sol = _solved(zeros) if zeros else None
     if not zeros and _probe(a) != _probe(b) and None not in (_probe(a), _probe(b)):
