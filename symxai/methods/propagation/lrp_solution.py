@@ -29,6 +29,7 @@ from symxai.solve.regions import defined_on, forward, region_point, same_on
 R_OUT = sympy.Symbol("R_out")
 OPEN = "open"  # Step.domain: any full-dimensional region
 TABLE_CELL = 12  # a table only when every cell's printed width is at most this
+WIDE_GENERAL = 4  # the general rule's R_j not put over a common denominator when more shares meet there
 
 
 def is_open(region) -> bool:
@@ -112,12 +113,15 @@ def general(sol, p, tidy, pre) -> dict:
         names = net.input_relevance if li == 0 else net.layers[li - 1].relevance
         lines, shortcut = [], None
         for j, name in enumerate(names):
-            value = tidy(step.relevance[j])
+            count = sum(1 for k in range(layer.width) if step.fractions and step.fractions[k][j][0] != 0
+                        and above[k] != 0 and not step.zero[k])
+            # over a common denominator only where few shares meet: with WIDE_GENERAL or more the sum is shown
+            # share by share anyway, and cancelling a sum of 8 shares in 18 symbols took minutes (2-8-8-1)
+            wide = bool(step.fractions) and count > WIDE_GENERAL
+            value = step.relevance[j] if wide else tidy(step.relevance[j])
             relations[name] = value
             shown = _display(step, layer, j, above) if step.fractions else None
             collected = _collected(step, j, above, tidy) if shown is not None else value
-            count = sum(1 for k in range(layer.width) if step.fractions and step.fractions[k][j][0] != 0
-                        and above[k] != 0 and not step.zero[k])
             if collected is not None and shown is not None and shown.code.count("\\frac") > count:
                 shown = None  # fractions of fractions (h_3/2 over h_3/2 + h_4/2): the cancelled share says it
             terms = [sympy.Symbol(name)] + ([shown] if shown is not None else [])
