@@ -69,13 +69,16 @@ def one_case(width: int, depth: int, seed: int) -> dict:
     return {"regions": len(p.regions), "enumerate": t1 - t0, "solve": t2 - t1, "verify": t3 - t2}
 
 
-def plain_sympy(width: int, depth: int, seed: int) -> dict:
-    """The notebook way: Max(0, z) activations, LRP-gamma through them, piecewise_fold at the end."""
+def plain_sympy(width: int, depth: int, seed: int, layers=None, gamma=None, d: int = 2) -> dict:
+    """The notebook way: Max(0, z) activations, LRP-gamma through them, piecewise_fold at the end
+    (``layers``, ``gamma`` and ``d`` inputs: one of the named networks instead of the random one)."""
     import sympy
-    net = json.loads(spec(width, depth, seed))["exercises"][0]["params"]["layers"]
-    x = list(sympy.symbols("x1 x2", nonnegative=True))
-    gamma = sympy.Symbol("gamma", nonnegative=True)
-    start = time.perf_counter()
+    net = layers if layers is not None else json.loads(spec(width, depth, seed))["exercises"][0]["params"]["layers"]
+    net = [{**layer, "weights": [[sympy.Rational(w) for w in row] for row in layer["weights"]],
+            "bias": [sympy.Rational(b) for b in layer.get("bias", [0] * len(layer["weights"]))]} for layer in net]
+    x = list(sympy.symbols(" ".join(f"x{i + 1}" for i in range(d)), nonnegative=True))
+    gamma = sympy.Symbol("gamma", nonnegative=True) if gamma is None else sympy.Rational(gamma)
+    start, cpu = time.perf_counter(), time.process_time()
     acts = [x]
     for layer in net[:-1]:
         acts.append([sympy.Max(0, sum(w * a for w, a in zip(row, acts[-1])) + b)
@@ -90,8 +93,8 @@ def plain_sympy(width: int, depth: int, seed: int) -> dict:
         R = [sum(a[j] * rho[k][j] / (sum(a[i] * rho[k][i] for i in range(len(a))) + bias[k] + gamma * max(bias[k], 0))
                  * R[k] for k in range(len(W))) for j in range(len(a))]
     folded = [sympy.piecewise_fold(r.rewrite(sympy.Piecewise)) for r in R]
-    return {"plain": time.perf_counter() - start, "pieces": sum(len(f.args) if isinstance(f, sympy.Piecewise) else 1
-                                                                for f in folded)}
+    return {"plain": time.perf_counter() - start, "plain_cpu": time.process_time() - cpu,
+            "pieces": sum(len(f.args) if isinstance(f, sympy.Piecewise) else 1 for f in folded)}
 
 
 UNSEEN = [  # the 3-3-2-1 network of tests/methods/test_lrp.py
@@ -103,11 +106,18 @@ NAMED = {
     "2-3-3-1 gamma symbolic": ("random", 3, 2, "gamma", {"gamma": "gamma"}, {"boundaries": False}),
     "2-3-3-1 gamma 1/4 boundaries": ("random", 3, 2, "gamma", {"gamma": "1/4"}, {}),
     "3-3-2-1 (test net) gamma boundaries": ("unseen", 0, 0, "gamma", {"gamma": "gamma"}, {}),
-    "2-8-8-1 gamma symbolic": ("random", 8, 2, "gamma", {"gamma": "gamma"}, {"boundaries": False}),
+    "2-8-8-1 gamma symbolic": ("random", 8, 2, "gamma", {"gamma": "gamma"}, {"boundaries": False}),  # limit raised
     "2-3-3-1 epsilon plus": ("random", 3, 2, "epsilon", {"epsilon": "1/4"}, {}),
     "2-3-3-1 epsilon sign": ("random", 3, 2, "epsilon", {"epsilon": "1/4"}, {"stabiliser": "sign"}),
     "2-3-3-1 epsilon preset zennit": ("random", 3, 2, "epsilon", {"epsilon": "1/4"}, {"preset": "zennit"}),
 }
+
+
+# The spec limit MAX_LRP_REGIONS (64, docs/spec.md#limits) bounds sum_(i<=d) C(h, i): 137 for 16 hidden units on
+# 2 inputs, so no 2-8-8-1 network passes it whatever its weights.  Only this benchmark's child process raises
+# the limit (for the named cases listed here), to measure issue 15's "width 8 at depth 2" target; the
+# user-facing limit is unchanged.
+RAISED_LIMIT = {"2-8-8-1 gamma symbolic": 137}
 
 
 def named_case(name: str, seed: int) -> dict:
@@ -116,6 +126,9 @@ def named_case(name: str, seed: int) -> dict:
     from symxai.specs.spec import loads_sheet
     from symxai.solve.verify import verify
     kind, width, depth, rule, params, options = NAMED[name]
+    if name in RAISED_LIMIT:  # benchmark only, see RAISED_LIMIT
+        import symxai.methods.propagation.lrp as lrp_module
+        lrp_module.MAX_LRP_REGIONS = max(lrp_module.MAX_LRP_REGIONS, RAISED_LIMIT[name])
     if kind == "unseen":
         layers, d = UNSEEN, 3
     else:
@@ -161,10 +174,22 @@ def named_case(name: str, seed: int) -> dict:
             "cpu": c2 - c0}  # CPU seconds of enumerate + solve: comparable on a shared, loaded machine
 
 
-def named_table(limit: float, repeat: int, seed: int) -> list[str]:
-    lines = ["| case | regions | enumerate + solve (s) | CPU (s) | verify (s) | zennit once per region (s) | ratio to zennit |",
-             "|---|---|---|---|---|---|---|"]
-    for name in NAMED:
+def named_plain(name: str, seed: int) -> dict:
+    """The plain SymPy route (``plain_sympy``) on a named LRP-gamma case; {} for the other rules."""
+    kind, width, depth, rule, params, options = NAMED[name]
+    if rule != "gamma":
+        return {}
+    gamma = None if params["gamma"] == "gamma" else params["gamma"]
+    if kind == "unseen":
+        return plain_sympy(0, 0, seed, layers=UNSEEN, gamma=gamma, d=3)
+    return plain_sympy(width, depth, seed, gamma=gamma)
+
+
+def named_table(limit: float, repeat: int, seed: int, only: str | None = None) -> list[str]:
+    lines = ["| case | regions | enumerate + solve (s) | CPU (s) | verify (s) | zennit once per region (s) | ratio to zennit "
+             "| plain SymPy (s) |",
+             "|---|---|---|---|---|---|---|---|"]
+    for name in (n for n in NAMED if only is None or only in n):
         runs = []
         for _ in range(repeat):
             try:
@@ -174,15 +199,22 @@ def named_table(limit: float, repeat: int, seed: int) -> list[str]:
             except subprocess.TimeoutExpired:
                 runs = None
                 break
+        try:  # the plain SymPy route once (LRP-gamma cases only)
+            out = subprocess.run([sys.executable, __file__, "--named-plain", name, str(seed)], capture_output=True,
+                                 text=True, timeout=limit, check=True, cwd=ROOT)
+            plain = json.loads(out.stdout.strip().splitlines()[-1])
+            plain = f"{plain['plain']:.2f}" if plain else "n/a"
+        except subprocess.TimeoutExpired:
+            plain = f"> {limit:.0f}"
         if runs is None:
-            lines.append(f"| {name} | | > {limit:.0f} | | | | |")
+            lines.append(f"| {name} | | > {limit:.0f} | | | | | {plain} |")
         else:
             med = {k: statistics.median(r[k] for r in runs) for k in ("regions", "enumerate", "solve", "verify", "cpu")}
             ours = med["enumerate"] + med["solve"]
             z = [r["zennit"] for r in runs if r["zennit"] is not None]
             zt = statistics.median(z) if z else None
             lines.append(f"| {name} | {med['regions']:.0f} | {ours:.2f} | {med['cpu']:.2f} | {med['verify']:.2f} | "
-                         + (f"{zt:.3f} | {ours / zt:.0f}x |" if zt else "not installed | |"))
+                         + (f"{zt:.3f} | {ours / zt:.0f}x |" if zt else "not installed | |") + f" {plain} |")
         print(lines[-1], flush=True)
     return lines
 
@@ -206,13 +238,18 @@ def main():
     ap.add_argument("--case", nargs=3, type=int, help=argparse.SUPPRESS)
     ap.add_argument("--plain", nargs=3, type=int, help=argparse.SUPPRESS)
     ap.add_argument("--named", nargs=2, help=argparse.SUPPRESS)
+    ap.add_argument("--named-plain", nargs=2, help=argparse.SUPPRESS)
+    ap.add_argument("--only", help="--issue15: only the named cases containing this text")
     ap.add_argument("--issue15", action="store_true", help="the named cases of issue 15 beside zennit")
     args = ap.parse_args()
     if args.named:
         print(json.dumps(named_case(args.named[0], int(args.named[1]))))
         return
+    if args.named_plain:
+        print(json.dumps(named_plain(args.named_plain[0], int(args.named_plain[1]))))
+        return
     if args.issue15:
-        lines = named_table(args.limit, args.repeat, args.seed)
+        lines = named_table(args.limit, args.repeat, args.seed, args.only)
         text = "\n".join(lines) + "\n"
         if args.out:
             Path(args.out).write_text(text)

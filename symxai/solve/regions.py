@@ -30,11 +30,13 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 from itertools import product
+import math
 from math import prod
 
 from symxai.lazy import numpy as np
 import sympy
 
+from symxai.solve import ratfield
 from symxai.solve.regions_exact import TooLarge, feasible_rows
 
 SIGNS = (1, 0, -1)
@@ -476,6 +478,17 @@ def defined_on(region: Region, value) -> bool:
     value = sympy.sympify(value)
     if not isinstance(value, sympy.Expr) or value.has(sympy.Piecewise, sympy.Heaviside):
         return True
+    args = (tuple(region.constraints), tuple(region.inputs), value)
+    return (_defined_on if _hashable(args) else _defined_on.__wrapped__)(*args)
+
+
+@lru_cache(maxsize=16384)
+def _defined_on(constraints: tuple, inputs: tuple, value) -> bool:
+    """``defined_on`` remembered per region and formula: merging into Piecewise answers and the boundary
+    sentences ask the same question again (it depends on the region's constraints and inputs only)."""
+    region = Region({}, list(constraints), list(inputs))
+    if not isinstance(value, sympy.Expr) or value.has(sympy.Piecewise, sympy.Heaviside):
+        return True
     den = _denominator(value)
     if not den.free_symbols:
         return den != 0
@@ -529,13 +542,76 @@ def _solved(zeros: tuple):
     return sol[0] if sol else None
 
 
-@lru_cache(maxsize=4096)
 def _factor_list(den):
+    """The irreducible factors of a denominator (constant, [(factor, multiplicity)]): a product (as
+    ``lrp_tidy`` writes denominators, and as they stay after a boundary's equalities are substituted) is
+    factored base by base, each base remembered, so the same affine factor is factored once, not once per
+    denominator it occurs in (only which factors occur matters to ``defined_on``)."""
+    if not isinstance(den, sympy.Mul):
+        return _factor_list_one(den)
+    const, out = sympy.Integer(1), []
+    for arg in den.args:
+        base, k = arg.as_base_exp()
+        if not base.free_symbols:
+            const *= arg
+            continue
+        if not (k.is_Integer and k > 0):
+            return _factor_list_one(den)
+        c, fs = _factor_list_one(base)
+        const *= c ** k
+        out.extend((f, m * k) for f, m in fs)
+    return const, out
+
+
+@lru_cache(maxsize=4096)
+def _factor_list_one(den):
     """The irreducible factors of a denominator, remembered (the same one is asked about on many regions)."""
+    prim = _irreducible(den)
+    if prim is not None:
+        return prim
     try:  # factor by factor: a product of affine forms is not expanded first
         return sympy.factor_list(den, *sorted(den.free_symbols, key=str))
     except sympy.polys.polyerrors.PolynomialError:
         return sympy.factor_list(sympy.expand(den))
+
+
+def _irreducible(den):
+    """``sympy.factor_list(den)`` when a cheap sufficient test shows ``den`` irreducible over QQ: of
+    degree 1 in some symbol v, den = a v + b with gcd(a, b) a constant (a factor of degree 0 in v would
+    divide a and b); the factor written as factor_list writes it (integer coefficients without a common
+    divisor, leading coefficient positive).  None otherwise.  Denominators of LRP are products of such
+    affine forms (x1 (gamma + 1) - x2), and multivariate factoring of each one took ~10 s of the 3-3-2-1
+    test network's solve (issue 15 item 4).
+
+    >>> x1, x2, g = sympy.symbols("x1 x2 gamma")
+    >>> _irreducible(x1 * (g + 1) / 2 - x2 / 2), _irreducible(g * x1 + g * x2)
+    ((1/2, [(gamma*x1 + x1 - x2, 1)]), None)
+    """
+    gens = ratfield.gens_of(den)
+    if not gens:
+        return None
+    try:
+        poly = ratfield.ring(gens).from_expr(den)
+    except (sympy.polys.polyerrors.PolynomialError, sympy.CoercionFailed, ValueError, TypeError):
+        return None
+    R = poly.ring
+    for i in range(R.ngens):
+        if poly.degree(i) != 1:
+            continue
+        a, b = R.zero, R.zero
+        for monom, c in poly.items():
+            if monom[i]:
+                a += R({monom[:i] + (0,) + monom[i + 1:]: c})
+            else:
+                b += R({monom: c})
+        if not (a.is_ground if not b else a.gcd(b).is_ground):
+            return None  # a v with a not constant, or a common factor of a and b: reducible
+        coeffs = [sympy.Rational(R.domain.to_sympy(c)) for c in poly.values()]
+        scale = sympy.Integer(math.lcm(*[int(c.q) for c in coeffs])) / math.gcd(*[int(c.p) for c in coeffs])
+        if poly.LC < 0:
+            scale = -scale
+        return 1 / scale, [(sympy.expand(den * scale), 1)]
+    return None
 
 
 def _polynomial(e) -> bool:
@@ -560,14 +636,32 @@ def describe(region: Region):
 
 def same_on(region: Region, a, b) -> bool:
     """Do two formulas agree on the region (after its equalities are used)?"""
+    args = (tuple(region.constraints), tuple(region.inputs), sympy.sympify(a), sympy.sympify(b))
+    return (_same_on if _hashable(args) else _same_on.__wrapped__)(*args)
+
+
+def _hashable(args) -> bool:
+    try:
+        hash(args)
+    except TypeError:  # a mutable matrix
+        return False
+    return True
+
+
+@lru_cache(maxsize=16384)
+def _same_on(constraints: tuple, inputs: tuple, a, b) -> bool:
+    """``same_on`` remembered per region and pair of formulas (a function of the region's constraints only)."""
+    region = Region({}, list(constraints), list(inputs))
     zeros = _zeros(region)
-    diff = sympy.sympify(a - b)
-    if zeros:
-        sol = _solved(zeros)
-        if sol is not None:
-            diff = diff.xreplace(sol)
-    elif _probe(a) != _probe(b) and None not in (_probe(a), _probe(b)):
+    sol = _solved(zeros) if zeros else None
+    if not zeros and _probe(a) != _probe(b) and None not in (_probe(a), _probe(b)):
         return False  # two rational functions that differ at a point are different
+    fast = _same_in_ring(a, b, sol)
+    if fast is not None:
+        return fast
+    diff = sympy.sympify(a - b)
+    if sol is not None:
+        diff = diff.xreplace(sol)
     if not diff.free_symbols:
         return diff == 0 or sympy.simplify(diff) == 0
     if not diff.has(sympy.Heaviside, sympy.sign, sympy.Max, sympy.Min, sympy.Piecewise):
@@ -578,6 +672,21 @@ def same_on(region: Region, a, b) -> bool:
         except (sympy.polys.polyerrors.PolynomialError, sympy.CoercionFailed, ValueError, TypeError):
             pass
     return sympy.cancel(sympy.together(diff)) == 0
+
+
+def _same_in_ring(a, b, sol):
+    """``same_on`` for two rational functions over QQ whose written denominators stay nonzero on the
+    region's equalities: each formula converted once into numerator and denominator polynomials (remembered),
+    the equalities composed in, compared by cross-multiplying; None when that does not apply (the caller
+    then compares a - b as before, which also decides formulas undefined on the region)."""
+    gens = ratfield.gens_of(a, b, extra=tuple(sol) + tuple(sympy.Add(*sol.values()).free_symbols) if sol else ())
+    if not gens:
+        return None
+    p = ratfield.substituted(ratfield.parts(a, gens), sol)
+    q = ratfield.substituted(ratfield.parts(b, gens), sol) if p is not None else None
+    if p is None or q is None:
+        return None
+    return ratfield.equal(p, q)
 
 
 @lru_cache(maxsize=4096)
@@ -610,10 +719,11 @@ def region_point(region: Region, rng: np.random.Generator, box: float = 3.0) -> 
     inputs = region.inputs
     lo = [0.0 if (x.is_nonnegative or x.is_positive) else -box for x in inputs]
     if all(s != 0 for _, s in region.constraints):
+        rows = [(_linear_exact(z, tuple(inputs)), s) for z, s in region.constraints]
         for _ in range(400):
             x = rng.uniform(lo, box)
-            if all(np.sign(float(z.xreplace(dict(zip(inputs, map(sympy.Float, x)))))) == s
-                   for z, s in region.constraints):
+            fx = [Fraction(float(v)) for v in x]  # the sign of z at the float point, exactly (was: SymPy Floats)
+            if all(_sign(sum((c * v for c, v in zip(cs, fx)), c0)) == s for (cs, c0), s in rows):
                 return [float(v) for v in x]
     # off the domain's own boundary where the region allows it (x1 = 0 is sampled at x2 > 0, not at 0)
     interior = [(sympy.Add(x, 0), 1) for x in inputs if x.is_nonnegative or x.is_positive]
@@ -637,6 +747,10 @@ def region_point(region: Region, rng: np.random.Generator, box: float = 3.0) -> 
     exact = _on_boundary(region, x)
     # a boundary point that floats cannot hold exactly would be read as a point of a neighbouring region
     return [float(v) for v in exact] if exact is not None else None
+
+
+def _sign(v) -> int:
+    return (v > 0) - (v < 0)
 
 
 def _on_boundary(region: Region, x):

@@ -18,16 +18,19 @@ from functools import lru_cache
 from symxai.lazy import numpy as np
 import sympy
 
-from symxai.methods.propagation.lrp_tidy import cancelled, tidy as _canonical
+from symxai.methods.propagation.lrp_tidy import cancelled, substituted, tidy as _canonical
 from symxai.solve.lrp_rules import propagate
 from symxai.solve.model import Figure, Line, Table, Tex
 from symxai.solve.network import figure_data
-from symxai.expr.printing import tex, width
+from symxai.expr.printing import tex
+from symxai.expr.texwidth import width
+from symxai.solve import ratfield
 from symxai.solve.regions import defined_on, forward, region_point, same_on
 
 R_OUT = sympy.Symbol("R_out")
 OPEN = "open"  # Step.domain: any full-dimensional region
 TABLE_CELL = 12  # a table only when every cell's printed width is at most this
+WIDE_GENERAL = 4  # the general rule's R_j not put over a common denominator when more shares meet there
 
 
 def is_open(region) -> bool:
@@ -111,12 +114,15 @@ def general(sol, p, tidy, pre) -> dict:
         names = net.input_relevance if li == 0 else net.layers[li - 1].relevance
         lines, shortcut = [], None
         for j, name in enumerate(names):
-            value = tidy(step.relevance[j])
+            count = sum(1 for k in range(layer.width) if step.fractions and step.fractions[k][j][0] != 0
+                        and above[k] != 0 and not step.zero[k])
+            # over a common denominator only where few shares meet: with WIDE_GENERAL or more the sum is shown
+            # share by share anyway, and cancelling a sum of 8 shares in 18 symbols took minutes (2-8-8-1)
+            wide = bool(step.fractions) and count > WIDE_GENERAL
+            value = step.relevance[j] if wide else tidy(step.relevance[j])
             relations[name] = value
             shown = _display(step, layer, j, above) if step.fractions else None
             collected = _collected(step, j, above, tidy) if shown is not None else value
-            count = sum(1 for k in range(layer.width) if step.fractions and step.fractions[k][j][0] != 0
-                        and above[k] != 0 and not step.zero[k])
             if collected is not None and shown is not None and shown.code.count("\\frac") > count:
                 shown = None  # fractions of fractions (h_3/2 over h_3/2 + h_4/2): the cancelled share says it
             terms = [sympy.Symbol(name)] + ([shown] if shown is not None else [])
@@ -316,7 +322,7 @@ def boundaries(sol, p, per_region, names, cond_tex) -> None:
                  "neighbouring formulas: the relevances are continuous there, and the formulas above hold "
                  "on the closed regions.", title="Boundaries")
         return
-    params = sorted(set().union(*(sympy.sympify(per_region[o][n]).free_symbols for _, o, n in jumps))
+    params = sorted(set().union(*(ratfield.free(per_region[o][n]) for _, o, n in jumps))
                     - set(p.network.inputs), key=str)
     text = (f"On the boundaries ({where}) the rule gives the values of the neighbouring formulas "
             "wherever those are defined")
@@ -326,8 +332,8 @@ def boundaries(sol, p, per_region, names, cond_tex) -> None:
             at = {param: sympy.Integer(0)}
             rows = []
             for n in inputs:
-                on = _canonical(_restricted(regs[b0], per_region[b0][n].xreplace(at)))
-                lim = {o: _canonical(_restricted(regs[b0], cancelled(per_region[o][n].xreplace(at))))
+                on = _restricted_tidy(regs[b0], per_region[b0][n], at)
+                lim = {o: _restricted_tidy(regs[b0], per_region[o][n], at, cancel=True)
                        for bb, o, nn in jumps if bb == b0 and nn == n}
                 if lim and any(v != on for v in lim.values()):
                     rows.append(f"${tex(sympy.Symbol(n))} = {tex(on)}$, while the formula "
@@ -368,6 +374,18 @@ def _restricted(region, value):
     return value.xreplace(sol) if sol is not None else value
 
 
+def _restricted_tidy(region, value, at=None, cancel=False):
+    """``tidy`` of ``value`` with ``at`` substituted (then cancelled when ``cancel``, as ``cancelled`` does)
+    and restricted to the boundary: by polynomial composition where the written denominators stay nonzero
+    (``lrp_tidy.substituted``), else through expressions as before; the same formula either way."""
+    sol = _restriction(tuple(z for z, s in region.constraints if s == 0))
+    fast = substituted(value, at, ("cancel", sol) if cancel else sol)
+    if fast is not None:
+        return fast
+    value = value.xreplace(at) if at else value
+    return _canonical(_restricted(region, cancelled(value) if cancel else value))
+
+
 @lru_cache(maxsize=1024)
 def _restriction(zeros: tuple):
     """The boundary's equalities solved for the last-named inputs (remembered: every relevance on the
@@ -387,7 +405,7 @@ def cases(p, per_region, names, cond_tex) -> list:
         eqs = [z for z, s in r.constraints if s == 0]
         if len(eqs) != 1 or len(eqs[0].free_symbols) < 2:
             continue
-        vals = ", ".join(f"{tex(sympy.Symbol(n))} = {tex(_canonical(_restricted(r, per_region[i][n])))}"
+        vals = ", ".join(f"{tex(sympy.Symbol(n))} = {tex(_restricted_tidy(r, per_region[i][n]))}"
                          for n in names)
         out.append(f"At {eq_text(r)}: ${vals}$.")
     return out

@@ -60,9 +60,38 @@ def _show(f):
     num, den = f.numer, f.denom
     if den == ring.one:
         return _factored(num)
-    const, factors = den.factor_list()
+    const, factors = _den_factor_list(den)
     expr_den = sympy.Mul(*[g.as_expr() ** k for g, k in factors])
     return _factored(num) / (const * expr_den)
+
+
+_KNOWN: dict = {}  # ring -> the irreducible factors of the denominators factored so far
+
+
+def _den_factor_list(den):
+    """``den.factor_list()``: the factors already found in other denominators of the same ring are divided
+    out first (the regions of one network share their affine factors) and only what is left is factored;
+    factorization is unique, so the constant and the factors (each primitive with a positive leading
+    coefficient, as factor_list writes them) are the same.  Multivariate factoring of whole denominators
+    took ~15% of the 3-3-2-1 test network's solve (issue 15 item 4)."""
+    known = _KNOWN.setdefault(den.ring, [])
+    rest, found = den, []
+    for g in known:
+        if rest.is_ground:
+            break
+        k = 0
+        while True:
+            q, r = divmod(rest, g)
+            if r:
+                break
+            rest, k = q, k + 1
+        if k:
+            found.append((g, k))
+    if rest.is_ground:
+        return rest.LC, found
+    const, more = rest.factor_list()
+    known.extend(g for g, _ in more)
+    return const, found + list(more)
 
 
 def _factored(poly):
@@ -99,3 +128,53 @@ def _opaque_signs(e):
     stand = {a: sympy.Dummy(f"sign{i}") for i, a in enumerate(atoms)}
     back = {d: a for a, d in stand.items()}
     return tidy(e.xreplace(stand)).xreplace(back)
+
+
+def substituted(e, *subs):
+    """``tidy`` of ``e`` with each substitution of ``subs`` applied in turn (``e.xreplace(s)`` for each s, a
+    dict or None), computed in a polynomial ring: ``e`` is converted once (remembered) and the substitutions
+    are compositions, instead of an expression tree rebuilt and converted into the field per boundary.  A
+    substitution prefixed by the string "cancel" (``"cancel", s``) is applied after cancelling, as
+    ``cancelled(...)`` does.  None when that does not apply: a written denominator that vanishes
+    after a substitution (``xreplace`` gives zoo or nan), or a formula that is not a rational function
+    over QQ; the caller then takes the expression route, with the same result as before.
+
+    >>> x1, x2, g = sympy.symbols("x1 x2 gamma")
+    >>> e = tidy(x1 * g / (x1 * (g + 1) - x2))
+    >>> substituted(e, {x2: x1}) == tidy(e.xreplace({x2: x1}))
+    True
+    >>> substituted(e, {g: 0}, {x2: x1}) is None  # x1/(x1 - x1): zoo
+    True
+    >>> substituted(x1 * (x1 - x2) / ((x1 - x2) * x2), ("cancel", {x2: x1}))
+    1
+    """
+    from symxai.solve import ratfield
+
+    e = sympy.sympify(e)
+    plain = [s[1] if isinstance(s, tuple) else s for s in subs]
+    extra = set()
+    for s in plain:
+        for k, v in (s or {}).items():
+            extra.add(k)
+            extra |= sympy.sympify(v).free_symbols
+    gens = ratfield.gens_of(e, extra=extra)
+    if not gens:
+        return None
+    p = ratfield.parts(e, gens)
+    for s, sub in zip(subs, plain):
+        if p is not None and isinstance(s, tuple):
+            n, d = p[0].cancel(p[1])
+            p = (n, d)
+        p = ratfield.substituted(p, sub)
+    if p is None:
+        return None
+    n, d = p
+    if not n:
+        return sympy.Integer(0)
+    R = n.ring
+    used = sorted(ratfield.used(n) | ratfield.used(d))
+    if not used:
+        return R.domain.to_sympy(n.LC) / R.domain.to_sympy(d.LC)
+    F = _field(tuple(R.symbols[i] for i in used))
+    K = F.field  # the field tidy converts into: the same canonical element, the same printed form
+    return _show(K.new(ratfield.moved(n, K.ring), ratfield.moved(d, K.ring)))

@@ -1,0 +1,139 @@
+"""Rational functions over QQ as (numerator, denominator) polynomials, converted once per formula.
+
+The comparisons and restrictions of LRP's Piecewise answers (``regions.same_on``, the boundary
+sentences of ``lrp_solution``) used to turn ``a - b`` or ``f.xreplace(boundary)`` into SymPy's field of
+rational functions for every pair and every boundary, through ``from_sympy``, which cancels at every
+node of the expression tree (issue 15 item 4: ~25% of the 3-3-2-1 test network's solve).  Here a
+formula written as numerator / denominator (as ``lrp_tidy`` writes it) is converted once into two
+polynomials of a ring (no gcds), and substitutions of a boundary's equalities are polynomial
+compositions.  The written denominator is kept uncancelled, so a caller can tell whether the formula
+*as written* is defined after a substitution (where SymPy's ``xreplace`` would give ``zoo`` or ``nan``).
+
+>>> x1, x2, g = sympy.symbols("x1 x2 gamma")
+>>> gens = (g, x1, x2)
+>>> a = parts(x1 * g / (x1 + x2), gens)
+>>> n, d = substituted(a, {x2: x1})
+>>> sympy.simplify(n.as_expr() / d.as_expr())
+gamma/2
+>>> substituted(parts(1 / (x1 - x2), gens), {x2: x1}) is None
+True
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import sympy
+
+_FAIL = (sympy.polys.polyerrors.PolynomialError, sympy.CoercionFailed, ValueError, TypeError, ZeroDivisionError)
+
+
+@lru_cache(maxsize=64)
+def ring(gens: tuple):
+    return sympy.polys.rings.PolyRing(gens, sympy.QQ, sympy.polys.orderings.lex)
+
+
+def gens_of(*exprs, extra=()) -> tuple:
+    """The sorted generators (by name, as lrp_tidy sorts them) of every symbol in ``exprs`` and ``extra``."""
+    syms = set(extra)
+    for e in exprs:
+        syms |= free(e)
+    return tuple(sorted(syms, key=str))
+
+
+@lru_cache(maxsize=16384)
+def free(e) -> frozenset:
+    """``e.free_symbols``, remembered (SymPy walks the whole tree on every call)."""
+    return frozenset(sympy.sympify(e).free_symbols)
+
+
+@lru_cache(maxsize=16384)
+def parts(expr, gens: tuple):
+    """(numerator, denominator) of ``expr`` as written (``sympy.fraction``), polynomials of ``ring(gens)``;
+    None when it is not a rational function of that shape over QQ (Heaviside, sign, Max, floats ...)."""
+    expr = sympy.sympify(expr)
+    if not isinstance(expr, sympy.Expr) or expr.has(sympy.Heaviside, sympy.sign, sympy.Max, sympy.Min,
+                                                    sympy.Piecewise, sympy.Float):
+        return None
+    num, den = sympy.fraction(expr)
+    R = ring(gens)
+    try:
+        n, d = R.from_expr(num), R.from_expr(den)
+    except _FAIL:
+        return None
+    if not d:
+        return None
+    return n, d
+
+
+def _ring_subs(sub: dict, gens: tuple):
+    R = ring(gens)
+    out = []
+    for x, v in sub.items():
+        out.append((R(x), R.from_expr(sympy.sympify(v))))
+    return out
+
+
+def substituted(p, sub: dict | None):
+    """``p`` = (numerator, denominator) with ``sub`` (symbol -> expression in the ring's generators, each
+    value free of the substituted symbols) composed in; None when the written denominator becomes 0."""
+    if p is None:
+        return None
+    n, d = p
+    if sub:
+        try:
+            pairs = _ring_subs(sub, n.ring.symbols)
+        except _FAIL:
+            return None
+        n, d = _compose(n, pairs), _compose(d, pairs)
+    if not d:
+        return None
+    return n, d
+
+
+def _compose(poly, pairs):
+    """``poly.compose(pairs)`` with the terms grouped by their powers of the substituted generators, so each
+    product of powers of the replacements is formed once per group, not once per term (the same polynomial)."""
+    R = poly.ring
+    index = [R.gens.index(x) for x, _ in pairs]
+    groups: dict = {}
+    for monom, c in poly.items():
+        key = tuple(monom[i] for i in index)
+        rest = list(monom)
+        for i in index:
+            rest[i] = 0
+        groups.setdefault(key, {})[tuple(rest)] = c
+    powers: dict = {}
+    out = R.zero
+    for key, terms in groups.items():
+        sub = R.one
+        for (k, (_, g)), n in zip(enumerate(pairs), key):
+            if n:
+                if (k, n) not in powers:
+                    powers[(k, n)] = g ** n
+                sub = sub * powers[(k, n)]
+                if not sub:
+                    break
+        if sub:
+            out += R.from_dict(terms) * sub
+    return out
+
+
+def equal(p, q) -> bool:
+    """Are two (numerator, denominator) pairs of one ring the same rational function?"""
+    return p[0] * q[1] == q[0] * p[1]
+
+
+def used(poly) -> set:
+    """The indices of the generators that occur in ``poly``."""
+    out = set()
+    for monom in poly.keys():
+        out.update(i for i, e in enumerate(monom) if e)
+    return out
+
+
+def moved(poly, R):
+    """``poly`` in the ring ``R``, whose symbols include every generator that occurs in it."""
+    src = poly.ring.symbols
+    index = [src.index(s) for s in R.symbols]
+    return R.from_dict({tuple(m[i] for i in index): c for m, c in poly.items()})
