@@ -20,6 +20,9 @@ every time for the same spec, code and SymPy.  This module keeps that result bet
 - **Trees**: a value whose printed text does not read back as the identical tree (a general
   formula's own symbols such as Taylor's ``x_i``, an unevaluated ``-a*(b - a)``) is kept as nested
   JSON lists naming whitelisted classes only, rebuilt with its exact arguments (``to_tree``).
+- **Lazy build**: an entry keeps the task's answer names in order, so that a hit loads the spec
+  without building its exercise (``spec.LazyTask``): a check of the engine's own tree never builds it,
+  any other check builds it on first use, as a miss does.
 - **Key**: SHA-256 of the spec file's text, the task, symxai's own code (every ``.py`` file of the
   package) and the SymPy version: an edit of either invalidates the entry.
 - **Where**: ``$SYMXAI_CACHE_DIR/check``, else ``$XDG_CACHE_HOME/symxai/check`` or
@@ -528,5 +531,14 @@ def remember(spec_text: str, task, ctx) -> bool:
         return False
     tolerances = {str(n): float(a.tolerance) for n, a in ctx.solution.answers.items() if a.tolerance is not None}
     kept = {"verdicts": dict(ctx._verdicts)} if ctx._verdicts else {}
-    return save(spec_text, task.key, {"answers": answers, "tolerances": tolerances,
-                                      **_pieces(ctx, names), **kept})
+    return save(spec_text, task.key, {"answers": answers, "order": [str(n) for n in task.answers],
+                                      "tolerances": tolerances, **_pieces(ctx, names), **kept})
+
+
+def order(data: dict | None) -> list | None:
+    """The task's answer names in their order, as the entry keeps them (``spec.LazyTask``), or None."""
+    names = (data or {}).get("order")
+    if isinstance(names, list) and names and all(isinstance(n, str) for n in names) \
+            and set(names) == set(data["answers"]) and len(set(names)) == len(names):
+        return names
+    return None

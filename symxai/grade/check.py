@@ -634,8 +634,9 @@ def check(path, target: str, given: dict[str, str], assume=(), *, seed: int = 0,
     # only this exercise is built and solved; an entry for this very text (an authentic one: only a
     # check whose build found no problem writes one) lets the build skip checks that only find problems
     entry = answercache.load(text, target) if text is not None else None
-    sheet = load_sheet(path, only=target) if text is None else loads_sheet(text, str(Path(path)), target,
-                                                                          known_valid=entry is not None)
+    order = answercache.order(entry)  # a hit builds the exercise only when something needs it
+    sheet = load_sheet(path, only=target) if text is None else loads_sheet(
+        text, str(Path(path)), target, known_valid=entry is not None, lazy={target: order} if order else None)
     task = sheet.task(target)
     if not given:
         raise UsageError(f"give at least one answer as NAME=EXPR (answers of {task.key}: {', '.join(task.answers)})")

@@ -143,6 +143,41 @@ class Task:
         return "fractions"
 
 
+class LazyTask(Task):
+    """A task of a check-cache hit (``loads_sheet(..., lazy=...)``): its problem is built on first use.
+
+    A check of the engine's own tree (the cached right verdict) never needs the built problem; any
+    other use builds it exactly as the eager loader would (the same parameters, after the problems of
+    the exercise's earlier parts)."""
+
+    def __init__(self, sheet, exercise, part, method, symbols, build, asked, loc):
+        self.sheet, self.exercise, self.part, self.method, self.symbols, self.loc = \
+            sheet, exercise, part, method, symbols, loc
+        self._build, self._asked = build, asked  # asked: the answer names, or None (the method's)
+        self._problem = self._answers = None
+        self._built = False
+
+    @property
+    def problem(self):
+        if not self._built:
+            self._problem, self._built = self._build(), True
+        return self._problem
+
+    @problem.setter
+    def problem(self, value):
+        self._problem, self._built = value, True
+
+    @property
+    def answers(self) -> list[str]:
+        if self._answers is None:
+            self._answers = list(self._asked or self.method.answer_names(self.problem))
+        return self._answers
+
+    @answers.setter
+    def answers(self, value):
+        self._answers = list(value)
+
+
 @dataclass
 class Sheet:
     path: Path
@@ -286,9 +321,13 @@ def load_sheet(path, only: str | None = None) -> Sheet:
     return loads_sheet(text, str(path), only)
 
 
-def loads_sheet(text: str, file: str = "<string>", only: str | None = None, *, known_valid: bool = False) -> Sheet:
+def loads_sheet(text: str, file: str = "<string>", only: str | None = None, *, known_valid: bool = False,
+                lazy: dict | None = None) -> Sheet:
     """Like ``load_sheet`` for spec text already in memory.  ``known_valid``: this exact text was built
-    without problems by this exact code before (``BuildContext.known_valid``; a check-cache hit)."""
+    without problems by this exact code before (``BuildContext.known_valid``; a check-cache hit).
+    ``lazy`` (with ``known_valid``; {task key: its answer names}, as a cache entry keeps them): the
+    exercise's problems are built on first use (:class:`LazyTask`), those answer names stand for the
+    method's."""
     data, first = loads_partial(text, file)  # YAML problems, and every later stage on what did read
     problems: list[Problem] = []
     if not isinstance(data, Map):
@@ -317,7 +356,7 @@ def loads_sheet(text: str, file: str = "<string>", only: str | None = None, *, k
             problems.append(Problem(ex.loc_of("id"), f"exercise id '{ex['id']}' is used twice",
                                     lines[ex.loc_of("id").line - 1]))
         seen[ex["id"]] = ex.loc
-        _instantiate(sheet, ex, lines, problems, known_valid)
+        _instantiate(sheet, ex, lines, problems, known_valid, lazy if known_valid else None)
     if problems or first:
         seen_at = {p.location for p in first}  # a value YAML refused is not reported again as null
         raise SpecError(ordered(first + [_with_line(p, lines) for p in problems if p.location not in seen_at]))
@@ -361,7 +400,28 @@ def _method_of(owner: Map, lines: list[str], problems: list[Problem]):
         return None
 
 
-def _instantiate(sheet: Sheet, ex: Map, lines: list[str], problems: list[Problem], known_valid: bool = False) -> None:
+def _lazy_build(sheet: Sheet, ex: Map, method, params, symbols, lines: list[str], file: str):
+    """The build of one task of a known-valid text, deferred (:class:`LazyTask`): the exercise's earlier
+    parts are built first, as the eager loader builds them; a problem then (impossible for a text this
+    code built without problems) is raised."""
+    earlier = [t for t in sheet.tasks if t.exercise is ex]
+
+    def build():
+        found: list[Problem] = []
+        ctx = BuildContext(file, symbols, lines, found)
+        ctx.earlier = [t.problem for t in earlier]
+        ctx.known_valid = True
+        problem = method.build(ctx, params)
+        if found or problem is None:
+            raise SpecError(ordered([_with_line(p, lines) for p in found]) or
+                            [Problem(params.loc, f"method '{method.name}' could not use these parameters")])
+        return problem
+
+    return build
+
+
+def _instantiate(sheet: Sheet, ex: Map, lines: list[str], problems: list[Problem], known_valid: bool = False,
+                 lazy: dict | None = None) -> None:
     exercise_method = _method_of(ex, lines, problems)
     if exercise_method is None:
         return
@@ -378,6 +438,13 @@ def _instantiate(sheet: Sheet, ex: Map, lines: list[str], problems: list[Problem
         if len(problems) > before:
             problems[before:] = [Problem(p.location, f"params of method '{method.name}': {p.message}", p.source_line)
                                  if p.message.startswith("missing required key") else p for p in problems[before:]]
+            continue
+        if lazy is not None:  # a check-cache hit: built on first use
+            key = ex["id"] + (f".{part['id']}" if part is not None else "")
+            asked = lazy.get(key) or (part or {}).get("answers") or ex.get("answers")
+            sheet.tasks.append(LazyTask(sheet, ex, part, method, symbols,
+                                        _lazy_build(sheet, ex, method, params, symbols, lines, str(sheet.path)),
+                                        list(asked) if asked else None, (part or ex).loc))
             continue
         ctx = BuildContext(str(sheet.path), symbols, lines, problems)
         ctx.earlier = [t.problem for t in sheet.tasks if t.exercise is ex]

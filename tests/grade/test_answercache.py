@@ -335,3 +335,45 @@ def test_lrp_wrong_answer_hit_completes_its_entry_once(cache, monkeypatch):
         raise AssertionError("solved although the cache had the exercise")
     monkeypatch.setattr(Lrp, "solve", refuse)
     assert check(sheet, "lrp-min.A", wrong).as_dict() == plain
+
+
+def test_a_hit_of_the_engines_own_tree_builds_no_problem(cache, monkeypatch):
+    """The entry keeps the answer names, so a hit loads the spec without building the exercise
+    (spec.LazyTask); a right check of the engine's tree never needs it, a wrong one builds it."""
+    from symxai.methods.shap_family.shapley import Shapley
+
+    right, wrong = {"phi_1": "2/3"}, {"phi_1": "3/4"}
+    missed = [check(SHEET14, "shapley", a).as_dict() for a in (right, wrong)]
+    data = json.loads(json.loads(entries(cache)[0].read_text())["body"])
+    assert data["order"] == ["phi_1", "phi_2", "phi_3"]
+    built = []
+    real = Shapley.build
+
+    def counted(self, ctx, params):
+        built.append(ctx.known_valid)
+        return real(self, ctx, params)
+    monkeypatch.setattr(Shapley, "build", counted)
+    assert check(SHEET14, "shapley", right).as_dict() == missed[0] and built == []
+    assert check(SHEET14, "shapley", wrong).as_dict() == missed[1] and built == [True]
+
+
+@pytest.mark.parametrize("target", ["lrp-max.C", "taylor-rbf", "prototypes"])
+def test_lazy_tasks_build_what_the_eager_loader_builds(target):
+    """A lazily built task (a later part after the problems of the earlier ones) has the problem and
+    the answer names of the eager loader's task."""
+    from symxai.specs.spec import LazyTask, loads_sheet
+
+    text = SHEET14.read_text(encoding="utf-8")
+    eager = loads_sheet(text, str(SHEET14), target)
+    lazy = loads_sheet(text, str(SHEET14), target, known_valid=True, lazy={target: eager.task(target).answers})
+    assert all(isinstance(t, LazyTask) and not t._built for t in lazy.tasks)
+    assert [t.key for t in lazy.tasks] == [t.key for t in eager.tasks]
+    for e, t in zip(reversed(eager.tasks), reversed(lazy.tasks)):  # the last first: it builds the others
+        assert repr(t.problem) == repr(e.problem) and t.answers == e.answers
+
+
+def test_an_entry_without_a_usable_order_builds_eagerly():
+    assert answercache.order({"answers": {"a": "1"}, "order": ["a", "a"]}) is None
+    assert answercache.order({"answers": {"a": "1"}, "order": ["b"]}) is None
+    assert answercache.order({"answers": {"a": "1"}}) is None
+    assert answercache.order({"answers": {"a": "1", "b": "2"}, "order": ["b", "a"]}) == ["b", "a"]
