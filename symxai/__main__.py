@@ -1,4 +1,4 @@
-from symxai.cli import main
+from symxai.entry import main
 
 if __name__ == "__main__":  # worker processes of `symxai serve` import this module too
     main()

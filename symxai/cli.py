@@ -14,11 +14,9 @@ import sys
 
 import click
 
+from symxai.entry import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OUTPUT, answer_pairs as _pairs, report_lines
+from symxai.entry import os_message as _os_message
 from symxai.errors import SymxaiError
-
-EXIT_OUTPUT = 5  # a file could not be read or written (disk full, permissions)
-EXIT_INTERNAL = 70  # a bug in symxai (EX_SOFTWARE); SYMXAI_DEBUG=1 shows the traceback
-EXIT_INTERRUPTED = 130  # Ctrl-C, as a shell reports SIGINT
 
 
 def _fail(exc: SymxaiError):
@@ -31,11 +29,6 @@ def _run(fn):
         return fn()
     except SymxaiError as exc:
         _fail(exc)
-
-
-def _os_message(exc: OSError) -> str:
-    where = f" '{exc.filename}'" if getattr(exc, "filename", None) else ""
-    return f"cannot read or write{where}: {exc.strerror or exc}"
 
 
 class _Guarded(click.Group):
@@ -162,18 +155,6 @@ def build(paths, output, tex_only, templates, seed, strict_layout):
     click.echo(f"{len(written)} file(s) written")
 
 
-def _pairs(items) -> dict:
-    from symxai.errors import UsageError
-
-    out = {}
-    for item in items:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise UsageError(f"expected NAME=EXPR, got {item[:80]!r}")
-        out[name.strip()] = value
-    return out
-
-
 @main.command()
 @click.argument("file", type=click.Path())
 @click.argument("target")
@@ -187,7 +168,7 @@ def check(file, target, answers, assume, as_json, no_cache):
 
     Exit status 0 when every answer is right, 1 when one is wrong or cannot
     be decided, 2 when the input cannot be understood.
-    """
+    """  # the plain form runs without click: symxai.entry (keep the two alike)
     from symxai.grade.check import check as run_check
 
     report = _run(lambda: run_check(file, target, _pairs(answers), assume, cache=False if no_cache else None))
@@ -196,11 +177,8 @@ def check(file, target, answers, assume, as_json, no_cache):
 
 def _report(report, as_json: bool):
     """Print a check report as text or JSON and exit with its status."""
-    if as_json:
-        click.echo(json.dumps(report.as_dict(), indent=2))
-    else:
-        for line in report.lines():
-            click.echo(line)
+    for line in report_lines(report, as_json):
+        click.echo(line)
     sys.exit(report.exit_code)
 
 
