@@ -13,10 +13,11 @@ every time for the same spec, code and SymPy.  This module keeps that result bet
   differently.  The symbols the grader may move are computed on every check, as on a miss (it draws
   from the method's sampler).  Verdicts and feedback of students' answers are never cached: every
   answer is read and compared afresh, so a hit gives exactly the report of a miss.  The one exception
-  is the engine's own tree: an answer checked alone, without ``--assume``, whose reading is exactly
-  the engine's answer (``same_tree``) gets the "right" verdict (its ``how`` text) that an earlier check of
-  that same tree with the same seed got (``check._alone``): that verdict is a function of what keys the
-  entry, and no later step of such a check draws from the sampler.
+  is a right verdict: an answer checked alone, without ``--assume``, whose reading is exactly a tree
+  (``tree_digest``) that an earlier check with the same seed found right gets that verdict (its
+  ``how`` text; ``check._alone``; at most ``MAX_VERDICTS`` trees per answer, the newest): that verdict
+  is a function of what keys the entry and of the tree, and no later step of such a check draws from
+  the sampler.
 - **Trees**: a value whose printed text does not read back as the identical tree (a general
   formula's own symbols such as Taylor's ``x_i``, an unevaluated ``-a*(b - a)``) is kept as nested
   JSON lists naming whitelisted classes only, rebuilt with its exact arguments (``to_tree``).
@@ -49,6 +50,7 @@ from pathlib import Path
 VERSION = 1
 MAX_ENTRY = 8 * 1024 * 1024  # bytes: a larger file is not an entry of ours
 PIECES = ("intermediates", "catalogue", "siblings")  # kept once a check has computed them
+MAX_VERDICTS = 16  # right verdicts kept per answer (the trees most recently found right)
 
 
 def enabled(no_cache: bool = False) -> bool:
@@ -206,6 +208,17 @@ def tree_key(value):
 
 def same_tree(a, b) -> bool:
     return type(a) is type(b) and tree_key(a) == tree_key(b)
+
+
+def tree_digest(value) -> str:
+    """A digest of ``value``'s exact tree (:func:`tree_key`): the key of a kept right verdict.
+
+    >>> import sympy
+    >>> x = sympy.Symbol("x")
+    >>> tree_digest(2*(x - 1)) == tree_digest(sympy.Mul(2, x - 1, evaluate=False))
+    False
+    """
+    return hashlib.sha256(repr((type(value).__name__, tree_key(value))).encode("utf-8")).hexdigest()[:32]
 
 
 def to_text(value, names: dict):
@@ -386,20 +399,27 @@ class CachedContext(_TaskContext):
         self._verdicts = {}
         known = data.get("verdicts", {})
         if not isinstance(known, dict) or not all(
-                isinstance(v, dict) and type(v.get("seed")) is int and isinstance(v.get("how"), str)
-                for v in known.values()):
+                isinstance(vs, list) and all(isinstance(v, dict) and type(v.get("seed")) is int and
+                                             isinstance(v.get("how"), str) and isinstance(v.get("tree"), str)
+                                             for v in vs)
+                for vs in known.values()):
             raise ValueError("bad verdicts")
         self._known = known
+        self._verdicts = {n: list(vs) for n, vs in known.items()}
 
-    def right_verdict(self, name, seed):
+    def right_verdict(self, name, seed, value):
         from symxai.grade.equivalence import Verdict
 
-        kept = self._known.get(str(name))
-        return Verdict("right", kept["how"]) if kept is not None and kept["seed"] == seed else None
+        tree = tree_digest(value)
+        for kept in self._known.get(str(name), []):
+            if kept["tree"] == tree and kept["seed"] == seed:
+                return Verdict("right", kept["how"])
+        return None
 
-    def note_right(self, name, seed, verdict) -> None:
-        super().note_right(name, seed, verdict)
-        if self._verdicts:
+    def note_right(self, name, seed, verdict, value) -> None:
+        before = [dict(v) for v in self._verdicts.get(str(name), [])]
+        super().note_right(name, seed, verdict, value)
+        if self._verdicts.get(str(name), []) != before:
             self.dirty = True
 
     @property
@@ -522,7 +542,7 @@ def remember(spec_text: str, task, ctx) -> bool:
         if ctx._full is not None:
             data.update((k, v) for k, v in _pieces(ctx._full, ctx.names).items() if k not in data)
         if ctx._verdicts:
-            data["verdicts"] = {**ctx._known, **ctx._verdicts}
+            data["verdicts"] = {**ctx._known, **ctx._verdicts}  # (_verdicts starts as a copy of _known)
         return save(spec_text, task.key, data)
     names = task.symbols.names()
     try:

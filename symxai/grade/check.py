@@ -208,7 +208,7 @@ class _TaskContext:
         self.stateful = False  # whether computing a piece changed the problem's state (answercache)
         self.solution = self._watched(task.method.solve, task.problem)
         self._intermediates = self._catalogue = self._siblings = self._movable = None
-        self._verdicts: dict = {}  # {answer: {"seed", "how"}}: right verdicts of the engine's own tree (answercache)
+        self._verdicts: dict = {}  # {answer: [{"seed", "how", "tree"}]}: right verdicts of answers checked alone (answercache)
 
     def _watched(self, fn, *args):
         """``fn(*args)``, noting whether it changed the problem's visible state (a sampler's counter):
@@ -284,16 +284,21 @@ class _TaskContext:
             self._movable = free_to_move(self.task.method, self.task.problem, self.task.symbols)
         return self._movable
 
-    def right_verdict(self, name, seed):
-        """The verdict of the engine's own tree for ``name`` checked alone, when known (a cache entry)."""
+    def right_verdict(self, name, seed, value):
+        """The verdict of the tree ``value`` for ``name`` checked alone, when known (a cache entry)."""
         return None
 
-    def note_right(self, name, seed, verdict: Verdict) -> None:
-        """Keep a right verdict of the engine's own tree checked alone (``_alone``) for the cache: it is
-        a function of the spec text, symxai's code, SymPy and the seed, which key the entry."""
+    def note_right(self, name, seed, verdict: Verdict, value) -> None:
+        """Keep a right verdict of the tree ``value`` checked alone (``_alone``) for the cache: it is a
+        function of the spec text, symxai's code, SymPy, the seed and that tree, which key it."""
         if verdict.status == "right" and isinstance(verdict.how, str) and not verdict.counterexample and \
                 verdict.given_value is None and verdict.expected_value is None and verdict.difference is None:
-            self._verdicts[str(name)] = {"seed": int(seed), "how": str(verdict.how)}
+            from symxai.grade.answercache import MAX_VERDICTS, tree_digest
+
+            new = {"seed": int(seed), "how": str(verdict.how), "tree": tree_digest(value)}
+            kept = [v for v in self._verdicts.get(str(name), []) if (v["tree"], v["seed"]) != (new["tree"], new["seed"])]
+            kept.append(new)
+            self._verdicts[str(name)] = kept[-MAX_VERDICTS:]
 
     def warm(self, parsed=()) -> None:
         """Compute what every diagnosis needs once, before each answer is diagnosed in its own child
@@ -395,10 +400,10 @@ def check_task(task, given: dict[str, str], conditions=(), *, assume=(), seed: i
             name, given[name], "wrong", f"{name}: wrong: the shapes of the product do not fit",
             Verdict("wrong", "shape"), [diagnosis], intermediate=name not in task.answers))
     alone = _alone(ctx, given, parsed, preset, conditions)
-    known = ctx.right_verdict(alone, seed) if alone is not None else None
+    known = ctx.right_verdict(alone, seed, parsed[alone]) if alone is not None else None
     decided = {alone: known} if known is not None else decide_all(ctx, parsed, conditions, sample, seed)
     if alone is not None and known is None:
-        ctx.note_right(alone, seed, decided[alone])
+        ctx.note_right(alone, seed, decided[alone], parsed[alone])
     for name, value in parsed.items():
         verdict = decided[name]
         report.verdicts.append(AnswerVerdict(name, given[name], verdict.status,
@@ -415,22 +420,15 @@ def check_task(task, given: dict[str, str], conditions=(), *, assume=(), seed: i
 
 
 def _alone(ctx, given, parsed, preset, conditions):
-    """The name of the one answer of a check that gives only it, read, without assumptions, when it is
-    exactly the engine's own tree (``answercache.same_tree``); else None.  Its verdict is then the same on every run (the
-    problem is freshly built, solving it moves no sampler: ``_TaskContext.stateful``), and a right one is
-    kept in the check cache; nothing after a right verdict draws from the sampler."""
+    """The name of the one answer of a check that gives only it, read, without assumptions; else None.
+    Its verdict is then the same on every run for the same tree and seed (the problem is freshly
+    built, solving it moves no sampler: ``_TaskContext.stateful``), and a right one is kept in the
+    check cache keyed by the tree (``answercache.tree_digest``); nothing after a right verdict draws
+    from the sampler."""
     if conditions or preset or len(given) != 1 or len(parsed) != 1:
         return None
     ((name, value),) = parsed.items()
-    if name not in ctx.task.answers:
-        return None
-    from symxai.grade.answercache import same_tree
-
-    try:
-        same = same_tree(value, ctx.answer_value(name))
-    except Exception:  # noqa: BLE001 - not known to be the same tree: decided as always
-        return None
-    return name if same else None
+    return name if name in ctx.task.answers else None
 
 
 def _assumed_case(ctx, report, parsed, conditions, sample, seed) -> None:

@@ -261,9 +261,10 @@ LRP_A = "Piecewise((x1 - x2, x1 > x2), (0, true))"
 
 
 def test_the_engines_own_tree_checked_alone_keeps_its_right_verdict(cache, monkeypatch):
-    """LRP samples every answer (its sampler counts draws): the right verdict of the engine's own tree,
-    checked alone, is kept, so a hit draws no point; its report is the miss's, and any other check
-    (another seed, another tree, two answers, an assumption) is decided as always."""
+    """LRP samples every answer (its sampler counts draws): the right verdict of a tree checked alone
+    (the engine's own, or another reading of it) is kept, so a hit draws no point; its report is the
+    miss's, and any other check (another seed, another tree, two answers, an assumption) is decided as
+    always, and a right one alone is kept in turn."""
     from symxai.methods.propagation.lrp import Lrp
 
     right = {"R_1": LRP_A}
@@ -272,7 +273,11 @@ def test_the_engines_own_tree_checked_alone_keeps_its_right_verdict(cache, monke
     assert check(SHEET14, "lrp-max.A", right).as_dict() == plain  # the miss keeps the verdict
     (entry,) = entries(cache)
     body = json.loads(json.loads(entry.read_text())["body"])
-    assert body["verdicts"] == {"R_1": {"seed": 0, "how": plain["answers"][0]["message"].split("(", 1)[1][:-1]}}
+    from symxai.expr.answertext import parse_answer
+
+    tree = answercache.tree_digest(parse_answer(LRP_A, load_task("lrp-max.A").symbols.names()))
+    assert body["verdicts"] == {"R_1": [{"seed": 0, "how": plain["answers"][0]["message"].split("(", 1)[1][:-1],
+                                         "tree": tree}]}
     others = [({"R_1": LRP_A}, (), 1), ({"R_1": "Piecewise((x1 - x2, x2 < x1), (0, true))"}, (), 0),
               ({"R_1": LRP_A, "R_2": "Piecewise((x2, x1 > x2), (x2, true))"}, (), 0),
               ({"R_1": LRP_A}, ("x1 > 0",), 0)]
@@ -285,13 +290,23 @@ def test_the_engines_own_tree_checked_alone_keeps_its_right_verdict(cache, monke
     assert check(SHEET14, "lrp-max.A", right).as_dict() == plain
     monkeypatch.setattr(Lrp, "sample", sample)
     assert [check(SHEET14, "lrp-max.A", a, assume, seed=s).as_dict() for a, assume, s in others] == expected
+    monkeypatch.setattr(Lrp, "sample", refuse)  # the other tree and the other seed, alone, are kept now
+    assert [check(SHEET14, "lrp-max.A", a, assume, seed=s).as_dict() for a, assume, s in others[:2]] == expected[:2]
+    other = {"R_1": "Piecewise((x1 - x2, x1 - x2 > 0), (0, true))"}  # another tree, also right
+    monkeypatch.setattr(Lrp, "sample", sample)
+    first = check(SHEET14, "lrp-max.A", other).as_dict()
+    assert first == check(SHEET14, "lrp-max.A", other, cache=False).as_dict() and first["right"]
+    monkeypatch.setattr(Lrp, "sample", refuse)
+    assert check(SHEET14, "lrp-max.A", other).as_dict() == first
+    body = json.loads(json.loads(entry.read_text())["body"])
+    assert sorted(v["seed"] for v in body["verdicts"]["R_1"]) == [0, 0, 1]  # (x2 < x1 reads as x1 > x2)
 
 
 def test_a_kept_verdict_of_the_wrong_form_is_ignored(cache):
     check(SHEET14, "lrp-max.A", {"R_1": LRP_A})
     (entry,) = entries(cache)
     body = json.loads(json.loads(entry.read_text())["body"])
-    body["verdicts"]["R_1"]["seed"] = "0"
+    body["verdicts"]["R_1"][0]["seed"] = "0"
     text = json.dumps(body, sort_keys=True)
     entry.write_text(json.dumps({"body": text, "mac": answercache._mac((cache / "key").read_bytes(), text)}))
     assert answercache.context(SHEET14.read_text(), load_task("lrp-max.A")) is None
