@@ -114,21 +114,32 @@ def _linear_exact(z, inputs):
     return tuple(frac(sympy.sympify(terms.get(x, 0))) for x in inputs), frac(sympy.sympify(terms.get(sympy.Integer(1), 0)))
 
 
+KINDS = {1: ">", -1: ">", 0: "=", 2: ">=", -2: ">="}  # z > 0, z < 0, z = 0, z >= 0, z <= 0
+
+
 def _rows(constraints, inputs):
-    """(z, sign) constraints and the input domain as rows of symxai.solve.regions_exact."""
-    rows = []
-    for z, s in constraints:
-        c, c0 = _linear_exact(z, inputs)
-        if s > 0:
-            rows.append((c, c0, ">"))
-        elif s < 0:
-            rows.append((tuple(-v for v in c), -c0, ">"))
-        else:
-            rows.append((c, c0, "="))
-    d = len(inputs)
-    for i, strict in _domain(inputs):
-        rows.append((tuple(Fraction(int(t == i)) for t in range(d)), Fraction(0), ">" if strict else ">="))
+    """(z, sign) constraints and the input domain as integer rows of symxai.solve.regions_exact (a sign
+    2 or -2 is z >= 0 or z <= 0, used by ``_possible``)."""
+    rows = [_int_row(z, s, inputs) for z, s in constraints]
+    rows.extend(_domain_rows(inputs))
     return rows
+
+
+@lru_cache(maxsize=16384)
+def _int_row(z, s, inputs):
+    """One constraint as a row of integers (a positive multiple of its rational row: the same
+    solutions), remembered: the same constraint is in thousands of feasibility questions."""
+    c, c0 = _linear_exact(z, inputs)
+    if s < 0:
+        c, c0 = tuple(-v for v in c), -c0
+    m = math.lcm(*(v.denominator for v in c), c0.denominator)
+    return tuple(int(v * m) for v in c), int(c0 * m), KINDS[s]
+
+
+@lru_cache(maxsize=256)
+def _domain_rows(inputs):
+    d = len(inputs)
+    return tuple((tuple(int(t == i) for t in range(d)), 0, ">" if strict else ">=") for i, strict in _domain(inputs))
 
 
 def solve_lp(constraints, inputs, *, objective=None, box=BOX, min_margin=None):
@@ -137,10 +148,11 @@ def solve_lp(constraints, inputs, *, objective=None, box=BOX, min_margin=None):
     A_ub, b_ub, A_eq, b_eq = [], [], [], []
     for z, s in constraints:
         c, c0 = _linear(z, inputs)
+        strict = 1.0 if s in (1, -1) else 0.0  # 2, -2: z >= 0, z <= 0 (no margin)
         if s > 0:
-            A_ub.append([-v for v in c] + [1.0]); b_ub.append(c0)
+            A_ub.append([-v for v in c] + [strict]); b_ub.append(c0)
         elif s < 0:
-            A_ub.append(list(c) + [1.0]); b_ub.append(-c0)
+            A_ub.append(list(c) + [strict]); b_ub.append(-c0)
         else:
             A_eq.append(list(c) + [0.0]); b_eq.append(-c0)
     for i, strict in _domain(inputs):

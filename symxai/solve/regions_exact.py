@@ -49,7 +49,10 @@ def _normalise(coeffs, c0, kind):
 
 
 def _integral(co, c0, kind):
-    """A row of Fractions times the (positive) least common multiple of its denominators."""
+    """A row of Fractions times the (positive) least common multiple of its denominators (an integer
+    row as it is)."""
+    if type(c0) is int and all(type(c) is int for c in co):
+        return co, c0, kind
     m = lcm(*(Fraction(c).denominator for c in co), Fraction(c0).denominator)
     return tuple(int(Fraction(c) * m) for c in co), int(Fraction(c0) * m), kind
 
