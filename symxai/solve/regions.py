@@ -441,9 +441,27 @@ def _zero_sum(z, signs: frozenset, inputs):
     return sympy.And(*[sympy.Eq(x, 0) for _, x in used])
 
 
+ROW_SIGNS = {frozenset({1}): (1,), frozenset({-1}): (-1,), frozenset({0}): (0,), frozenset({1, 0}): (2,),
+             frozenset({-1, 0}): (-2,), frozenset({1, -1}): (1, -1)}  # a sign set as rows: z >= 0 is one row
+
+
 def _possible(sets, inputs) -> bool:
-    for choice in product(*[sorted(s) for _, s in sets]):
-        if feasible([(z, c) for (z, _), c in zip(sets, choice)], inputs):
+    """Is there a point where each z of ``sets`` (pairs (z, set of signs)) has one of its signs?  The sets
+    of one z are intersected first (an empty one answers no at once), and z >= 0, z <= 0 are one row
+    each, so only z != 0 splits into two questions (was: one question per combination of signs)."""
+    by_z: dict = {}
+    for z, s in sets:
+        by_z[z] = by_z.get(z, frozenset(SIGNS)) & s
+    if any(not s for s in by_z.values()):
+        return False
+    return _possible_cached(frozenset((z, s) for z, s in by_z.items() if s != frozenset(SIGNS)), tuple(inputs))
+
+
+@lru_cache(maxsize=16384)
+def _possible_cached(sets: frozenset, inputs: tuple) -> bool:
+    items = sorted(sets, key=lambda zs: (_linear_exact(zs[0], inputs), sorted(zs[1])))
+    for choice in product(*[ROW_SIGNS[s] for _, s in items]):
+        if _feasible(frozenset((z, c) for (z, _), c in zip(items, choice)), inputs):
             return True
     return False
 
