@@ -751,11 +751,46 @@ def _probe(expr):
         for v in expr.free_symbols:
             k = sum(map(ord, str(v))) % 29
             point[v] = sympy.Rational(3 + 7 * k + shift, 11 + 2 * k)
+        try:  # sums, products and integer powers of rationals in Fractions: the same exact value
+            fast = _at_fractions(expr, {v: Fraction(int(c.p), int(c.q)) for v, c in point.items()}, {})
+            out.append(sympy.Rational(fast.numerator, fast.denominator))
+            continue
+        except (_NotRational, ZeroDivisionError):
+            pass  # anything else, or a zero denominator (SymPy's zoo and nan), as SymPy evaluates it
         at = expr.xreplace(point)
         if not (at.is_number and at.is_finite):
             return None
         out.append(at)
     return tuple(out)
+
+
+class _NotRational(Exception):
+    pass
+
+
+def _at_fractions(e, point: dict, seen: dict) -> Fraction:
+    """The value of a rational expression in the symbols of ``point`` (Fractions), exactly; raises
+    _NotRational for anything but symbols, rationals, sums, products and integer powers."""
+    if e in seen:
+        return seen[e]
+    if e.is_Symbol:
+        if e not in point:
+            raise _NotRational(e)
+        v = point[e]
+    elif e.is_Rational:
+        v = Fraction(int(e.p), int(e.q))
+    elif e.is_Add:
+        v = sum((_at_fractions(a, point, seen) for a in e.args), Fraction(0))
+    elif e.is_Mul:
+        v = Fraction(1)
+        for a in e.args:
+            v *= _at_fractions(a, point, seen)
+    elif e.is_Pow and e.exp.is_Integer:
+        v = _at_fractions(e.base, point, seen) ** int(e.exp)
+    else:
+        raise _NotRational(e)
+    seen[e] = v
+    return v
 
 
 def region_point(region: Region, rng: np.random.Generator, box: float = 3.0) -> list[float]:
