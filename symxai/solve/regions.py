@@ -518,7 +518,7 @@ def _defined_on(constraints: tuple, inputs: tuple, value) -> bool:
     sentences ask the same question again (it depends on the region's constraints and inputs only)."""
     if not isinstance(value, sympy.Expr) or value.has(sympy.Piecewise, sympy.Heaviside):
         return True
-    factors = _den_factors(tuple(z for z, s in constraints if s == 0), inputs, value)
+    factors = _den_factors(tuple(z for z, s in constraints if s == 0), inputs, _denominator(value))
     if isinstance(factors, bool):
         return factors
     region = Region({}, list(constraints), list(inputs))
@@ -532,13 +532,13 @@ def _defined_on(constraints: tuple, inputs: tuple, value) -> bool:
 
 
 @lru_cache(maxsize=8192)
-def _den_factors(zeros: tuple, inputs: tuple, value):
-    """What ``defined_on`` needs of the region's equalities only (remembered: 90 formulas meet ~1700
-    regions on the 3-3-2-1 test network, but only a few dozen boundaries): the irreducible factors in the
-    inputs of the written denominator with the equalities substituted, whose signs the region then
+def _den_factors(zeros: tuple, inputs: tuple, den):
+    """What ``defined_on`` needs of the region's equalities and the formula's written denominator
+    ``den`` only (remembered: on the 3-3-2-1 test network 90 formulas with ~1700 regions ask 652 distinct
+    questions: a few dozen boundaries, and the formulas of a region share denominators): the irreducible
+    factors in the inputs of ``den`` with the equalities substituted, whose signs the region then
     decides; or the answer itself (True, False) when no factor is left to ask about or one vanishes for
     some parameter value."""
-    den = _denominator(value)
     if not den.free_symbols:
         return bool(den != 0)
     sol = _solved(zeros) if zeros else None
