@@ -114,21 +114,32 @@ def _linear_exact(z, inputs):
     return tuple(frac(sympy.sympify(terms.get(x, 0))) for x in inputs), frac(sympy.sympify(terms.get(sympy.Integer(1), 0)))
 
 
+KINDS = {1: ">", -1: ">", 0: "=", 2: ">=", -2: ">="}  # z > 0, z < 0, z = 0, z >= 0, z <= 0
+
+
 def _rows(constraints, inputs):
-    """(z, sign) constraints and the input domain as rows of symxai.solve.regions_exact."""
-    rows = []
-    for z, s in constraints:
-        c, c0 = _linear_exact(z, inputs)
-        if s > 0:
-            rows.append((c, c0, ">"))
-        elif s < 0:
-            rows.append((tuple(-v for v in c), -c0, ">"))
-        else:
-            rows.append((c, c0, "="))
-    d = len(inputs)
-    for i, strict in _domain(inputs):
-        rows.append((tuple(Fraction(int(t == i)) for t in range(d)), Fraction(0), ">" if strict else ">="))
+    """(z, sign) constraints and the input domain as integer rows of symxai.solve.regions_exact (a sign
+    2 or -2 is z >= 0 or z <= 0, used by ``_possible``)."""
+    rows = [_int_row(z, s, inputs) for z, s in constraints]
+    rows.extend(_domain_rows(inputs))
     return rows
+
+
+@lru_cache(maxsize=16384)
+def _int_row(z, s, inputs):
+    """One constraint as a row of integers (a positive multiple of its rational row: the same
+    solutions), remembered: the same constraint is in thousands of feasibility questions."""
+    c, c0 = _linear_exact(z, inputs)
+    if s < 0:
+        c, c0 = tuple(-v for v in c), -c0
+    m = math.lcm(*(v.denominator for v in c), c0.denominator)
+    return tuple(int(v * m) for v in c), int(c0 * m), KINDS[s]
+
+
+@lru_cache(maxsize=256)
+def _domain_rows(inputs):
+    d = len(inputs)
+    return tuple((tuple(int(t == i) for t in range(d)), 0, ">" if strict else ">=") for i, strict in _domain(inputs))
 
 
 def solve_lp(constraints, inputs, *, objective=None, box=BOX, min_margin=None):
@@ -137,10 +148,11 @@ def solve_lp(constraints, inputs, *, objective=None, box=BOX, min_margin=None):
     A_ub, b_ub, A_eq, b_eq = [], [], [], []
     for z, s in constraints:
         c, c0 = _linear(z, inputs)
+        strict = 1.0 if s in (1, -1) else 0.0  # 2, -2: z >= 0, z <= 0 (no margin)
         if s > 0:
-            A_ub.append([-v for v in c] + [1.0]); b_ub.append(c0)
+            A_ub.append([-v for v in c] + [strict]); b_ub.append(c0)
         elif s < 0:
-            A_ub.append(list(c) + [1.0]); b_ub.append(-c0)
+            A_ub.append(list(c) + [strict]); b_ub.append(-c0)
         else:
             A_eq.append(list(c) + [0.0]); b_eq.append(-c0)
     for i, strict in _domain(inputs):
@@ -429,9 +441,27 @@ def _zero_sum(z, signs: frozenset, inputs):
     return sympy.And(*[sympy.Eq(x, 0) for _, x in used])
 
 
+ROW_SIGNS = {frozenset({1}): (1,), frozenset({-1}): (-1,), frozenset({0}): (0,), frozenset({1, 0}): (2,),
+             frozenset({-1, 0}): (-2,), frozenset({1, -1}): (1, -1)}  # a sign set as rows: z >= 0 is one row
+
+
 def _possible(sets, inputs) -> bool:
-    for choice in product(*[sorted(s) for _, s in sets]):
-        if feasible([(z, c) for (z, _), c in zip(sets, choice)], inputs):
+    """Is there a point where each z of ``sets`` (pairs (z, set of signs)) has one of its signs?  The sets
+    of one z are intersected first (an empty one answers no at once), and z >= 0, z <= 0 are one row
+    each, so only z != 0 splits into two questions (was: one question per combination of signs)."""
+    by_z: dict = {}
+    for z, s in sets:
+        by_z[z] = by_z.get(z, frozenset(SIGNS)) & s
+    if any(not s for s in by_z.values()):
+        return False
+    return _possible_cached(frozenset((z, s) for z, s in by_z.items() if s != frozenset(SIGNS)), tuple(inputs))
+
+
+@lru_cache(maxsize=16384)
+def _possible_cached(sets: frozenset, inputs: tuple) -> bool:
+    items = sorted(sets, key=lambda zs: (_linear_exact(zs[0], inputs), sorted(zs[1])))
+    for choice in product(*[ROW_SIGNS[s] for _, s in items]):
+        if _feasible(frozenset((z, c) for (z, _), c in zip(items, choice)), inputs):
             return True
     return False
 
@@ -486,30 +516,46 @@ def defined_on(region: Region, value) -> bool:
 def _defined_on(constraints: tuple, inputs: tuple, value) -> bool:
     """``defined_on`` remembered per region and formula: merging into Piecewise answers and the boundary
     sentences ask the same question again (it depends on the region's constraints and inputs only)."""
-    region = Region({}, list(constraints), list(inputs))
     if not isinstance(value, sympy.Expr) or value.has(sympy.Piecewise, sympy.Heaviside):
         return True
-    den = _denominator(value)
+    factors = _den_factors(tuple(z for z, s in constraints if s == 0), inputs, _denominator(value))
+    if isinstance(factors, bool):
+        return factors
+    region = Region({}, list(constraints), list(inputs))
+    for f in factors:
+        try:
+            if sign_on(region, f) in (0, None):
+                return False
+        except Exception:  # noqa: BLE001 - Undecided: zero somewhere in the region
+            return False
+    return True
+
+
+@lru_cache(maxsize=8192)
+def _den_factors(zeros: tuple, inputs: tuple, den):
+    """What ``defined_on`` needs of the region's equalities and the formula's written denominator
+    ``den`` only (remembered: on the 3-3-2-1 test network 90 formulas with ~1700 regions ask 652 distinct
+    questions: a few dozen boundaries, and the formulas of a region share denominators): the irreducible
+    factors in the inputs of ``den`` with the equalities substituted, whose signs the region then
+    decides; or the answer itself (True, False) when no factor is left to ask about or one vanishes for
+    some parameter value."""
     if not den.free_symbols:
-        return den != 0
-    sol = _equalities(region)
+        return bool(den != 0)
+    sol = _solved(zeros) if zeros else None
     if sol is not None:
         den = den.xreplace(sol)
     if not den.free_symbols:
-        return den != 0
+        return bool(den != 0)
     const, factors = _factor_list(den)
     if const == 0:
         return False
+    out = []
     for f, _ in factors:
-        if f.free_symbols <= set(region.inputs):
-            try:
-                if sign_on(region, f) in (0, None):
-                    return False
-            except Exception:  # noqa: BLE001 - Undecided: zero somewhere in the region
-                return False
+        if f.free_symbols <= set(inputs):
+            out.append(f)
         elif f.is_zero is not False:
             return False  # a parameter can make it vanish (gamma = 0), or its sign is not known
-    return True
+    return tuple(out)
 
 
 @lru_cache(maxsize=4096)
@@ -705,11 +751,46 @@ def _probe(expr):
         for v in expr.free_symbols:
             k = sum(map(ord, str(v))) % 29
             point[v] = sympy.Rational(3 + 7 * k + shift, 11 + 2 * k)
+        try:  # sums, products and integer powers of rationals in Fractions: the same exact value
+            fast = _at_fractions(expr, {v: Fraction(int(c.p), int(c.q)) for v, c in point.items()}, {})
+            out.append(sympy.Rational(fast.numerator, fast.denominator))
+            continue
+        except (_NotRational, ZeroDivisionError):
+            pass  # anything else, or a zero denominator (SymPy's zoo and nan), as SymPy evaluates it
         at = expr.xreplace(point)
         if not (at.is_number and at.is_finite):
             return None
         out.append(at)
     return tuple(out)
+
+
+class _NotRational(Exception):
+    pass
+
+
+def _at_fractions(e, point: dict, seen: dict) -> Fraction:
+    """The value of a rational expression in the symbols of ``point`` (Fractions), exactly; raises
+    _NotRational for anything but symbols, rationals, sums, products and integer powers."""
+    if e in seen:
+        return seen[e]
+    if e.is_Symbol:
+        if e not in point:
+            raise _NotRational(e)
+        v = point[e]
+    elif e.is_Rational:
+        v = Fraction(int(e.p), int(e.q))
+    elif e.is_Add:
+        v = sum((_at_fractions(a, point, seen) for a in e.args), Fraction(0))
+    elif e.is_Mul:
+        v = Fraction(1)
+        for a in e.args:
+            v *= _at_fractions(a, point, seen)
+    elif e.is_Pow and e.exp.is_Integer:
+        v = _at_fractions(e.base, point, seen) ** int(e.exp)
+    else:
+        raise _NotRational(e)
+    seen[e] = v
+    return v
 
 
 def region_point(region: Region, rng: np.random.Generator, box: float = 3.0) -> list[float]:
