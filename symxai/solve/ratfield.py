@@ -137,3 +137,27 @@ def moved(poly, R):
     src = poly.ring.symbols
     index = [src.index(s) for s in R.symbols]
     return R.from_dict({tuple(m[i] for i in index): c for m, c in poly.items()})
+
+
+def embedded(poly, R):
+    """``poly`` in the ring ``R``, whose symbols include every symbol of ``poly``'s ring (the way back
+    from ``moved``).
+
+    >>> x, y = sympy.symbols("x y")
+    >>> small, big = ring((y,)), ring((x, y))
+    >>> embedded(small.from_expr(2*y + 1), big) == big.from_expr(2*y + 1)
+    True
+    """
+    src = poly.ring.symbols
+    if src == R.symbols:
+        return poly
+    where = [R.symbols.index(s) for s in src]
+    n = len(R.symbols)
+    out = {}
+    for m, c in poly.items():
+        e = [0] * n
+        for i, k in zip(where, m):
+            e[i] = k
+        out[tuple(e)] = c
+    return R.from_dict(out)
+
