@@ -161,3 +161,55 @@ def embedded(poly, R):
         out[tuple(e)] = c
     return R.from_dict(out)
 
+
+_P = 2 ** 61 - 1  # a prime: formulas are compared at points modulo P before any polynomial product
+
+
+def same(a, b) -> bool | None:
+    """Are the expressions ``a`` and ``b`` the same rational function (``cancel(together(a - b)) == 0``)?
+    None when either is not a rational function over QQ written as numerator / denominator, as
+    ``lrp_tidy`` writes it (the caller decides another way).  Both are
+    converted once (remembered) and compared first at a random point modulo a prime, exactly: a
+    difference there proves them different; only when they agree there are the cross products formed
+    (on the 2-8-8-1 network a relevance has ~1000 terms over 17 factors, and comparing formulas by
+    ``cancel`` took minutes).
+
+    >>> x1, x2, g = sympy.symbols("x1 x2 gamma")
+    >>> same(x1 * g / (x1 + x2), (g * x1**2 + g * x1) / ((x1 + x2) * (x1 + 1))), same(x1 / (x1 + x2), x2 / (x1 + x2))
+    (True, False)
+    >>> same(sympy.sign(x1), x1), same(g - g * x2 / (x1 + x2), x1 * g / (x1 + x2))
+    (None, None)
+    """
+    gens = gens_of(a, b)
+    if not gens:
+        return None
+    pa, pb = parts(a, gens), parts(b, gens)
+    if pa is None or pb is None:
+        return None
+    import random
+
+    rng = random.Random(len(gens))
+    for _ in range(3):
+        point = [rng.randrange(2, _P - 1) for _ in gens]
+        vals = [_mod_value(q, point) for q in (*pa, *pb)]
+        if None in vals:
+            continue  # a coefficient's denominator divisible by P: another point
+        if (vals[0] * vals[3] - vals[2] * vals[1]) % _P:
+            return False
+        break
+    return equal(pa, pb)
+
+
+def _mod_value(poly, point):
+    """``poly`` at ``point`` modulo _P (None when a coefficient's denominator is divisible by _P)."""
+    total = 0
+    for monom, c in poly.items():
+        num, den = int(c.numerator), int(c.denominator)
+        if den % _P == 0:
+            return None
+        t = num % _P * pow(den, _P - 2, _P) % _P
+        for x, e in zip(point, monom):
+            if e:
+                t = t * pow(x, e, _P) % _P
+        total += t
+    return total % _P
