@@ -48,6 +48,9 @@ class Rel:
         self.num, self.const, self.factors = num, const, factors
 
 
+# (ring generators, the layer's relevance as a SymPy sum) -> (expression, Rel): regions that share an
+# activation pattern pass the same formulas through (as tidy remembers them)
+_DONE: dict = {}
 _FACTORS: dict = {}  # (ring, polynomial) -> (constant, {factor: exponent}): small denominators, factored once
 
 
@@ -93,6 +96,10 @@ def layer(step, above: list, above_ring: list | None, gens: tuple):
                                  for e in map(sympy.sympify, above)):
         return None
     R = ratfield.ring(gens)
+    keys = [(gens, e) for e in step.relevance]
+    hits = [_DONE.get(key) for key in keys]
+    if all(h is not None for h in hits):
+        return [h[0] for h in hits], [h[1] for h in hits]
     if above_ring is None:
         above_ring = [_from_expr(e, R) for e in above]
         if any(r is None for r in above_ring):
@@ -116,6 +123,10 @@ def layer(step, above: list, above_ring: list | None, gens: tuple):
             shares.append((c * rk.num, R.domain.quo(R.domain.one, dconst * rk.const), zs, fac))
     exprs, rels = [], []
     for j in range(n_low):
+        if hits[j] is not None:
+            rels.append(None)
+            exprs.append(None)
+            continue
         terms = [(cn * zs[j], q, fac) for cn, q, zs, fac in shares if zs[j]]
         terms = [t for t in terms if t[0]]
         if not terms:
@@ -140,6 +151,9 @@ def layer(step, above: list, above_ring: list | None, gens: tuple):
         rels.append(Rel(num, R.domain.one, common))
         exprs.append(None)
     for j, rel in enumerate(rels):
+        if hits[j] is not None:
+            exprs[j], rels[j] = hits[j]
+            continue
         if not rel.num:
             exprs[j] = sympy.Integer(0)
             continue
@@ -153,4 +167,8 @@ def layer(step, above: list, above_ring: list | None, gens: tuple):
         exprs[j], num, const, factors = out
         # the next layer starts from the cancelled form
         rels[j] = Rel(ratfield.embedded(num, R), const, {ratfield.embedded(f, R): e for f, e in factors})
+    if len(_DONE) > 8192:
+        _DONE.clear()
+    for key, e, rel in zip(keys, exprs, rels):
+        _DONE[key] = (e, rel)
     return exprs, rels
