@@ -148,6 +148,7 @@ class StepDetail:
     bias_shares: list = field(default_factory=list)  # per k: what the bias absorbs
     zero: list = field(default_factory=list)  # per k: True when 0/0 := 0 applied
     fractions: list = field(default_factory=list)  # per k: per j (z_jk, denominator) of a one-part rule
+    terms: list | None = None  # per k: (coef, [z_jk per j], denominator) of each part that passes relevance on
 
 
 def _coef(coef, params):
@@ -204,12 +205,12 @@ def propagate(a, W, b, R, rule: Rule, params: dict, *, bias: str = "neuron", sta
     gamma = params.get("gamma")
     zero_ = sympy.Integer(0)
     out = [zero_] * n_low
-    detail = StepDetail(out)
+    detail = StepDetail(out, terms=None if dry else [])
     split = conv["split_inputs"] and any(t.rho in MIRROR for part in rule.parts for t in part.terms)
     a_neg = [split and sympy.sympify(a[j]).is_nonnegative is not True and sign(a[j]) == -1 for j in range(n_low)]
     for k in range(n_up):
         shares = [zero_] * n_low
-        dens, bias_share, zero = [], zero_, False
+        dens, bias_share, zero, contrib = [], zero_, False, []
         # the generalised gamma rule explains a negative output with the mirrored transform, z_k = 0 not at all
         z_sign = (sign(sum((W[k, j] * a[j] for j in range(n_low)), zero_) + b[k])
                   if rule.key == "gamma" and conv["gamma_negative"] == "generalised" else 1)
@@ -247,6 +248,7 @@ def propagate(a, W, b, R, rule: Rule, params: dict, *, bias: str = "neuron", sta
                 continue
             if dry:
                 continue
+            contrib.append((coef, z, den))
             for j in range(n_low):
                 shares[j] += coef * z[j] / den * R[k]
             bias_share += coef * zb / den * R[k]
@@ -256,6 +258,8 @@ def propagate(a, W, b, R, rule: Rule, params: dict, *, bias: str = "neuron", sta
         detail.shares.append(shares)
         detail.bias_shares.append(bias_share)
         detail.zero.append(zero)
+        if detail.terms is not None:
+            detail.terms.append(contrib)
     return detail
 
 

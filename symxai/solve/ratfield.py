@@ -137,3 +137,79 @@ def moved(poly, R):
     src = poly.ring.symbols
     index = [src.index(s) for s in R.symbols]
     return R.from_dict({tuple(m[i] for i in index): c for m, c in poly.items()})
+
+
+def embedded(poly, R):
+    """``poly`` in the ring ``R``, whose symbols include every symbol of ``poly``'s ring (the way back
+    from ``moved``).
+
+    >>> x, y = sympy.symbols("x y")
+    >>> small, big = ring((y,)), ring((x, y))
+    >>> embedded(small.from_expr(2*y + 1), big) == big.from_expr(2*y + 1)
+    True
+    """
+    src = poly.ring.symbols
+    if src == R.symbols:
+        return poly
+    where = [R.symbols.index(s) for s in src]
+    n = len(R.symbols)
+    out = {}
+    for m, c in poly.items():
+        e = [0] * n
+        for i, k in zip(where, m):
+            e[i] = k
+        out[tuple(e)] = c
+    return R.from_dict(out)
+
+
+_P = 2 ** 61 - 1  # a prime: formulas are compared at points modulo P before any polynomial product
+
+
+def same(a, b) -> bool | None:
+    """Are the expressions ``a`` and ``b`` the same rational function (``cancel(together(a - b)) == 0``)?
+    None when either is not a rational function over QQ written as numerator / denominator, as
+    ``lrp_tidy`` writes it (the caller decides another way).  Both are
+    converted once (remembered) and compared first at a random point modulo a prime, exactly: a
+    difference there proves them different; only when they agree there are the cross products formed
+    (on the 2-8-8-1 network a relevance has ~1000 terms over 17 factors, and comparing formulas by
+    ``cancel`` took minutes).
+
+    >>> x1, x2, g = sympy.symbols("x1 x2 gamma")
+    >>> same(x1 * g / (x1 + x2), (g * x1**2 + g * x1) / ((x1 + x2) * (x1 + 1))), same(x1 / (x1 + x2), x2 / (x1 + x2))
+    (True, False)
+    >>> same(sympy.sign(x1), x1), same(g - g * x2 / (x1 + x2), x1 * g / (x1 + x2))
+    (None, None)
+    """
+    gens = gens_of(a, b)
+    if not gens:
+        return None
+    pa, pb = parts(a, gens), parts(b, gens)
+    if pa is None or pb is None:
+        return None
+    import random
+
+    rng = random.Random(len(gens))
+    for _ in range(3):
+        point = [rng.randrange(2, _P - 1) for _ in gens]
+        vals = [_mod_value(q, point) for q in (*pa, *pb)]
+        if None in vals:
+            continue  # a coefficient's denominator divisible by P: another point
+        if (vals[0] * vals[3] - vals[2] * vals[1]) % _P:
+            return False
+        break
+    return equal(pa, pb)
+
+
+def _mod_value(poly, point):
+    """``poly`` at ``point`` modulo _P (None when a coefficient's denominator is divisible by _P)."""
+    total = 0
+    for monom, c in poly.items():
+        num, den = int(c.numerator), int(c.denominator)
+        if den % _P == 0:
+            return None
+        t = num % _P * pow(den, _P - 2, _P) % _P
+        for x, e in zip(point, monom):
+            if e:
+                t = t * pow(x, e, _P) % _P
+        total += t
+    return total % _P

@@ -33,6 +33,7 @@ from symxai.specs.schema import AnyOf, Bool, Choice, Expr, Field, Int, ListOf, M
 from symxai.specs.limits import MAX_LRP_HIDDEN, MAX_LRP_REGIONS, over
 from symxai.methods.propagation.lrp_tidy import tidy as _tidy
 from symxai.methods.propagation import lrp_gated as gated
+from symxai.methods.propagation import lrp_ring
 from symxai.methods.propagation import lrp_point as at_point
 from symxai.methods.propagation import lrp_rule_text as rule_text
 from symxai.methods.propagation import lrp_solution as shape
@@ -279,11 +280,16 @@ class Lrp(Method):
                 acts = [[sympy.sympify(v).xreplace(face) for v in level] for level in acts]
         R = p.network.output_relevance(acts[-1])
         steps, sign = [], p.sign(region)
+        gens, rels = None if dry or region is None else _ring_gens(p), None
         for li in range(len(p.network.layers) - 1, -1, -1):
             layer = p.network.layers[li]
             step = propagate(acts[li], layer.weights, layer.bias, R, p.rules[li], p.params_of(li),
                              bias=p.bias, stabiliser=p.stabiliser, conv=p.conv, sign=sign, dry=dry)
-            R = step.relevance if dry else [_tidy(r) for r in step.relevance]
+            if dry:
+                R = step.relevance
+            else:  # assembled in a polynomial ring where the formulas are rational functions over QQ (lrp_ring)
+                fast = lrp_ring.layer(step, R, rels, gens) if gens is not None else None
+                R, rels = fast if fast is not None else ([_tidy(r) for r in step.relevance], None)
             steps.append((li, step, R))
         return zs, acts, steps[::-1]
 
@@ -483,6 +489,16 @@ class Lrp(Method):
         for li, layer in enumerate(net.layers[:-1]):
             out.update({n: float(v) for n, v in zip(layer.relevance, rel[li + 1])})
         return out
+
+
+def _ring_gens(p) -> tuple:
+    """Every symbol a relevance of ``p`` can contain: inputs, rule parameters, weights and biases."""
+    syms = set(p.network.inputs)
+    for li, layer in enumerate(p.network.layers):
+        syms |= layer.weights.free_symbols | layer.bias.free_symbols
+        for v in p.params_of(li).values():
+            syms |= sympy.sympify(v).free_symbols
+    return lrp_ring.ring_gens(syms)
 
 
 def _pre(net, li, k):

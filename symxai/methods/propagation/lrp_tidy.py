@@ -53,14 +53,34 @@ def _field(gens):
     return sympy.QQ.frac_field(*gens)
 
 
-def _show(f):
+def show_parts(n, d):
+    """``tidy`` of the rational function n / d (polynomials of a ring over QQ, d not 0), as
+    (expression, numerator, constant, [(factor, exponent)]) of the canonical element of the field of the
+    generators that occur (as ``substituted`` writes it; the polynomials in that field's ring), or None
+    when none occurs (a constant: the caller tidies its expression)."""
+    from symxai.solve import ratfield
+
+    R = n.ring
+    used = sorted(ratfield.used(n) | ratfield.used(d))
+    if not used:
+        return None
+    K = _field(tuple(R.symbols[i] for i in used)).field
+    f = K.new(ratfield.moved(n, K.ring), ratfield.moved(d, K.ring))
+    if f.denom == f.denom.ring.one:
+        return _factored(f.numer), f.numer, 1, []
+    const, factors = _den_factor_list(f.denom)
+    return _show(f, (const, factors)), f.numer, const, factors
+
+
+def _show(f, factored=None):
     """A field element as numerator / (product of factors): the denominator's factors are found by
-    factoring it (it is a product of a few affine forms), a small numerator is factored too."""
+    factoring it (it is a product of a few affine forms; ``factored``: found already), a small numerator
+    is factored too."""
     ring = f.numer.ring
     num, den = f.numer, f.denom
     if den == ring.one:
         return _factored(num)
-    const, factors = _den_factor_list(den)
+    const, factors = factored or _den_factor_list(den)
     expr_den = sympy.Mul(*[g.as_expr() ** k for g, k in factors])
     return _factored(num) / (const * expr_den)
 
