@@ -279,7 +279,13 @@ def mirrored(net, seen: dict, values: dict, names: list) -> dict | None:
 
 
 def _equal(a, b) -> bool:
-    return sympy.cancel(sympy.together(sympy.sympify(a) - sympy.sympify(b))) == 0
+    """``cancel(together(a - b)) == 0``: for rational functions over QQ by ``ratfield.same`` (a check
+    modulo a prime at a random point first, then exact cross products), else by SymPy's ``cancel``."""
+    from symxai.solve.ratfield import same
+
+    a, b = sympy.sympify(a), sympy.sympify(b)
+    found = same(a, b)
+    return found if found is not None else sympy.cancel(sympy.together(a - b)) == 0
 
 
 def eq_text(region) -> str:
