@@ -183,3 +183,34 @@ def test_the_measure_catches_labels_at_a_fixed_spot_of_every_edge():
         e["lx"], e["ly"] = x0 + 0.3 * (x1 - x0), y0 + 0.3 * (y1 - y0)
     found = collisions(fixed)
     assert any("w_{23}" in f for f in found) and any("w_{24}" in f for f in found)
+
+
+def test_the_quick_rejection_of_segment_box_changes_no_answer():
+    """netlayout._segment_box rejects a segment beside the box before clipping; on random segments and
+    boxes (and ones just touching a side) it says what plain Liang-Barsky clipping says."""
+    import random
+
+    from symxai.typeset.netlayout import _segment_box
+
+    def clipped(seg, box):
+        (x0, y0), (x1, y1) = seg
+        lo, hi = 0.0, 1.0
+        for p, q in ((x0 - x1, x0 - box[0]), (x1 - x0, box[2] - x0), (y0 - y1, y0 - box[1]), (y1 - y0, box[3] - y0)):
+            if p == 0:
+                if q < 0:
+                    return False
+                continue
+            t = q / p
+            lo, hi = (max(lo, t), hi) if p < 0 else (lo, min(hi, t))
+            if lo > hi:
+                return False
+        return True
+
+    rng = random.Random(3)
+    for _ in range(20000):
+        box = sorted(rng.uniform(0, 10) for _ in range(2)), sorted(rng.uniform(0, 10) for _ in range(2))
+        box = (box[0][0], box[1][0], box[0][1], box[1][1])
+        edge = rng.choice([box[0], box[2]])
+        seg = ((rng.uniform(-2, 12), rng.uniform(-2, 12)),
+               (edge if rng.random() < 0.2 else rng.uniform(-2, 12), rng.uniform(-2, 12)))
+        assert _segment_box(seg, box) == clipped(seg, box), (seg, box)
